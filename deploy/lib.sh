@@ -1,0 +1,83 @@
+# deploy/lib.sh: shell helpers shared by deploy/ and tests/ (sourced, not run).
+#
+# It owns three things: where things live (SHOAL_TOP, SHOAL_OUT), which
+# Debian kernel and Xen the images are built from, and installing Debian
+# packages idempotently.  Everything that makes images or boots them is in
+# its own script beside this one.
+
+SHOAL_TOP=${SHOAL_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+SHOAL_OUT=${SHOAL_OUT:-$SHOAL_TOP/out}
+SHOAL_XEN_VERSION=4.17
+SHOAL_XEN_BIN=/usr/lib/xen-$SHOAL_XEN_VERSION/bin
+
+# Packages each part of Shoal needs; deploy/deps installs them by group.
+SHOAL_PKGS_BUILD="build-essential cmake pkg-config clang libclang-rt-14-dev
+  libxen-dev libevent-dev libjansson-dev check"
+SHOAL_PKGS_TOOLS="xenstore-utils"
+# The real-Xen tier: hypervisor, toolstack, a kernel for dom0 and domUs,
+# QEMU to boot them and what packs the initramfs images.
+SHOAL_PKGS_XEN="xen-hypervisor-$SHOAL_XEN_VERSION-amd64 xen-utils-$SHOAL_XEN_VERSION
+  linux-image-amd64 qemu-system-x86 busybox-static cpio xz-utils file"
+
+shoal_say() { printf '%s: %s\n' "${SHOAL_PROG:-shoal}" "$*"; }
+shoal_die() { printf '%s: error: %s\n' "${SHOAL_PROG:-shoal}" "$*" >&2; exit 1; }
+
+# Install what is missing, and nothing when all is there (no apt-get update
+# on a machine that already has everything: CI and second runs stay fast).
+# Xen packages always go in with --no-install-recommends: the recommends
+# pull in grub-xen and qemu-system-xen, which we neither need nor want.
+shoal_install() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q '^install ok installed$' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "$(id -u)" -eq 0 ] || shoal_die "need root to install: ${missing[*]}"
+	shoal_say "installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null ||
+		shoal_die "apt-get update failed"
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
+		shoal_die "apt-get install failed: ${missing[*]}"
+}
+
+# The newest Debian kernel with modules installed: dom0 and stub domains
+# both boot it, and its modules go into their initramfs images.
+shoal_kernel_version() {
+	local v
+	for v in $(ls /lib/modules 2>/dev/null | sort -rV); do
+		if [ -f "/boot/vmlinuz-$v" ]; then
+			echo "$v"
+			return 0
+		fi
+	done
+	shoal_die "no Debian kernel found (install linux-image-amd64)"
+}
+
+# Xen and xl want an ELF vmlinux, not a bzImage: decompressing under QEMU's
+# software emulation costs seconds per boot.  Extracted once and cached.
+shoal_vmlinux() {
+	local v out
+	v=$(shoal_kernel_version) || return 1
+	out=$SHOAL_OUT/kernel/vmlinux-$v
+	if [ ! -s "$out" ]; then
+		mkdir -p "$(dirname "$out")"
+		"$SHOAL_TOP/deploy/vmlinux" "/boot/vmlinuz-$v" "$out.tmp" >&2 ||
+			return 1
+		mv "$out.tmp" "$out"
+	fi
+	echo "$out"
+}
+
+# Xen itself, gunzipped: QEMU's -kernel loads a multiboot ELF directly.
+shoal_xen_image() {
+	local out=$SHOAL_OUT/kernel/xen-$SHOAL_XEN_VERSION.elf
+	if [ ! -s "$out" ]; then
+		mkdir -p "$(dirname "$out")"
+		gzip -dc "/boot/xen-$SHOAL_XEN_VERSION-amd64.gz" >"$out.tmp" ||
+			return 1
+		mv "$out.tmp" "$out"
+	fi
+	echo "$out"
+}
