@@ -57,6 +57,8 @@ struct xfer_dir {
 
 static const char *role = "vchan-xfer";
 
+static void msg(const char *, ...) __attribute__((__format__(__printf__, 1, 2)));
+
 static void
 msg(const char *fmt, ...)
 {
