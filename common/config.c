@@ -168,6 +168,17 @@ sc_key(const unsigned char *start, const unsigned char *end)
 	return key;
 }
 
+/* After a member or element: step over the separator, if any. */
+static void
+sc_comma(struct scanner *s)
+{
+	sc_space(s);
+	if (sc_peek(s) == ',') {
+		sc_next(s);
+		sc_space(s);
+	}
+}
+
 static int
 sc_object(struct scanner *s, const char *path)
 {
@@ -194,11 +205,7 @@ sc_object(struct scanner *s, const char *path)
 		sc_space(s);
 		if (sc_value(s, child, kline, kcol) == -1)
 			return -1;
-		sc_space(s);
-		if (sc_peek(s) == ',') {
-			sc_next(s);
-			sc_space(s);
-		}
+		sc_comma(s);
 	}
 	sc_next(s);
 	return 0;
@@ -216,11 +223,7 @@ sc_array(struct scanner *s, const char *path)
 		if ((child = path_index(path, i)) == NULL ||
 		    sc_value(s, child, 0, 0) == -1)
 			return -1;
-		sc_space(s);
-		if (sc_peek(s) == ',') {
-			sc_next(s);
-			sc_space(s);
-		}
+		sc_comma(s);
 	}
 	sc_next(s);
 	return 0;

@@ -280,6 +280,17 @@ xfer_connect(const struct xfer_opts *o, const char *path)
 	return ctrl;
 }
 
+/* libxenvchan fails without setting errno when the peer has closed. */
+static void
+xfer_error(struct libxenvchan *ctrl, const char *op, uint64_t at)
+{
+	if (!libxenvchan_is_open(ctrl))
+		msg("%s at byte %" PRIu64 ": peer closed the vchan", op, at);
+	else
+		msg("%s failed at byte %" PRIu64 ": %s", op, at,
+		    strerror(errno));
+}
+
 /* Stage the next outgoing chunk, with the optional injected fault. */
 static void
 stage_chunk(const struct xfer_opts *o, struct xfer_dir *d)
@@ -308,8 +319,7 @@ send_some(struct libxenvchan *ctrl, const struct xfer_opts *o,
 	else
 		n = libxenvchan_write(ctrl, d->buf + d->off, d->fill - d->off);
 	if (n < 0) {
-		msg("%s failed at byte %" PRIu64 ": %s",
-		    o->packet ? "send" : "write", d->done, strerror(errno));
+		xfer_error(ctrl, o->packet ? "send" : "write", d->done);
 		return -1;
 	}
 	d->off += n;
@@ -333,8 +343,7 @@ recv_some(struct libxenvchan *ctrl, const struct xfer_opts *o,
 	else
 		n = libxenvchan_read(ctrl, d->buf, want);
 	if (n < 0) {
-		msg("%s failed at byte %" PRIu64 ": %s",
-		    o->packet ? "recv" : "read", d->done, strerror(errno));
+		xfer_error(ctrl, o->packet ? "recv" : "read", d->done);
 		return -1;
 	}
 	if ((bad = stream_check(d->seed, d->done, d->buf, n)) >= 0) {

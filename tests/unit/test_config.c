@@ -5,6 +5,8 @@
 
 #include <check.h>
 
+#include "unit.h"
+
 #include "config.h"
 
 struct listen {
@@ -273,8 +275,6 @@ main(void)
 {
 	Suite	*s = suite_create("config");
 	TCase	*tc = tcase_create("config");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, test_good);
 	tcase_add_test(tc, test_syntax);
@@ -294,9 +294,5 @@ main(void)
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_file);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(s);
 }

@@ -2,6 +2,8 @@
 #include <stdlib.h>
 
 #include <check.h>
+
+#include "unit.h"
 #include <event2/event.h>
 
 #include "evloop.h"
@@ -144,8 +146,6 @@ main(void)
 {
 	Suite	*s = suite_create("evloop");
 	TCase	*tc = tcase_create("evloop");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_sighup_reloads);
@@ -154,9 +154,5 @@ main(void)
 	tcase_add_test(tc, test_evtchn);
 	tcase_add_test(tc, test_evtchn_pending_fails);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(s);
 }

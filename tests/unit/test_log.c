@@ -8,6 +8,8 @@
 
 #include <check.h>
 
+#include "unit.h"
+
 #include "log.h"
 
 /* stderr is unbuffered, so whatever log wrote is already in the file. */
@@ -113,8 +115,6 @@ main(void)
 {
 	Suite	*s = suite_create("log");
 	TCase	*tc = tcase_create("log");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, test_format);
 	tcase_add_test(tc, test_warn_errno);
@@ -123,9 +123,5 @@ main(void)
 	tcase_add_test(tc, test_fatal);
 	tcase_add_exit_test(tc, test_fatalx, 1);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(s);
 }
