@@ -1,0 +1,304 @@
+/*
+ * xensim's primitives through the real Xen API: event delivery and
+ * masking, grant map and unmap, rights refused, an unmap notification
+ * fired by a domain killed while its page is mapped, VIRQ_DOM_EXC, and a
+ * dead domain's resources gone.  One xensimd serves the whole run; each
+ * test runs in its own forked process, which is also how the client
+ * library's reconnect-after-fork gets exercised.
+ */
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xenevtchn.h>
+#include <xengnttab.h>
+#include <xen/xen.h>
+
+#include "lib/client.h"
+#include "unit.h"
+
+static char sockpath[64];
+
+/* Another process writes the page: read it afresh every time. */
+static int
+byte_at(const char *p)
+{
+	return *(const volatile char *)p;
+}
+
+/* The next pending port within ms milliseconds, or -1. */
+static int
+wait_port(xenevtchn_handle *xce, int ms)
+{
+	struct pollfd pfd = { .fd = xenevtchn_fd(xce), .events = POLLIN };
+
+	if (poll(&pfd, 1, ms) != 1)
+		return -1;
+	return xenevtchn_pending(xce);
+}
+
+static int
+dom_call(uint32_t op, uint32_t a, const char *name, char *const argv[],
+    struct xsim_rsp *r)
+{
+	struct xsim_req q = { .op = op, .a = a };
+	int fds[XSIM_CALL_MAX_FDS], nfds;
+	size_t off = 0;
+
+	if (name != NULL)
+		snprintf(q.name, sizeof(q.name), "%s", name);
+	for (; argv != NULL && *argv != NULL; argv++) {
+		strcpy(q.data + off, *argv);
+		off += strlen(*argv) + 1;
+	}
+	q.datalen = off;
+	if (xsim_call(&q, -1, r, fds, &nfds) == -1)
+		return -1;
+	xsim_close_fds(fds, nfds);
+	return 0;
+}
+
+START_TEST(test_event_delivery_and_masking)
+{
+	xenevtchn_handle *a = xenevtchn_open(NULL, 0);
+	xenevtchn_handle *b = xenevtchn_open(NULL, 0);
+	int pa, pb;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	pa = xenevtchn_bind_unbound_port(a, 0);
+	ck_assert_int_gt(pa, 0);
+	pb = xenevtchn_bind_interdomain(b, 0, pa);
+	ck_assert_int_gt(pb, 0);
+	/* Binding twice to the same unbound port is refused, as on Xen. */
+	ck_assert_int_eq(xenevtchn_bind_interdomain(b, 0, pa), -1);
+
+	ck_assert_int_eq(xenevtchn_notify(b, pb), 0);
+	ck_assert_int_eq(wait_port(a, 2000), pa);
+	/* Masked until unmask: two more sends make one more delivery. */
+	ck_assert_int_eq(xenevtchn_notify(b, pb), 0);
+	ck_assert_int_eq(xenevtchn_notify(b, pb), 0);
+	ck_assert_int_eq(wait_port(a, 100), -1);
+	ck_assert_int_eq(xenevtchn_unmask(a, pa), 0);
+	ck_assert_int_eq(wait_port(a, 2000), pa);
+	ck_assert_int_eq(xenevtchn_unmask(a, pa), 0);
+	ck_assert_int_eq(wait_port(a, 100), -1);
+	/* And the other way. */
+	ck_assert_int_eq(xenevtchn_notify(a, pa), 0);
+	ck_assert_int_eq(wait_port(b, 2000), pb);
+	ck_assert_int_eq(xenevtchn_unmask(b, pb), 0);
+
+	/* Once b unbinds, sending on pa reaches nobody and is no error. */
+	ck_assert_int_eq(xenevtchn_unbind(b, pb), 0);
+	ck_assert_int_eq(xenevtchn_notify(a, pa), 0);
+	ck_assert_int_eq(wait_port(b, 100), -1);
+	xenevtchn_close(a);
+	xenevtchn_close(b);
+}
+END_TEST
+
+START_TEST(test_grant_map_unmap)
+{
+	xengntshr_handle *shr = xengntshr_open(NULL, 0);
+	xengnttab_handle *tab = xengnttab_open(NULL, 0);
+	uint32_t refs[70], doms[70];
+	uint8_t *mine, *theirs;
+	int i;
+
+	ck_assert_ptr_nonnull(shr);
+	ck_assert_ptr_nonnull(tab);
+	/* More than one request's worth of pages, mapped contiguously. */
+	mine = xengntshr_share_pages(shr, 0, 70, refs, 1);
+	ck_assert_ptr_nonnull(mine);
+	for (i = 0; i < 70; i++) {
+		mine[i * 4096] = (uint8_t)i;
+		doms[i] = 0;
+	}
+	theirs = xengnttab_map_grant_refs(tab, 70, doms, refs,
+	    PROT_READ | PROT_WRITE);
+	ck_assert_ptr_nonnull(theirs);
+	for (i = 0; i < 70; i++)
+		ck_assert_int_eq(theirs[i * 4096], i);
+	theirs[5] = 0x77;		/* shared, not copied */
+	ck_assert_int_eq(mine[5], 0x77);
+	ck_assert_int_eq(xengnttab_unmap(tab, theirs, 70), 0);
+	ck_assert_int_eq(xengnttab_unmap(tab, theirs, 70), -1);
+	ck_assert_int_eq(xengntshr_unshare(shr, mine, 70), 0);
+	/* An ended grant cannot be mapped any more. */
+	ck_assert_ptr_null(xengnttab_map_grant_ref(tab, 0, refs[0], PROT_READ));
+	xengnttab_close(tab);
+	xengntshr_close(shr);
+}
+END_TEST
+
+START_TEST(test_grant_rights_refused)
+{
+	xengntshr_handle *shr = xengntshr_open(NULL, 0);
+	xengnttab_handle *tab = xengnttab_open(NULL, 0);
+	uint32_t ro, other;
+	void *p;
+
+	p = xengntshr_share_pages(shr, 0, 1, &ro, 0);	/* read-only */
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_null(xengnttab_map_grant_ref(tab, 0, ro,
+	    PROT_READ | PROT_WRITE));
+	ck_assert_int_eq(errno, EPERM);
+	p = xengnttab_map_grant_ref(tab, 0, ro, PROT_READ);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(xengnttab_unmap(tab, p, 1), 0);
+
+	/* Granted to domain 77: dom0 may not map it. */
+	ck_assert_ptr_nonnull(xengntshr_share_pages(shr, 77, 1, &other, 1));
+	ck_assert_ptr_null(xengnttab_map_grant_ref(tab, 0, other, PROT_READ));
+	ck_assert_int_eq(errno, EPERM);
+	/* A ref nobody granted, a domain that does not exist. */
+	ck_assert_ptr_null(xengnttab_map_grant_ref(tab, 0, 4000, PROT_READ));
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_ptr_null(xengnttab_map_grant_ref(tab, 999, 8, PROT_READ));
+	ck_assert_int_eq(errno, ESRCH);
+	xengnttab_close(tab);
+	xengntshr_close(shr);
+}
+END_TEST
+
+/* Start xensim-peer as a domain; returns its domid, fills ref and port. */
+static uint32_t
+start_peer(const char *name, uint32_t *ref, uint32_t *port)
+{
+	char out[128];
+	char *argv[] = { XENSIM_PEER, out, NULL };
+	struct xsim_rsp r;
+	FILE *f = NULL;
+	int i;
+
+	snprintf(out, sizeof(out), "/tmp/xensim-peer.%d", (int)getpid());
+	unlink(out);
+	ck_assert_int_eq(dom_call(XSIM_DOM_CREATE, 0, name, argv, &r), 0);
+	for (i = 0; i < 500 && (f = fopen(out, "r")) == NULL; i++)
+		usleep(10000);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%u %u", ref, port), 2);
+	fclose(f);
+	unlink(out);
+	return r.a;
+}
+
+START_TEST(test_notify_fires_when_domain_killed)
+{
+	xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
+	xengnttab_handle *tab = xengnttab_open(NULL, 0);
+	uint32_t domid, ref, rport;
+	struct xsim_rsp r;
+	struct xsim_dominfo info;
+	int port, virq;
+	char *page;
+
+	virq = xenevtchn_bind_virq(xce, VIRQ_DOM_EXC);
+	ck_assert_int_gt(virq, 0);
+	domid = start_peer("peer-kill", &ref, &rport);
+	ck_assert_int_gt(domid, 0);
+	port = xenevtchn_bind_interdomain(xce, domid, rport);
+	ck_assert_int_gt(port, 0);
+	page = xengnttab_map_grant_ref(tab, domid, ref, PROT_READ | PROT_WRITE);
+	ck_assert_ptr_nonnull(page);
+	ck_assert_str_eq(page + 8, "hello from a simulated domain");
+	ck_assert_int_eq(byte_at(page), 1);
+
+	/* SIGKILL: the domain runs no code of its own to clean up. */
+	ck_assert_int_eq(dom_call(XSIM_DOM_INFO, domid, NULL, NULL, &r), 0);
+	memcpy(&info, r.data, sizeof(info));
+	ck_assert_int_eq(kill(info.pid, SIGKILL), 0);
+
+	/* The unmap notification: byte 0 cleared, event on its channel. */
+	for (int seen = 0, p; seen != 3;) {
+		ck_assert_int_ne(p = wait_port(xce, 5000), -1);
+		seen |= p == port ? 1 : p == virq ? 2 : 0;
+		xenevtchn_unmask(xce, p);
+	}
+	ck_assert_int_eq(byte_at(page), 0);
+	/* The page stays mapped and readable until we unmap it, as on Xen. */
+	ck_assert_str_eq(page + 8, "hello from a simulated domain");
+
+	/* The domain and its resources are gone. */
+	ck_assert_int_eq(dom_call(XSIM_DOM_INFO, domid, NULL, NULL, &r), -1);
+	ck_assert_int_eq(errno, ESRCH);
+	ck_assert_ptr_null(xengnttab_map_grant_ref(tab, domid, ref, PROT_READ));
+	ck_assert_int_eq(xengnttab_unmap(tab, page, 1), 0);
+	xengnttab_close(tab);
+	xenevtchn_close(xce);
+}
+END_TEST
+
+START_TEST(test_dom0_only_toolstack_and_reserved_pages)
+{
+	xengnttab_handle *tab = xengnttab_open(NULL, 0);
+	uint32_t domid, ref, rport;
+	struct xsim_rsp r;
+	char *store;
+
+	domid = start_peer("peer-pages", &ref, &rport);
+	/* Every domain is born with its xenstore page granted to dom0. */
+	store = xengnttab_map_grant_ref(tab, domid, 1, PROT_READ | PROT_WRITE);
+	ck_assert_ptr_nonnull(store);
+	ck_assert_int_eq(byte_at(store), 0);
+	ck_assert_int_eq(xengnttab_unmap(tab, store, 1), 0);
+	ck_assert_int_eq(dom_call(XSIM_DOM_DESTROY, domid, NULL, NULL, &r), 0);
+	ck_assert_int_eq(dom_call(XSIM_DOM_DESTROY, domid, NULL, NULL, &r), -1);
+	ck_assert_int_eq(errno, ESRCH);
+	ck_assert_int_eq(dom_call(XSIM_DOM_DESTROY, 0, NULL, NULL, &r), -1);
+	ck_assert_int_eq(errno, EPERM);
+	xengnttab_close(tab);
+}
+END_TEST
+
+static pid_t
+start_xensimd(void)
+{
+	pid_t pid;
+	int i;
+
+	snprintf(sockpath, sizeof(sockpath), "/tmp/xensimd-test.%d.sock",
+	    (int)getpid());
+	setenv(XSIM_SOCKET_ENV, sockpath, 1);
+	unsetenv(XSIM_DOMID_ENV);
+	if ((pid = fork()) == 0) {
+		execl(XENSIMD, "xensimd", "-q", "--socket", sockpath, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 500 && access(sockpath, F_OK) != 0; i++)
+		usleep(10000);
+	return pid;
+}
+
+int
+main(void)
+{
+	Suite *s = suite_create("xensim");
+	TCase *tc = tcase_create("xensim");
+	pid_t pid = start_xensimd();
+	int rc, status;
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_event_delivery_and_masking);
+	tcase_add_test(tc, test_grant_map_unmap);
+	tcase_add_test(tc, test_grant_rights_refused);
+	tcase_add_test(tc, test_notify_fires_when_domain_killed);
+	tcase_add_test(tc, test_dom0_only_toolstack_and_reserved_pages);
+	suite_add_tcase(s, tc);
+	rc = unit_run(s);
+	/* xensimd must stop cleanly (and leak-free under ASan) on SIGTERM. */
+	kill(pid, SIGTERM);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "xensimd did not exit cleanly: status %d\n",
+		    status);
+		rc = EXIT_FAILURE;
+	}
+	return rc;
+}

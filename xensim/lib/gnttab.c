@@ -1,0 +1,494 @@
+/*
+ * gnttab.c: xensim's libxengnttab.so.1: xengnttab_* (map what others
+ * granted) and xengntshr_* (grant our own pages), same API and symbol
+ * versions as Xen's.  xensimd checks every map as Xen would and answers
+ * with the granting domain's memfd and the page in it; we map those pages
+ * side by side into one reserved range, so a multi-page mapping is
+ * contiguous as it is on Xen.  Unmap notifications are registered with
+ * xensimd, which fires them even when this process dies.
+ */
+#include <sys/mman.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xen/grant_table.h>
+#include <xengnttab.h>
+
+#include "client.h"
+
+#define PUBLIC		__attribute__((visibility("default")))
+#define PAGE		XSIM_PAGE_SIZE
+#define NO_NOTIFY	UINT32_MAX
+
+/* One range we mapped: foreign (map ids) or our own shared pages (refs). */
+struct gnt_range {
+	struct gnt_range	*next;
+	uint8_t			*addr;
+	uint32_t		 count;
+	uint32_t		 nids;
+	uint32_t		*ids;	/* map ids, or granted refs */
+};
+
+struct xengntdev_handle {
+	uint32_t		 id;
+	pthread_mutex_t		 lock;
+	struct gnt_range	*ranges;
+};
+
+static xengnttab_handle *
+handle_open(void)
+{
+	struct xsim_req q = { .op = XSIM_GNT_OPEN };
+	struct xsim_rsp r;
+	xengnttab_handle *h;
+	int fds[XSIM_CALL_MAX_FDS], nfds;
+
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return NULL;
+	if (xsim_call(&q, -1, &r, fds, &nfds) == -1) {
+		free(h);
+		return NULL;
+	}
+	xsim_close_fds(fds, nfds);
+	h->id = r.h;
+	pthread_mutex_init(&h->lock, NULL);
+	return h;
+}
+
+static void
+handle_close(xengnttab_handle *h)
+{
+	struct xsim_req q = { .op = XSIM_GNT_CLOSE, .h = h->id };
+	struct xsim_rsp r;
+	struct gnt_range *g;
+	int fds[XSIM_CALL_MAX_FDS], nfds;
+
+	/* xensimd ends the grants and maps (and fires their notifications). */
+	if (xsim_call(&q, -1, &r, fds, &nfds) == 0)
+		xsim_close_fds(fds, nfds);
+	while ((g = h->ranges) != NULL) {
+		h->ranges = g->next;
+		munmap(g->addr, (size_t)g->count * PAGE);
+		free(g->ids);
+		free(g);
+	}
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
+static struct gnt_range *
+range_new(uint32_t count)
+{
+	struct gnt_range *g = calloc(1, sizeof(*g));
+
+	if (g == NULL)
+		return NULL;
+	g->count = count;
+	g->ids = calloc(count, sizeof(*g->ids));
+	g->addr = mmap(NULL, (size_t)count * PAGE, PROT_NONE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g->ids == NULL || g->addr == MAP_FAILED) {
+		if (g->addr != MAP_FAILED && g->addr != NULL)
+			munmap(g->addr, (size_t)count * PAGE);
+		free(g->ids);
+		free(g);
+		return NULL;
+	}
+	return g;
+}
+
+static void
+range_add(xengnttab_handle *h, struct gnt_range *g)
+{
+	pthread_mutex_lock(&h->lock);
+	g->next = h->ranges;
+	h->ranges = g;
+	pthread_mutex_unlock(&h->lock);
+}
+
+static struct gnt_range *
+range_take(xengnttab_handle *h, void *addr, uint32_t count)
+{
+	struct gnt_range **pp, *g = NULL;
+
+	pthread_mutex_lock(&h->lock);
+	for (pp = &h->ranges; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->addr == addr && (*pp)->count == count) {
+			g = *pp;
+			*pp = g->next;
+			break;
+		}
+	pthread_mutex_unlock(&h->lock);
+	return g;
+}
+
+/* Put page i of the range onto page `page` of memfd fd. */
+static int
+range_place(struct gnt_range *g, uint32_t i, int fd, uint32_t page, int prot)
+{
+	void *want = g->addr + (size_t)i * PAGE;
+
+	return mmap(want, PAGE, prot, MAP_SHARED | MAP_FIXED, fd,
+	    (off_t)page * PAGE) == want ? 0 : -1;
+}
+
+static int
+simple_call(uint32_t op, uint32_t h, uint32_t a, uint32_t b, uint32_t c,
+    uint32_t count)
+{
+	struct xsim_req q = { .op = op, .h = h, .a = a, .b = b, .c = c,
+	    .count = count };
+	struct xsim_rsp r;
+	int fds[XSIM_CALL_MAX_FDS], nfds;
+
+	if (xsim_call(&q, -1, &r, fds, &nfds) == -1)
+		return -1;
+	xsim_close_fds(fds, nfds);
+	return 0;
+}
+
+/* Ends the foreign maps recorded in g; the pages are already unmapped. */
+static void
+unmap_ids(xengnttab_handle *h, struct gnt_range *g)
+{
+	for (uint32_t i = 0; i < g->nids; i++)
+		simple_call(XSIM_GNT_UNMAP, h->id, g->ids[i], 0, 0, 0);
+}
+
+static void *
+map_refs(xengnttab_handle *h, uint32_t count, const uint32_t *domids,
+    uint32_t domid, const uint32_t *refs, int prot, uint32_t *first_id)
+{
+	struct xsim_req q = { .op = XSIM_GNT_MAP, .h = h->id,
+	    .c = (prot & PROT_WRITE) != 0 };
+	struct xsim_rsp r;
+	struct gnt_range *g;
+	int fds[XSIM_CALL_MAX_FDS], nfds, saved;
+	uint32_t done, n, i;
+
+	if (count == 0 || (g = range_new(count)) == NULL) {
+		errno = count == 0 ? EINVAL : ENOMEM;
+		return NULL;
+	}
+	for (done = 0; done < count; done += n) {
+		n = count - done > XSIM_MAX_BATCH ? XSIM_MAX_BATCH : count - done;
+		q.count = n;
+		for (i = 0; i < n; i++) {
+			q.doms[i] = domids ? domids[done + i] : domid;
+			q.refs[i] = refs[done + i];
+		}
+		if (xsim_call(&q, -1, &r, fds, &nfds) == -1)
+			goto fail;
+		g->ids[g->nids++] = r.a;
+		for (i = 0; i < n && nfds == (int)n; i++)
+			if (range_place(g, done + i, fds[i], r.pages[i], prot) == -1)
+				break;
+		xsim_close_fds(fds, nfds);
+		if (i != n) {
+			errno = EPROTO;
+			goto fail;
+		}
+	}
+	if (first_id != NULL)
+		*first_id = g->ids[0];
+	range_add(h, g);
+	return g->addr;
+fail:
+	saved = errno;
+	unmap_ids(h, g);
+	munmap(g->addr, (size_t)count * PAGE);
+	free(g->ids);
+	free(g);
+	errno = saved;
+	return NULL;
+}
+
+PUBLIC xengnttab_handle *
+xengnttab_open(struct xentoollog_logger *logger, unsigned open_flags)
+{
+	(void)logger;
+	(void)open_flags;
+	return handle_open();
+}
+
+PUBLIC int
+xengnttab_close(xengnttab_handle *xgt)
+{
+	if (xgt != NULL)
+		handle_close(xgt);
+	return 0;
+}
+
+PUBLIC int
+xengnttab_fd(xengnttab_handle *xgt)
+{
+	(void)xgt;
+	errno = EOPNOTSUPP;	/* there is no gntdev device to hand out */
+	return -1;
+}
+
+PUBLIC int
+xengnttab_set_max_grants(xengnttab_handle *xgt, uint32_t nr_grants)
+{
+	(void)xgt;
+	(void)nr_grants;
+	return 0;
+}
+
+PUBLIC void *
+xengnttab_map_grant_ref(xengnttab_handle *xgt, uint32_t domid, uint32_t ref,
+    int prot)
+{
+	return map_refs(xgt, 1, NULL, domid, &ref, prot, NULL);
+}
+
+PUBLIC void *
+xengnttab_map_grant_refs(xengnttab_handle *xgt, uint32_t count,
+    uint32_t *domids, uint32_t *refs, int prot)
+{
+	return map_refs(xgt, count, domids, 0, refs, prot, NULL);
+}
+
+PUBLIC void *
+xengnttab_map_domain_grant_refs(xengnttab_handle *xgt, uint32_t count,
+    uint32_t domid, uint32_t *refs, int prot)
+{
+	return map_refs(xgt, count, NULL, domid, refs, prot, NULL);
+}
+
+PUBLIC void *
+xengnttab_map_grant_ref_notify(xengnttab_handle *xgt, uint32_t domid,
+    uint32_t ref, int prot, uint32_t notify_offset, evtchn_port_t notify_port)
+{
+	uint32_t id;
+	void *addr = map_refs(xgt, 1, NULL, domid, &ref, prot, &id);
+
+	if (addr == NULL)
+		return NULL;
+	if (simple_call(XSIM_GNT_SET_NOTIFY, xgt->id, id, 0, notify_offset,
+	    notify_port) == -1) {
+		xengnttab_unmap(xgt, addr, 1);
+		return NULL;
+	}
+	return addr;
+}
+
+PUBLIC int
+xengnttab_unmap(xengnttab_handle *xgt, void *start_address, uint32_t count)
+{
+	struct gnt_range *g = range_take(xgt, start_address, count);
+
+	if (g == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	munmap(g->addr, (size_t)g->count * PAGE);
+	unmap_ids(xgt, g);
+	free(g->ids);
+	free(g);
+	return 0;
+}
+
+static int16_t
+copy_one(xengnttab_handle *xgt, xengnttab_grant_copy_segment_t *s)
+{
+	bool src_foreign = s->flags & GNTCOPY_source_gref;
+	bool dst_foreign = s->flags & GNTCOPY_dest_gref;
+	uint8_t *src = s->source.virt, *dst = s->dest.virt;
+	void *smap = NULL, *dmap = NULL;
+	int16_t st = GNTST_okay;
+
+	if ((src_foreign && s->source.foreign.offset + s->len > PAGE) ||
+	    (dst_foreign && s->dest.foreign.offset + s->len > PAGE))
+		return GNTST_bad_copy_arg;
+	if (src_foreign) {
+		smap = xengnttab_map_grant_ref(xgt, s->source.foreign.domid,
+		    s->source.foreign.ref, PROT_READ);
+		if (smap == NULL)
+			return errno == EPERM ? GNTST_permission_denied :
+			    GNTST_bad_gntref;
+		src = (uint8_t *)smap + s->source.foreign.offset;
+	}
+	if (dst_foreign) {
+		dmap = xengnttab_map_grant_ref(xgt, s->dest.foreign.domid,
+		    s->dest.foreign.ref, PROT_READ | PROT_WRITE);
+		if (dmap == NULL)
+			st = errno == EPERM ? GNTST_permission_denied :
+			    GNTST_bad_gntref;
+		else
+			dst = (uint8_t *)dmap + s->dest.foreign.offset;
+	}
+	if (st == GNTST_okay)
+		memmove(dst, src, s->len);
+	if (smap != NULL)
+		xengnttab_unmap(xgt, smap, 1);
+	if (dmap != NULL)
+		xengnttab_unmap(xgt, dmap, 1);
+	return st;
+}
+
+/* Each segment succeeds or fails alone, with its status, as on Xen. */
+PUBLIC int
+xengnttab_grant_copy(xengnttab_handle *xgt, uint32_t count,
+    xengnttab_grant_copy_segment_t *segs)
+{
+	for (uint32_t i = 0; i < count; i++)
+		segs[i].status = copy_one(xgt, &segs[i]);
+	return 0;
+}
+
+PUBLIC int
+xengnttab_dmabuf_exp_from_refs(xengnttab_handle *xgt, uint32_t domid,
+    uint32_t flags, uint32_t count, const uint32_t *refs, uint32_t *fd)
+{
+	(void)xgt; (void)domid; (void)flags; (void)count; (void)refs; (void)fd;
+	errno = EOPNOTSUPP;	/* no dma-buf in a simulator */
+	return -1;
+}
+
+PUBLIC int
+xengnttab_dmabuf_exp_wait_released(xengnttab_handle *xgt, uint32_t fd,
+    uint32_t wait_to_ms)
+{
+	(void)xgt; (void)fd; (void)wait_to_ms;
+	errno = EOPNOTSUPP;
+	return -1;
+}
+
+PUBLIC int
+xengnttab_dmabuf_imp_to_refs(xengnttab_handle *xgt, uint32_t domid,
+    uint32_t fd, uint32_t count, uint32_t *refs)
+{
+	(void)xgt; (void)domid; (void)fd; (void)count; (void)refs;
+	errno = EOPNOTSUPP;
+	return -1;
+}
+
+PUBLIC int
+xengnttab_dmabuf_imp_release(xengnttab_handle *xgt, uint32_t fd)
+{
+	(void)xgt; (void)fd;
+	errno = EOPNOTSUPP;
+	return -1;
+}
+
+PUBLIC xengntshr_handle *
+xengntshr_open(struct xentoollog_logger *logger, unsigned open_flags)
+{
+	(void)logger;
+	(void)open_flags;
+	return handle_open();
+}
+
+PUBLIC int
+xengntshr_close(xengntshr_handle *xgs)
+{
+	if (xgs != NULL)
+		handle_close(xgs);
+	return 0;
+}
+
+PUBLIC int
+xengntshr_fd(xengntshr_handle *xgs)
+{
+	(void)xgs;
+	errno = EOPNOTSUPP;
+	return -1;
+}
+
+static void
+unshare_refs(xengntshr_handle *xgs, const uint32_t *refs, uint32_t n)
+{
+	struct xsim_req q = { .op = XSIM_GNT_UNSHARE, .h = xgs->id };
+	struct xsim_rsp r;
+	int fds[XSIM_CALL_MAX_FDS], nfds;
+	uint32_t done, k;
+
+	for (done = 0; done < n; done += k) {
+		k = n - done > XSIM_MAX_BATCH ? XSIM_MAX_BATCH : n - done;
+		q.count = k;
+		memcpy(q.refs, refs + done, k * sizeof(*refs));
+		if (xsim_call(&q, -1, &r, fds, &nfds) == 0)
+			xsim_close_fds(fds, nfds);
+	}
+}
+
+PUBLIC void *
+xengntshr_share_pages(xengntshr_handle *xgs, uint32_t domid, int count,
+    uint32_t *refs, int writable)
+{
+	struct xsim_req q = { .op = XSIM_GNT_SHARE, .h = xgs->id, .a = domid,
+	    .c = writable != 0 };
+	struct xsim_rsp r;
+	struct gnt_range *g;
+	int fds[XSIM_CALL_MAX_FDS], nfds, prot = PROT_READ | PROT_WRITE;
+	uint32_t done, n, i;
+
+	if (count <= 0 || (g = range_new(count)) == NULL) {
+		errno = count <= 0 ? EINVAL : ENOMEM;
+		return NULL;
+	}
+	for (done = 0; done < (uint32_t)count; done += n) {
+		n = count - done > XSIM_MAX_BATCH ? XSIM_MAX_BATCH : count - done;
+		q.count = n;
+		if (xsim_call(&q, -1, &r, fds, &nfds) == -1)
+			goto fail;
+		for (i = 0; i < n; i++)
+			g->ids[g->nids++] = refs[done + i] = r.refs[i];
+		for (i = 0; i < n && nfds == 1; i++)
+			if (range_place(g, done + i, fds[0], r.pages[i], prot) == -1)
+				break;
+		xsim_close_fds(fds, nfds);
+		if (i != n) {
+			errno = EPROTO;
+			goto fail;
+		}
+	}
+	range_add(xgs, g);
+	return g->addr;
+fail:
+	unshare_refs(xgs, g->ids, g->nids);
+	munmap(g->addr, (size_t)count * PAGE);
+	free(g->ids);
+	free(g);
+	return NULL;
+}
+
+PUBLIC void *
+xengntshr_share_page_notify(xengntshr_handle *xgs, uint32_t domid,
+    uint32_t *ref, int writable, uint32_t notify_offset,
+    evtchn_port_t notify_port)
+{
+	void *addr = xengntshr_share_pages(xgs, domid, 1, ref, writable);
+
+	if (addr == NULL)
+		return NULL;
+	if (simple_call(XSIM_GNT_SET_NOTIFY, xgs->id, *ref, 1, notify_offset,
+	    notify_port) == -1) {
+		xengntshr_unshare(xgs, addr, 1);
+		return NULL;
+	}
+	return addr;
+}
+
+/* Ends the grants; a page still mapped by the grantee lives until unmapped. */
+PUBLIC int
+xengntshr_unshare(xengntshr_handle *xgs, void *start_address, uint32_t count)
+{
+	struct gnt_range *g = range_take(xgs, start_address, count);
+
+	if (g == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	munmap(g->addr, (size_t)g->count * PAGE);
+	unshare_refs(xgs, g->ids, g->nids);
+	free(g->ids);
+	free(g);
+	return 0;
+}

@@ -1,0 +1,264 @@
+/*
+ * domain.c: domains.  Dom0 always exists and has no process of its own:
+ * any client that names no domain acts as dom0.  Every other domain is a
+ * process that xensimd starts (DOM_CREATE), in its own process group, with
+ * an environment that routes its Xen libraries here.  Its death is the
+ * domain's death: the rest of its process group is killed, its
+ * connections torn down (grant unmap notifications first), VIRQ_DOM_EXC
+ * raised, and the domain destroyed, as xl does with on_poweroff="destroy".
+ *
+ * At creation each domain gets what Xen gives a PV guest: a console page
+ * and a xenstore page, granted to dom0 at the reserved refs 0 and 1.
+ */
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <stdint.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <xen/xen.h>
+
+#include "log.h"
+#include "xensimd.h"
+
+#define DOMID_MAX	32000	/* below DOMID_FIRST_RESERVED */
+
+struct domlist xsim_doms = TAILQ_HEAD_INITIALIZER(xsim_doms);
+
+struct dom *
+dom_find(uint32_t domid)
+{
+	struct dom *d;
+
+	TAILQ_FOREACH(d, &xsim_doms, entry)
+		if (d->domid == domid)
+			return d;
+	return NULL;
+}
+
+struct dom *
+dom_find_name(const char *name)
+{
+	struct dom *d;
+
+	TAILQ_FOREACH(d, &xsim_doms, entry)
+		if (strcmp(d->name, name) == 0)
+			return d;
+	return NULL;
+}
+
+static void
+dom_free(struct dom *d)
+{
+	if (d->ev_death != NULL)
+		event_free(d->ev_death);
+	if (d->pidfd != -1)
+		close(d->pidfd);
+	evt_dom_fini(d);
+	gnt_dom_fini(d);
+	free(d);
+}
+
+static struct dom *
+dom_alloc(uint32_t domid, const char *name)
+{
+	struct dom *d;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return NULL;
+	d->domid = domid;
+	d->pidfd = d->states_fd = d->arena.fd = -1;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	if (evt_dom_init(d) == -1 || gnt_dom_init(d) == -1) {
+		log_warn("domain %u: setting up", domid);
+		dom_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+int
+dom_init(void)
+{
+	struct dom *d = dom_alloc(0, "Domain-0");
+
+	if (d == NULL)
+		return -1;
+	d->flags = XSIM_DOMF_RUNNING | XSIM_DOMF_PRIVILEGED;
+	TAILQ_INSERT_TAIL(&xsim_doms, d, entry);
+	return 0;
+}
+
+void
+dom_fini(void)
+{
+	struct dom *d;
+
+	while ((d = TAILQ_LAST(&xsim_doms, domlist)) != NULL) {
+		if (d->domid != 0)
+			dom_destroy(d);
+		else {
+			TAILQ_REMOVE(&xsim_doms, d, entry);
+			dom_free(d);
+		}
+	}
+}
+
+static uint32_t
+domid_alloc(void)
+{
+	static uint32_t next = 1;
+	uint32_t i, id;
+
+	/* Like Xen, do not hand a dead domain's id straight back out. */
+	for (i = 0; i < DOMID_MAX; i++) {
+		id = next;
+		next = next % (DOMID_MAX - 1) + 1;
+		if (dom_find(id) == NULL)
+			return id;
+	}
+	return 0;
+}
+
+/* The two pages every PV guest is born with, granted to dom0. */
+static int
+dom_special_pages(struct dom *d)
+{
+	uint32_t page;
+	int err;
+
+	if ((err = gnt_alloc_page(d, &page)) != 0 ||
+	    (err = gnt_grant(d, 0, true, page, NULL, 0, XSIM_GREF_CONSOLE)) != 0)
+		return err;
+	if ((err = gnt_alloc_page(d, &page)) != 0 ||
+	    (err = gnt_grant(d, 0, true, page, NULL, 0, XSIM_GREF_XENSTORE)) != 0)
+		return err;
+	return 0;
+}
+
+static void
+child_exec(uint32_t domid, char *const argv[])
+{
+	char id[16], *ld;
+	const char *old = getenv("LD_LIBRARY_PATH");
+
+	setpgid(0, 0);
+	/* A domain does not outlive its hypervisor. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	snprintf(id, sizeof(id), "%u", domid);
+	if (asprintf(&ld, "%s%s%s", xsim_libdir, old ? ":" : "",
+	    old ? old : "") == -1)
+		_exit(127);
+	setenv(XSIM_DOMID_ENV, id, 1);
+	setenv(XSIM_SOCKET_ENV, xsim_socket_path, 1);
+	setenv("LD_LIBRARY_PATH", ld, 1);
+	execvp(argv[0], argv);
+	fprintf(stderr, "xensimd: domain %u: %s: %s\n", domid, argv[0],
+	    strerror(errno));
+	_exit(127);
+}
+
+static void
+on_death(int fd, short what, void *arg)
+{
+	struct dom *d = arg;
+	int status = 0;
+
+	(void)fd;
+	(void)what;
+	if (waitpid(d->pid, &status, WNOHANG) <= 0)
+		status = 0;
+	log_info("domain %u (%s) died: %s %d", d->domid, d->name,
+	    WIFSIGNALED(status) ? "signal" : "exit status",
+	    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	dom_destroy(d);
+}
+
+int
+dom_create(const char *name, char *const argv[], uint32_t *domid)
+{
+	struct dom *d;
+	uint32_t id;
+	int err;
+
+	if (name[0] == '\0' || dom_find_name(name) != NULL)
+		return EEXIST;
+	if ((id = domid_alloc()) == 0)
+		return ENOSPC;
+	if ((d = dom_alloc(id, name)) == NULL)
+		return ENOMEM;
+	if ((err = dom_special_pages(d)) != 0)
+		goto fail;
+	if ((d->pid = fork()) == -1) {
+		err = errno;
+		goto fail;
+	}
+	if (d->pid == 0)
+		child_exec(id, argv);
+	setpgid(d->pid, d->pid);	/* both sides: no race with kill */
+	if ((d->pidfd = pidfd_open(d->pid, 0)) == -1 ||
+	    (d->ev_death = event_new(xsim_base, d->pidfd, EV_READ, on_death,
+	    d)) == NULL || event_add(d->ev_death, NULL) == -1) {
+		err = errno ? errno : ENOMEM;
+		kill(-d->pid, SIGKILL);
+		waitpid(d->pid, NULL, 0);
+		goto fail;
+	}
+	d->flags = XSIM_DOMF_RUNNING;
+	TAILQ_INSERT_TAIL(&xsim_doms, d, entry);
+	*domid = id;
+	log_info("domain %u (%s) created: pid %d", id, name, (int)d->pid);
+	return 0;
+fail:
+	dom_free(d);
+	return err;
+}
+
+int
+dom_destroy(struct dom *d)
+{
+	if (d->domid == 0)
+		return EPERM;
+	d->flags = (d->flags & ~XSIM_DOMF_RUNNING) | XSIM_DOMF_DYING;
+	if (d->pid > 0) {
+		kill(-d->pid, SIGKILL);
+		if (waitpid(d->pid, &d->exit_status, WNOHANG) == 0)
+			waitpid(d->pid, &d->exit_status, 0);
+	}
+	conn_kill_domain(d->domid);
+	TAILQ_REMOVE(&xsim_doms, d, entry);
+	dom_free(d);
+	evt_raise_virq(VIRQ_DOM_EXC);
+	return 0;
+}
+
+void
+dom_info(const struct dom *d, struct xsim_dominfo *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->domid = d->domid;
+	info->flags = d->flags;
+	info->pid = d->pid;
+	info->exit_status = d->exit_status;
+	info->memory_kb = d->memory_kb;
+	snprintf(info->name, sizeof(info->name), "%s", d->name);
+}
+
+size_t
+dom_list(struct xsim_dominfo *out, size_t max)
+{
+	struct dom *d;
+	size_t n = 0;
+
+	TAILQ_FOREACH(d, &xsim_doms, entry)
+		if (n < max)
+			dom_info(d, &out[n++]);
+	return n;
+}
