@@ -64,7 +64,9 @@ enum xsim_op {
 	XSIM_GNT_SET_NOTIFY,	/* a: map id (b=0) or ref (b=1), c: offset,
 				   count: port */
 	/* domains (the xensim command and toolstack-like callers) */
-	XSIM_DOM_CREATE,	/* name; data: NUL-separated argv -> a: domid */
+	XSIM_DOM_CREATE,	/* name; b: 1 to start paused; c: memory in
+				   MiB; data: NUL-separated argv -> a: domid */
+	XSIM_DOM_UNPAUSE,	/* a: domid: let a paused domain's process run */
 	XSIM_DOM_DESTROY,	/* a: domid */
 	XSIM_DOM_LIST,		/* -> data: struct xsim_dominfo[] */
 	XSIM_DOM_INFO,		/* a: domid -> data: struct xsim_dominfo */
@@ -100,6 +102,7 @@ struct xsim_dominfo {
 	uint32_t	flags;		/* XSIM_DOMF_* */
 	int32_t		pid;		/* its first process, 0 for dom0 */
 	int32_t		exit_status;	/* wait status, once dying */
+	uint32_t	paused;
 	uint32_t	store_port;	/* dom0's view: ports to bind to */
 	uint32_t	console_port;
 	uint64_t	memory_kb;

@@ -262,7 +262,7 @@ op_dom_create(const struct xsim_req *q, struct reply *r)
 	argv[n] = NULL;
 	memcpy(name, q->name, sizeof(name));
 	name[sizeof(name) - 1] = '\0';
-	return dom_create(name, argv, &r->rsp.a);
+	return dom_create(name, argv, q->b != 0, q->c, &r->rsp.a);
 }
 
 static int
@@ -280,6 +280,10 @@ op_dom(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 		if ((d = dom_find(q->a)) == NULL)
 			return ESRCH;
 		return dom_destroy(d);
+	case XSIM_DOM_UNPAUSE:
+		if ((d = dom_find(q->a)) == NULL)
+			return ESRCH;
+		return dom_unpause(d);
 	case XSIM_DOM_INFO:
 		if ((d = dom_find(q->a)) == NULL)
 			return ESRCH;

@@ -8,13 +8,18 @@
  * raised, and the domain destroyed, as xl does with on_poweroff="destroy".
  *
  * At creation each domain gets what Xen gives a PV guest: a console page
- * and a xenstore page, granted to dom0 at the reserved refs 0 and 1.
+ * and a xenstore page, granted to dom0 at the reserved refs 0 and 1, and
+ * the xenbus relay in front of the latter.  Like xl, a toolstack can create
+ * a domain paused, write its xenstore entries, introduce it, then unpause
+ * it.  What the domain prints goes to RUNDIR/console.DOMID.log.
  */
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
@@ -57,10 +62,13 @@ dom_find_name(const char *name)
 static void
 dom_free(struct dom *d)
 {
+	xb_relay_free(d->relay);
 	if (d->ev_death != NULL)
 		event_free(d->ev_death);
 	if (d->pidfd != -1)
 		close(d->pidfd);
+	if (d->unpause_fd != -1)
+		close(d->unpause_fd);
 	evt_dom_fini(d);
 	gnt_dom_fini(d);
 	free(d);
@@ -74,7 +82,7 @@ dom_alloc(uint32_t domid, const char *name)
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return NULL;
 	d->domid = domid;
-	d->pidfd = d->states_fd = d->arena.fd = -1;
+	d->pidfd = d->unpause_fd = d->states_fd = d->arena.fd = -1;
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	if (evt_dom_init(d) == -1 || gnt_dom_init(d) == -1) {
 		log_warn("domain %u: setting up", domid);
@@ -143,13 +151,28 @@ dom_special_pages(struct dom *d)
 	return 0;
 }
 
+/*
+ * The environment a domain's programs see: the drop-in libraries first in
+ * the loader's path, our socket, its domid, and its xenstore through the
+ * relay, so libxenstore inside needs no configuration.
+ */
 static void
-child_exec(uint32_t domid, char *const argv[])
+child_exec(uint32_t domid, const char *xenbus, int gate, char *const argv[])
 {
-	char id[16], *ld;
+	char id[16], *ld, log[PATH_MAX], c;
 	const char *old = getenv("LD_LIBRARY_PATH");
+	int fd;
 
 	setpgid(0, 0);
+	/* Paused: wait until the toolstack unpauses (closes the gate). */
+	while (gate != -1 && read(gate, &c, 1) == -1 && errno == EINTR)
+		;
+	snprintf(log, sizeof(log), "%s/console.%u.log", xsim_rundir, domid);
+	if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) != -1) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+	}
 	/* A domain does not outlive its hypervisor. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	snprintf(id, sizeof(id), "%u", domid);
@@ -159,6 +182,7 @@ child_exec(uint32_t domid, char *const argv[])
 	setenv(XSIM_DOMID_ENV, id, 1);
 	setenv(XSIM_SOCKET_ENV, xsim_socket_path, 1);
 	setenv("LD_LIBRARY_PATH", ld, 1);
+	setenv("XENSTORED_PATH", xenbus, 1);
 	execvp(argv[0], argv);
 	fprintf(stderr, "xensimd: domain %u: %s: %s\n", domid, argv[0],
 	    strerror(errno));
@@ -182,11 +206,12 @@ on_death(int fd, short what, void *arg)
 }
 
 int
-dom_create(const char *name, char *const argv[], uint32_t *domid)
+dom_create(const char *name, char *const argv[], bool paused,
+    uint32_t memory_mb, uint32_t *domid)
 {
 	struct dom *d;
 	uint32_t id;
-	int err;
+	int err, gate[2] = { -1, -1 };
 
 	if (name[0] == '\0' || dom_find_name(name) != NULL)
 		return EEXIST;
@@ -194,14 +219,31 @@ dom_create(const char *name, char *const argv[], uint32_t *domid)
 		return ENOSPC;
 	if ((d = dom_alloc(id, name)) == NULL)
 		return ENOMEM;
+	TAILQ_INSERT_TAIL(&xsim_doms, d, entry);	/* binding needs it */
 	if ((err = dom_special_pages(d)) != 0)
 		goto fail;
+	if ((d->relay = xb_relay_new(d, xsim_rundir)) == NULL) {
+		err = EIO;
+		goto fail;
+	}
+	d->memory_kb = (uint64_t)memory_mb * 1024;
+	if (paused && pipe2(gate, O_CLOEXEC) == -1) {
+		err = errno;
+		goto fail;
+	}
 	if ((d->pid = fork()) == -1) {
 		err = errno;
 		goto fail;
 	}
-	if (d->pid == 0)
-		child_exec(id, argv);
+	if (d->pid == 0) {
+		if (gate[1] != -1)
+			close(gate[1]);
+		child_exec(id, xb_relay_path(d->relay), gate[0], argv);
+	}
+	if (gate[0] != -1)
+		close(gate[0]);
+	d->unpause_fd = gate[1];
+	gate[0] = gate[1] = -1;
 	setpgid(d->pid, d->pid);	/* both sides: no race with kill */
 	if ((d->pidfd = pidfd_open(d->pid, 0)) == -1 ||
 	    (d->ev_death = event_new(xsim_base, d->pidfd, EV_READ, on_death,
@@ -212,13 +254,27 @@ dom_create(const char *name, char *const argv[], uint32_t *domid)
 		goto fail;
 	}
 	d->flags = XSIM_DOMF_RUNNING;
-	TAILQ_INSERT_TAIL(&xsim_doms, d, entry);
 	*domid = id;
 	log_info("domain %u (%s) created: pid %d", id, name, (int)d->pid);
 	return 0;
 fail:
+	if (gate[0] != -1) {
+		close(gate[0]);
+		close(gate[1]);
+	}
+	TAILQ_REMOVE(&xsim_doms, d, entry);
 	dom_free(d);
 	return err;
+}
+
+int
+dom_unpause(struct dom *d)
+{
+	if (d->unpause_fd == -1)
+		return EINVAL;
+	close(d->unpause_fd);
+	d->unpause_fd = -1;
+	return 0;
 }
 
 int
@@ -248,6 +304,9 @@ dom_info(const struct dom *d, struct xsim_dominfo *info)
 	info->pid = d->pid;
 	info->exit_status = d->exit_status;
 	info->memory_kb = d->memory_kb;
+	info->paused = d->unpause_fd != -1;
+	if (d->relay != NULL)
+		info->store_port = xb_relay_port(d->relay);
 	snprintf(info->name, sizeof(info->name), "%s", d->name);
 }
 

@@ -24,6 +24,7 @@
 struct event_base	*xsim_base;
 const char		*xsim_socket_path;
 const char		*xsim_libdir;
+char			 xsim_rundir[PATH_MAX];
 static struct evloop	*loop;
 
 static void
@@ -76,6 +77,16 @@ listen_on(const char *path)
 	return fd;
 }
 
+/* Per-domain sockets and console logs go beside our socket. */
+static void
+set_rundir(const char *sockpath)
+{
+	char tmp[PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "%s", sockpath);
+	snprintf(xsim_rundir, PATH_MAX, "%s", dirname(tmp));
+}
+
 static const char *
 default_libdir(void)
 {
@@ -122,6 +133,7 @@ main(int argc, char **argv)
 		xsim_socket_path = XSIM_SOCKET_DEFAULT;
 	if (xsim_libdir == NULL)
 		xsim_libdir = default_libdir();
+	set_rundir(xsim_socket_path);
 	if ((loop = evloop_new()) == NULL)
 		fatalx("cannot set up the event loop");
 	xsim_base = evloop_base(loop);

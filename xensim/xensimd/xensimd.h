@@ -4,6 +4,7 @@
  *   domain.c  domains: ids, names, the process that is the domain, death
  *   evtchn.c  event channels: ports, bindings, raising a port
  *   grant.c   grant tables: memfd arenas, grants, foreign mappings
+ *   xenbus.c  the xenbus relay: a guest kernel's xenstore driver
  *   conn.c    client connections: requests, replies, teardown on EOF
  *   main.c    options, the listening socket, the loop
  *
@@ -24,6 +25,7 @@
 struct event_base;
 struct event;
 struct xsim_conn;
+struct xb_relay;
 
 enum port_state {
 	PORT_FREE = 0,
@@ -78,6 +80,7 @@ struct dom {
 	uint32_t		 flags;		/* XSIM_DOMF_* */
 	pid_t			 pid;
 	int			 pidfd;
+	int			 unpause_fd;	/* closing it lets the process run */
 	int			 exit_status;
 	struct event		*ev_death;
 	uint64_t		 memory_kb;
@@ -90,6 +93,8 @@ struct dom {
 	struct arena		 arena;
 	struct grant		*grants;
 	uint32_t		 ngrants;
+	/* what a PV guest's kernel would do for it */
+	struct xb_relay		*relay;
 };
 
 /* A foreign mapping of one or more grants, made by one handle. */
@@ -122,6 +127,7 @@ struct xsim_conn {
 extern struct event_base	*xsim_base;
 extern const char		*xsim_socket_path;
 extern const char		*xsim_libdir;
+extern char			 xsim_rundir[];
 void		 xsim_stop(void);
 
 /* domain.c */
@@ -131,7 +137,9 @@ int		 dom_init(void);
 void		 dom_fini(void);
 struct dom	*dom_find(uint32_t domid);
 struct dom	*dom_find_name(const char *);
-int		 dom_create(const char *name, char *const argv[], uint32_t *);
+int		 dom_create(const char *name, char *const argv[], bool paused,
+		    uint32_t memory_mb, uint32_t *);
+int		 dom_unpause(struct dom *);
 int		 dom_destroy(struct dom *);
 void		 dom_info(const struct dom *, struct xsim_dominfo *);
 size_t		 dom_list(struct xsim_dominfo *, size_t max);
@@ -171,6 +179,12 @@ int		 gnt_set_notify(struct xsim_conn *, uint32_t id_or_ref,
 		    bool is_ref, uint32_t off, uint32_t port);
 void		 gnt_handle_close(struct xsim_conn *, uint32_t h);
 int		 gnt_arena_fd(uint32_t domid);
+
+/* xenbus.c */
+struct xb_relay	*xb_relay_new(struct dom *, const char *rundir);
+void		 xb_relay_free(struct xb_relay *);
+const char	*xb_relay_path(const struct xb_relay *);
+uint32_t	 xb_relay_port(const struct xb_relay *);
 
 /* conn.c */
 void		 conn_accept(int listenfd, short, void *);

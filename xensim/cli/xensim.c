@@ -1,0 +1,459 @@
+/*
+ * xensim: the command line of the simulator, and its toolstack.
+ *
+ *   xensim start [--xenstored PATH [ARG...]]   start xensimd (and a xenstore
+ *                                              daemon, as a dom0 process)
+ *   xensim stop                                stop them, and every domain
+ *   xensim env                                 environment for dom0 programs
+ *   xensim create --name N [--memory MB] [--paused] -- CMD [ARG...]
+ *   xensim list | destroy DOM | unpause DOM | console DOM
+ *
+ * `create` does what xl does for a PV guest, in xl's order: create the
+ * domain paused, write its xenstore area (when a xenstore daemon is up),
+ * introduce it to xenstored with its store ring and event channel, then
+ * unpause it.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xenstore.h>
+
+#include "../lib/client.h"
+
+#define XENSTORED_SOCK	"xenstored.sock"
+#define XENSTORED_PID	"xenstored.pid"
+
+static char rundir[PATH_MAX];
+static char libdir[PATH_MAX];
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: xensim start [--xenstored PATH [ARG...]]\n"
+"       xensim stop | env | list\n"
+"       xensim create --name NAME [--memory MB] [--paused] -- CMD [ARG...]\n"
+"       xensim destroy DOM | unpause DOM | console DOM\n"
+"\n"
+"xensim runs Xen's interfaces on a plain Linux host: domains are processes,\n"
+"grant tables shared memory, event channels sockets.  DOM is a name or id.\n"
+"The socket is $" XSIM_SOCKET_ENV " (default " XSIM_SOCKET_DEFAULT ").\n");
+}
+
+static const char *
+socket_path(void)
+{
+	const char *p = getenv(XSIM_SOCKET_ENV);
+
+	return p != NULL ? p : XSIM_SOCKET_DEFAULT;
+}
+
+/* xensimd and the drop-in libraries live beside this program. */
+static void
+find_dirs(void)
+{
+	char exe[PATH_MAX], tmp[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	exe[n > 0 ? n : 0] = '\0';
+	snprintf(libdir, sizeof(libdir), "%s/../lib", dirname(exe));
+	snprintf(tmp, sizeof(tmp), "%s", socket_path());
+	snprintf(rundir, sizeof(rundir), "%s", dirname(tmp));
+}
+
+static int
+call(uint32_t op, uint32_t a, struct xsim_rsp *r)
+{
+	struct xsim_req q = { .op = op, .a = a };
+	int fds[XSIM_CALL_MAX_FDS], nfds;
+
+	if (xsim_call(&q, -1, r, fds, &nfds) == -1)
+		return -1;
+	xsim_close_fds(fds, nfds);
+	return 0;
+}
+
+/* A name or a number; -1 with a message if there is no such domain. */
+static long
+dom_lookup(const char *spec)
+{
+	struct xsim_rsp r;
+	struct xsim_dominfo *di = (struct xsim_dominfo *)r.data;
+	char *end;
+	long id = strtol(spec, &end, 10);
+
+	if (*end == '\0' && end != spec)
+		return id;
+	if (call(XSIM_DOM_LIST, 0, &r) == -1) {
+		fprintf(stderr, "xensim: %s\n", strerror(errno));
+		return -1;
+	}
+	for (uint32_t i = 0; i < r.count; i++)
+		if (strcmp(di[i].name, spec) == 0)
+			return di[i].domid;
+	fprintf(stderr, "xensim: no domain %s\n", spec);
+	return -1;
+}
+
+static int
+wait_for_path(const char *path, bool present, int ms)
+{
+	for (; ms > 0; ms -= 10) {
+		if ((access(path, F_OK) == 0) == present)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* Detach and run argv with stdout and stderr in log. */
+static pid_t
+spawn(char *const argv[], const char *log)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid != 0)
+		return pid;
+	setsid();
+	if ((fd = open("/dev/null", O_RDONLY)) != -1)
+		dup2(fd, STDIN_FILENO);
+	if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644)) != -1) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+	}
+	execvp(argv[0], argv);
+	fprintf(stderr, "xensim: %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static void
+dom0_env(void)
+{
+	char path[PATH_MAX + 32];
+	const char *old = getenv("LD_LIBRARY_PATH");
+	char *ld;
+
+	if (asprintf(&ld, "%s%s%s", libdir, old ? ":" : "", old ? old : "") == -1)
+		exit(1);
+	setenv("LD_LIBRARY_PATH", ld, 1);
+	setenv(XSIM_SOCKET_ENV, socket_path(), 1);
+	snprintf(path, sizeof(path), "%s/" XENSTORED_SOCK, rundir);
+	setenv("XENSTORED_PATH", path, 1);
+	free(ld);
+}
+
+static int
+cmd_start(int argc, char **argv)
+{
+	char xensimd[PATH_MAX + 16], log[PATH_MAX + 16], pidf[PATH_MAX + 16];
+	char *dargv[] = { xensimd, "--socket", (char *)socket_path(), NULL };
+	FILE *f;
+	pid_t pid;
+
+	mkdir(rundir, 0755);
+	snprintf(xensimd, sizeof(xensimd), "%s/../bin/xensimd", libdir);
+	snprintf(log, sizeof(log), "%s/xensimd.log", rundir);
+	if (access(socket_path(), F_OK) == 0 && call(XSIM_DOM_LIST, 0,
+	    &(struct xsim_rsp){ 0 }) == 0) {
+		fprintf(stderr, "xensim: already running at %s\n", socket_path());
+		return 1;
+	}
+	spawn(dargv, log);
+	if (wait_for_path(socket_path(), true, 5000) == -1) {
+		fprintf(stderr, "xensim: xensimd did not start (see %s)\n", log);
+		return 1;
+	}
+	if (argc < 3 || strcmp(argv[1], "--xenstored") != 0)
+		return 0;
+	dom0_env();
+	snprintf(log, sizeof(log), "%s/xenstored.log", rundir);
+	pid = spawn(argv + 2, log);
+	if (wait_for_path(getenv("XENSTORED_PATH"), true, 5000) == -1) {
+		fprintf(stderr, "xensim: %s did not start (see %s)\n", argv[2],
+		    log);
+		return 1;
+	}
+	snprintf(pidf, sizeof(pidf), "%s/" XENSTORED_PID, rundir);
+	if ((f = fopen(pidf, "w")) != NULL) {
+		fprintf(f, "%d\n", (int)pid);
+		fclose(f);
+	}
+	return 0;
+}
+
+static int
+cmd_stop(void)
+{
+	char pidf[PATH_MAX + 16];
+	struct xsim_rsp r;
+	FILE *f;
+	int pid, rc = 0;
+
+	snprintf(pidf, sizeof(pidf), "%s/" XENSTORED_PID, rundir);
+	if ((f = fopen(pidf, "r")) != NULL) {
+		if (fscanf(f, "%d", &pid) == 1 && pid > 1)
+			kill(pid, SIGTERM);
+		fclose(f);
+		unlink(pidf);
+	}
+	if (call(XSIM_SHUTDOWN, 0, &r) == -1) {
+		fprintf(stderr, "xensim: not running: %s\n", strerror(errno));
+		return 1;
+	}
+	if (wait_for_path(socket_path(), false, 5000) == -1) {
+		fprintf(stderr, "xensim: xensimd did not stop\n");
+		rc = 1;
+	}
+	return rc;
+}
+
+static int
+cmd_env(void)
+{
+	dom0_env();
+	printf("export LD_LIBRARY_PATH='%s'\n", getenv("LD_LIBRARY_PATH"));
+	printf("export %s='%s'\n", XSIM_SOCKET_ENV, getenv(XSIM_SOCKET_ENV));
+	printf("export XENSTORED_PATH='%s'\n", getenv("XENSTORED_PATH"));
+	return 0;
+}
+
+static int
+cmd_list(void)
+{
+	struct xsim_rsp r;
+	struct xsim_dominfo *di = (struct xsim_dominfo *)r.data;
+
+	if (call(XSIM_DOM_LIST, 0, &r) == -1) {
+		fprintf(stderr, "xensim: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("%-24s %5s %8s %8s %s\n", "Name", "ID", "PID", "Mem(MB)",
+	    "State");
+	for (uint32_t i = 0; i < r.count; i++)
+		printf("%-24s %5u %8d %8llu %s\n", di[i].name, di[i].domid,
+		    di[i].pid, (unsigned long long)di[i].memory_kb / 1024,
+		    di[i].paused ? "paused" : di[i].domid == 0 ? "dom0" :
+		    "running");
+	return 0;
+}
+
+static bool
+xs_writef(struct xs_handle *xs, xs_transaction_t t, unsigned int domid,
+    const char *key, const char *fmt, ...)
+{
+	char path[256], val[256];
+	va_list ap;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, key);
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	return xs_write(xs, t, path, val, strlen(val));
+}
+
+/* The domain's own area, as libxl lays out a PV guest's. */
+static bool
+xs_domain_area(struct xs_handle *xs, xs_transaction_t t, unsigned int domid,
+    const char *name, const struct xsim_dominfo *di)
+{
+	struct xs_permissions ro[2] = { { 0, XS_PERM_NONE },
+	    { domid, XS_PERM_READ } };
+	struct xs_permissions own[1] = { { domid, XS_PERM_NONE } };
+	char home[64], path[96];
+	const char *rw[] = { "data", "device", "control", "drivers", "attr",
+	    "error", NULL };
+
+	snprintf(home, sizeof(home), "/local/domain/%u", domid);
+	if (!xs_mkdir(xs, t, home) || !xs_set_permissions(xs, t, home, ro, 2))
+		return false;
+	for (int i = 0; rw[i] != NULL; i++) {
+		snprintf(path, sizeof(path), "%s/%s", home, rw[i]);
+		if (!xs_mkdir(xs, t, path) ||
+		    !xs_set_permissions(xs, t, path, own, 1))
+			return false;
+	}
+	return xs_writef(xs, t, domid, "name", "%s", name) &&
+	    xs_writef(xs, t, domid, "domid", "%u", domid) &&
+	    xs_writef(xs, t, domid, "memory/target", "%llu",
+	    (unsigned long long)di->memory_kb) &&
+	    xs_writef(xs, t, domid, "store/port", "%u", di->store_port) &&
+	    xs_writef(xs, t, domid, "store/ring-ref", "%u", XSIM_GREF_XENSTORE);
+}
+
+/*
+ * xenstored maps a PV guest's ring by its reserved grant ref (as C
+ * xenstored and Shoal's do first); the mfn argument is not used here.
+ */
+static int
+xs_introduce(unsigned int domid, const char *name)
+{
+	struct xsim_rsp r;
+	struct xsim_dominfo di;
+	struct xs_handle *xs;
+	xs_transaction_t t;
+	bool ok = false;
+
+	if (call(XSIM_DOM_INFO, domid, &r) == -1)
+		return -1;
+	memcpy(&di, r.data, sizeof(di));
+	if ((xs = xs_open(0)) == NULL)
+		return -1;
+	/* One transaction, retried on EAGAIN as libxl does. */
+	for (int tries = 0; tries < 16; tries++) {
+		ok = false;
+		if ((t = xs_transaction_start(xs)) == XBT_NULL)
+			break;
+		ok = xs_domain_area(xs, t, domid, name, &di);
+		if (xs_transaction_end(xs, t, !ok))
+			break;
+		ok = false;
+		if (errno != EAGAIN)
+			break;
+	}
+	ok = ok && xs_introduce_domain(xs, domid, 0, di.store_port);
+	xs_close(xs);
+	return ok ? 0 : -1;
+}
+
+static int
+send_create(const char *name, uint32_t memory, char **argv, uint32_t *domid)
+{
+	struct xsim_req q = { .op = XSIM_DOM_CREATE, .b = 1, .c = memory };
+	struct xsim_rsp r;
+	int fds[XSIM_CALL_MAX_FDS], nfds;
+	size_t off = 0, len;
+
+	snprintf(q.name, sizeof(q.name), "%s", name);
+	for (; *argv != NULL; argv++) {
+		len = strlen(*argv) + 1;
+		if (off + len > sizeof(q.data)) {
+			errno = E2BIG;
+			return -1;
+		}
+		memcpy(q.data + off, *argv, len);
+		off += len;
+	}
+	q.datalen = off;
+	if (xsim_call(&q, -1, &r, fds, &nfds) == -1)
+		return -1;
+	xsim_close_fds(fds, nfds);
+	*domid = r.a;
+	return 0;
+}
+
+static int
+cmd_create(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "paused", no_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *name = NULL;
+	uint32_t memory = 64, domid;
+	bool paused = false;
+	struct xsim_rsp r;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'n': name = optarg; break;
+		case 'm': memory = strtoul(optarg, NULL, 10); break;
+		case 'p': paused = true; break;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (name == NULL || optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (send_create(name, memory, argv + optind, &domid) == -1) {
+		fprintf(stderr, "xensim: create %s: %s\n", name, strerror(errno));
+		return 1;
+	}
+	dom0_env();
+	if (access(getenv("XENSTORED_PATH"), F_OK) == 0 &&
+	    xs_introduce(domid, name) == -1) {
+		fprintf(stderr, "xensim: %s: xenstore set-up failed: %s\n", name,
+		    strerror(errno));
+		call(XSIM_DOM_DESTROY, domid, &r);
+		return 1;
+	}
+	if (!paused && call(XSIM_DOM_UNPAUSE, domid, &r) == -1) {
+		fprintf(stderr, "xensim: unpause: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("%u\n", domid);
+	return 0;
+}
+
+static int
+cmd_dom(const char *cmd, const char *spec)
+{
+	struct xsim_rsp r;
+	char log[PATH_MAX + 32], buf[4096];
+	long domid = dom_lookup(spec);
+	FILE *f;
+	size_t n;
+
+	if (domid < 0)
+		return 1;
+	if (strcmp(cmd, "console") == 0) {
+		snprintf(log, sizeof(log), "%s/console.%ld.log", rundir, domid);
+		if ((f = fopen(log, "r")) == NULL) {
+			fprintf(stderr, "xensim: %s: %s\n", log, strerror(errno));
+			return 1;
+		}
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+			fwrite(buf, 1, n, stdout);
+		fclose(f);
+		return 0;
+	}
+	if (call(strcmp(cmd, "destroy") == 0 ? XSIM_DOM_DESTROY :
+	    XSIM_DOM_UNPAUSE, domid, &r) == -1) {
+		fprintf(stderr, "xensim: %s %s: %s\n", cmd, spec, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	find_dirs();
+	if (strcmp(argv[1], "start") == 0)
+		return cmd_start(argc - 1, argv + 1);
+	if (strcmp(argv[1], "stop") == 0)
+		return cmd_stop();
+	if (strcmp(argv[1], "env") == 0)
+		return cmd_env();
+	if (strcmp(argv[1], "list") == 0)
+		return cmd_list();
+	if (strcmp(argv[1], "create") == 0)
+		return cmd_create(argc - 1, argv + 1);
+	if (argc == 3 && (strcmp(argv[1], "destroy") == 0 ||
+	    strcmp(argv[1], "unpause") == 0 || strcmp(argv[1], "console") == 0))
+		return cmd_dom(argv[1], argv[2]);
+	usage(stderr);
+	return 2;
+}
