@@ -68,7 +68,9 @@ enum xsim_op {
 				   MiB; data: NUL-separated argv -> a: domid */
 	XSIM_DOM_UNPAUSE,	/* a: domid: let a paused domain's process run */
 	XSIM_DOM_DESTROY,	/* a: domid */
-	XSIM_DOM_LIST,		/* -> data: struct xsim_dominfo[] */
+	XSIM_DOM_LIST,		/* a: first domid -> count, data: struct
+				   xsim_dominfo[] in domid order (page on by
+				   asking again from the last id + 1) */
 	XSIM_DOM_INFO,		/* a: domid -> data: struct xsim_dominfo */
 	XSIM_SHUTDOWN,		/* stop xensimd */
 };

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+/* xenctrl.h first: it defines __XEN_TOOLS__ for the headers after it. */
+#include <xenctrl.h>
 #include <xenevtchn.h>
 #include <xengnttab.h>
 #include <xen/xen.h>
@@ -257,6 +259,46 @@ START_TEST(test_dom0_only_toolstack_and_reserved_pages)
 }
 END_TEST
 
+/* More domains than one reply holds: the library must page. */
+START_TEST(test_xenctrl_domain_info)
+{
+	xc_interface *xch = xc_interface_open(NULL, NULL, 0);
+	xc_domaininfo_t list[64];
+	xc_dominfo_t one;
+	char *argv[] = { "sleep", "30", NULL }, name[32];
+	struct xsim_rsp r;
+	uint32_t ids[40];
+	int i, n;
+
+	ck_assert_ptr_nonnull(xch);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "info%d", i);
+		ck_assert_int_eq(dom_call(XSIM_DOM_CREATE, 0, name, argv, &r), 0);
+		ids[i] = r.a;
+	}
+	n = xc_domain_getinfolist(xch, 0, 64, list);
+	ck_assert_int_eq(n, 41);
+	ck_assert_int_eq(list[0].domain, 0);
+	for (i = 1; i < n; i++)
+		ck_assert_int_gt(list[i].domain, list[i - 1].domain);
+	ck_assert_int_eq(xc_domain_getinfo(xch, ids[7], 1, &one), 1);
+	ck_assert_int_eq(one.domid, ids[7]);
+	ck_assert_int_eq(one.running, 1);
+	ck_assert_int_eq(one.dying, 0);
+
+	/* Gone means not listed: getinfo returns the next domain instead. */
+	ck_assert_int_eq(dom_call(XSIM_DOM_DESTROY, ids[7], NULL, NULL, &r), 0);
+	ck_assert_int_eq(xc_domain_getinfo(xch, ids[7], 1, &one), 1);
+	ck_assert_uint_ne(one.domid, ids[7]);
+	ck_assert_int_eq(xc_domain_getinfolist(xch, 0, 64, list), 40);
+	for (i = 0; i < 40; i++)
+		if (i != 7)
+			dom_call(XSIM_DOM_DESTROY, ids[i], NULL, NULL, &r);
+	ck_assert_int_eq(xc_domain_getinfolist(xch, 0, 64, list), 1);
+	xc_interface_close(xch);
+}
+END_TEST
+
 static pid_t
 start_xensimd(void)
 {
@@ -290,6 +332,7 @@ main(void)
 	tcase_add_test(tc, test_grant_rights_refused);
 	tcase_add_test(tc, test_notify_fires_when_domain_killed);
 	tcase_add_test(tc, test_dom0_only_toolstack_and_reserved_pages);
+	tcase_add_test(tc, test_xenctrl_domain_info);
 	suite_add_tcase(s, tc);
 	rc = unit_run(s);
 	/* xensimd must stop cleanly (and leak-free under ASan) on SIGTERM. */

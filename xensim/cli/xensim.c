@@ -96,13 +96,17 @@ dom_lookup(const char *spec)
 
 	if (*end == '\0' && end != spec)
 		return id;
-	if (call(XSIM_DOM_LIST, 0, &r) == -1) {
-		fprintf(stderr, "xensim: %s\n", strerror(errno));
-		return -1;
+	for (uint32_t first = 0;; first = di[r.count - 1].domid + 1) {
+		if (call(XSIM_DOM_LIST, first, &r) == -1) {
+			fprintf(stderr, "xensim: %s\n", strerror(errno));
+			return -1;
+		}
+		if (r.count == 0)
+			break;
+		for (uint32_t i = 0; i < r.count; i++)
+			if (strcmp(di[i].name, spec) == 0)
+				return di[i].domid;
 	}
-	for (uint32_t i = 0; i < r.count; i++)
-		if (strcmp(di[i].name, spec) == 0)
-			return di[i].domid;
 	fprintf(stderr, "xensim: no domain %s\n", spec);
 	return -1;
 }
@@ -235,18 +239,24 @@ cmd_list(void)
 {
 	struct xsim_rsp r;
 	struct xsim_dominfo *di = (struct xsim_dominfo *)r.data;
+	uint32_t first = 0;
 
-	if (call(XSIM_DOM_LIST, 0, &r) == -1) {
-		fprintf(stderr, "xensim: %s\n", strerror(errno));
-		return 1;
-	}
 	printf("%-24s %5s %8s %8s %s\n", "Name", "ID", "PID", "Mem(MB)",
 	    "State");
-	for (uint32_t i = 0; i < r.count; i++)
-		printf("%-24s %5u %8d %8llu %s\n", di[i].name, di[i].domid,
-		    di[i].pid, (unsigned long long)di[i].memory_kb / 1024,
-		    di[i].paused ? "paused" : di[i].domid == 0 ? "dom0" :
-		    "running");
+	do {
+		if (call(XSIM_DOM_LIST, first, &r) == -1) {
+			fprintf(stderr, "xensim: %s\n", strerror(errno));
+			return 1;
+		}
+		for (uint32_t i = 0; i < r.count; i++)
+			printf("%-24s %5u %8d %8llu %s\n", di[i].name,
+			    di[i].domid, di[i].pid,
+			    (unsigned long long)di[i].memory_kb / 1024,
+			    di[i].paused ? "paused" : di[i].domid == 0 ? "dom0" :
+			    "running");
+		if (r.count > 0)
+			first = di[r.count - 1].domid + 1;
+	} while (r.count > 0);
 	return 0;
 }
 

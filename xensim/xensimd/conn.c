@@ -271,8 +271,13 @@ op_dom(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 	struct dom *d;
 	size_t max = sizeof(r->rsp.data) / sizeof(struct xsim_dominfo);
 
-	if (c->domid != 0)
-		return EPERM;	/* the toolstack's business */
+	/*
+	 * Changing domains is the toolstack's (dom0's) business.  Reading
+	 * their state is also allowed to others, as Xen allows a xenstore
+	 * stub domain to ask which domains died.
+	 */
+	if (c->domid != 0 && q->op != XSIM_DOM_INFO && q->op != XSIM_DOM_LIST)
+		return EPERM;
 	switch (q->op) {
 	case XSIM_DOM_CREATE:
 		return op_dom_create(q, r);
@@ -291,7 +296,8 @@ op_dom(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 		r->rsp.datalen = sizeof(struct xsim_dominfo);
 		return 0;
 	case XSIM_DOM_LIST:
-		r->rsp.count = dom_list((struct xsim_dominfo *)r->rsp.data, max);
+		r->rsp.count = dom_list(q->a, (struct xsim_dominfo *)r->rsp.data,
+		    max);
 		r->rsp.datalen = r->rsp.count * sizeof(struct xsim_dominfo);
 		return 0;
 	case XSIM_SHUTDOWN:

@@ -310,14 +310,22 @@ dom_info(const struct dom *d, struct xsim_dominfo *info)
 	snprintf(info->name, sizeof(info->name), "%s", d->name);
 }
 
+/* Up to max domains from first on, in domid order (not creation order). */
 size_t
-dom_list(struct xsim_dominfo *out, size_t max)
+dom_list(uint32_t first, struct xsim_dominfo *out, size_t max)
 {
-	struct dom *d;
+	struct dom *d, *next;
 	size_t n = 0;
 
-	TAILQ_FOREACH(d, &xsim_doms, entry)
-		if (n < max)
-			dom_info(d, &out[n++]);
+	for (; n < max; first = next->domid + 1) {
+		next = NULL;
+		TAILQ_FOREACH(d, &xsim_doms, entry)
+			if (d->domid >= first &&
+			    (next == NULL || d->domid < next->domid))
+				next = d;
+		if (next == NULL)
+			break;
+		dom_info(next, &out[n++]);
+	}
 	return n;
 }

@@ -142,7 +142,7 @@ int		 dom_create(const char *name, char *const argv[], bool paused,
 int		 dom_unpause(struct dom *);
 int		 dom_destroy(struct dom *);
 void		 dom_info(const struct dom *, struct xsim_dominfo *);
-size_t		 dom_list(struct xsim_dominfo *, size_t max);
+size_t		 dom_list(uint32_t first, struct xsim_dominfo *, size_t max);
 
 /* evtchn.c */
 int		 evt_dom_init(struct dom *);
