@@ -3,6 +3,7 @@
  * grant tables for every process that uses xensim's drop-in Xen libraries,
  * and listens for them on one Unix socket.
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -77,6 +78,22 @@ listen_on(const char *path)
 	return fd;
 }
 
+/*
+ * Each domain costs a handful of descriptors (memfds, pidfd, its relay's
+ * sockets), so a thousand domains need more than the usual soft limit.
+ */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("raising the descriptor limit");
+	}
+}
+
 /* Per-domain sockets and console logs go beside our socket. */
 static void
 set_rundir(const char *sockpath)
@@ -134,6 +151,7 @@ main(int argc, char **argv)
 	if (xsim_libdir == NULL)
 		xsim_libdir = default_libdir();
 	set_rundir(xsim_socket_path);
+	raise_fd_limit();
 	if ((loop = evloop_new()) == NULL)
 		fatalx("cannot set up the event loop");
 	xsim_base = evloop_base(loop);
