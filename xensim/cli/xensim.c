@@ -159,6 +159,21 @@ dom0_env(void)
 	free(ld);
 }
 
+/* What xen-init-dom0 does on Xen: dom0's own name and domid. */
+static int
+xs_init_dom0(void)
+{
+	struct xs_handle *xs = xs_open(0);
+	bool ok;
+
+	if (xs == NULL)
+		return -1;
+	ok = xs_write(xs, XBT_NULL, "/local/domain/0/domid", "0", 1) &&
+	    xs_write(xs, XBT_NULL, "/local/domain/0/name", "Domain-0", 8);
+	xs_close(xs);
+	return ok ? 0 : -1;
+}
+
 static int
 cmd_start(int argc, char **argv)
 {
@@ -194,6 +209,11 @@ cmd_start(int argc, char **argv)
 	if ((f = fopen(pidf, "w")) != NULL) {
 		fprintf(f, "%d\n", (int)pid);
 		fclose(f);
+	}
+	if (xs_init_dom0() == -1) {
+		fprintf(stderr, "xensim: writing dom0's xenstore entries: %s\n",
+		    strerror(errno));
+		return 1;
 	}
 	return 0;
 }
