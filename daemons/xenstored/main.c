@@ -1,0 +1,127 @@
+/*
+ * xenstored: Shoal's XenStore daemon, phase 1 (the store over a Unix
+ * socket).  main() owns the command line, the configuration's life
+ * (SIGHUP reloads the quotas; the socket path needs a restart) and the
+ * orderly teardown after SIGTERM, which frees everything so that a leak
+ * checker sees nothing.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "evloop.h"
+#include "log.h"
+#include "xs_config.h"
+#include "xs_server.h"
+#include "xs_sock.h"
+
+struct daemon {
+	const char		*config_path;
+	struct xs_config	 cfg;
+	struct xs_server	 srv;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: xenstored [-c config.json] [-v|-q] "
+	    "[--socket PATH] [--help]\n");
+}
+
+static void
+reload(void *arg)
+{
+	struct daemon		*d = arg;
+	struct xs_config	 fresh;
+	char			 err[CONFIG_ERRMAX];
+
+	if (d->config_path == NULL) {
+		log_info("SIGHUP: no configuration file, nothing to reload");
+		return;
+	}
+	if (xs_config_load(d->config_path, &fresh, err, sizeof(err)) != 0) {
+		log_warnx("reload failed, keeping the running configuration: "
+		    "%s", err);
+		return;
+	}
+	if ((fresh.socket == NULL) != (d->cfg.socket == NULL) ||
+	    (fresh.socket != NULL && strcmp(fresh.socket, d->cfg.socket)))
+		log_warnx("reload: a new socket path takes a restart");
+	xs_server_set_limits(&d->srv, &fresh.quota, fresh.max_events);
+	xs_config_free(&d->cfg);
+	d->cfg = fresh;
+	log_info("configuration reloaded from %s", d->config_path);
+}
+
+static int
+parse_args(int argc, char **argv, struct daemon *d, const char **sockopt,
+    int *verbose)
+{
+	static const struct option	 longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int				 ch;
+
+	while ((ch = getopt_long(argc, argv, "c:vqh", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'c': d->config_path = optarg; break;
+		case 's': *sockopt = optarg; break;
+		case 'v': (*verbose)++; break;
+		case 'q': (*verbose)--; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	return optind == argc ? 0 : (usage(stderr), -1);
+}
+
+static int
+serve(struct daemon *d, const char *sockpath)
+{
+	struct evloop		*loop;
+	struct xs_listener	*l = NULL;
+	int			 rc = 1;
+
+	if ((loop = evloop_new()) == NULL) {
+		log_warnx("cannot set up the event loop");
+		return 1;
+	}
+	evloop_set_reload(loop, reload, d);
+	if ((l = xs_sock_listen(evloop_base(loop), &d->srv, sockpath)) != NULL)
+		rc = evloop_run(loop) == 0 ? 0 : 1;
+	xs_sock_close(l);
+	/* Clients hold libevent events: free them before the base. */
+	xs_server_fini(&d->srv);
+	evloop_free(loop);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon	 d = { 0 };
+	const char	*sockopt = NULL;
+	char		 err[CONFIG_ERRMAX], *sockpath;
+	int		 verbose = 0, rc;
+
+	log_init("xenstored", 0, 0);
+	if (parse_args(argc, argv, &d, &sockopt, &verbose) != 0)
+		return 2;
+	log_setverbose(verbose);
+	if (xs_config_load(d.config_path, &d.cfg, err, sizeof(err)) != 0)
+		fatalx("%s", err);
+	if ((sockpath = xs_config_socket(&d.cfg, sockopt)) == NULL)
+		fatalx("out of memory");
+	if (xs_server_init(&d.srv, &d.cfg.quota, d.cfg.max_events) != 0)
+		fatalx("cannot set up the store");
+	rc = serve(&d, sockpath);
+	free(sockpath);
+	xs_config_free(&d.cfg);
+	return rc;
+}

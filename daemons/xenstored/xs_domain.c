@@ -1,0 +1,142 @@
+#include <errno.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "xs_domain.h"
+#include "xs_perm.h"
+
+#define DOM_BUCKETS	64
+
+struct xs_doms {
+	struct xs_quota	 q;
+	struct xs_dom	*bucket[DOM_BUCKETS];
+};
+
+struct xs_doms *
+xs_doms_new(const struct xs_quota *q)
+{
+	struct xs_doms	*d;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return NULL;
+	d->q = *q;
+	return d;
+}
+
+void
+xs_doms_free(struct xs_doms *d)
+{
+	struct xs_dom	*x;
+	size_t		 i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < DOM_BUCKETS; i++)
+		while ((x = d->bucket[i]) != NULL) {
+			d->bucket[i] = x->next;
+			free(x);
+		}
+	free(d);
+}
+
+void
+xs_doms_set_quota(struct xs_doms *d, const struct xs_quota *q)
+{
+	d->q = *q;
+}
+
+const struct xs_quota *
+xs_doms_quota(const struct xs_doms *d)
+{
+	return &d->q;
+}
+
+struct xs_dom *
+xs_dom_find(const struct xs_doms *d, unsigned domid)
+{
+	struct xs_dom	*x;
+
+	for (x = d->bucket[domid % DOM_BUCKETS]; x != NULL; x = x->next)
+		if (x->domid == domid)
+			return x;
+	return NULL;
+}
+
+struct xs_dom *
+xs_dom_get(struct xs_doms *d, unsigned domid)
+{
+	struct xs_dom	*x;
+
+	if ((x = xs_dom_find(d, domid)) != NULL)
+		return x;
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return NULL;
+	x->domid = domid;
+	x->target = XS_NO_TARGET;
+	x->introduced = domid == 0;
+	x->next = d->bucket[domid % DOM_BUCKETS];
+	d->bucket[domid % DOM_BUCKETS] = x;
+	return x;
+}
+
+/* Crossing the soft limit is worth one warning, not one per write. */
+static void
+soft_check(const struct xs_quota *q, struct xs_dom *x)
+{
+	if (q->mem_soft == 0 || x->domid == 0)
+		return;
+	if (x->bytes > q->mem_soft && !x->soft_warned) {
+		log_warnx("domain %u uses %ld bytes, over the soft quota %d",
+		    x->domid, x->bytes, q->mem_soft);
+		x->soft_warned = true;
+	} else if (x->bytes <= q->mem_soft)
+		x->soft_warned = false;
+}
+
+void
+xs_doms_acct(void *arg, unsigned domid, long nodes, long bytes)
+{
+	struct xs_doms	*d = arg;
+	struct xs_dom	*x;
+
+	/* Accounting can't fail a change already made; dropping the
+	 * numbers of a domain we can't allocate for is the lesser harm. */
+	if ((x = xs_dom_get(d, domid)) == NULL)
+		return;
+	x->nodes += nodes;
+	x->bytes += bytes;
+	soft_check(&d->q, x);
+}
+
+int
+xs_dom_check_nodes(struct xs_doms *d, unsigned domid, long more)
+{
+	struct xs_dom	*x = xs_dom_find(d, domid);
+	long		 have = x != NULL ? x->nodes : 0;
+
+	if (d->q.nodes > 0 && have + more > d->q.nodes)
+		return ENOSPC;
+	return 0;
+}
+
+int
+xs_dom_check_bytes(struct xs_doms *d, unsigned domid, long more)
+{
+	struct xs_dom	*x = xs_dom_find(d, domid);
+	long		 have = x != NULL ? x->bytes : 0;
+
+	if (d->q.mem_hard > 0 && more > 0 && have + more > d->q.mem_hard)
+		return ENOMEM;
+	return 0;
+}
+
+void
+xs_doms_foreach(const struct xs_doms *d, xs_doms_fn fn, void *arg)
+{
+	const struct xs_dom	*x;
+	size_t			 i;
+
+	for (i = 0; i < DOM_BUCKETS; i++)
+		for (x = d->bucket[i]; x != NULL; x = x->next)
+			fn(x, arg);
+}
