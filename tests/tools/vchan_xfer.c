@@ -97,10 +97,20 @@ stream_byte(uint64_t seed, uint64_t offset)
 	return (uint8_t)(stream_word(seed, offset / 8) >> (8 * (offset % 8)));
 }
 
+/* Whole words where the offset allows: one hash per 8 bytes. */
 static void
 stream_fill(uint64_t seed, uint64_t offset, uint8_t *buf, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
+	size_t i = 0;
+	uint64_t w;
+
+	for (; i < len && (offset + i) % 8 != 0; i++)
+		buf[i] = stream_byte(seed, offset + i);
+	for (; i + 8 <= len; i += 8) {
+		w = stream_word(seed, (offset + i) / 8);
+		memcpy(buf + i, &w, 8);		/* little-endian, as stream_byte */
+	}
+	for (; i < len; i++)
 		buf[i] = stream_byte(seed, offset + i);
 }
 
@@ -108,7 +118,18 @@ stream_fill(uint64_t seed, uint64_t offset, uint8_t *buf, size_t len)
 static int64_t
 stream_check(uint64_t seed, uint64_t offset, const uint8_t *buf, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
+	size_t i = 0;
+	uint64_t w;
+
+	for (; i < len && (offset + i) % 8 != 0; i++)
+		if (buf[i] != stream_byte(seed, offset + i))
+			return (int64_t)i;
+	for (; i + 8 <= len; i += 8) {
+		w = stream_word(seed, (offset + i) / 8);
+		if (memcmp(buf + i, &w, 8) != 0)
+			break;		/* the byte loop below finds which */
+	}
+	for (; i < len; i++)
 		if (buf[i] != stream_byte(seed, offset + i))
 			return (int64_t)i;
 	return -1;
