@@ -14,6 +14,7 @@
 #include "evloop.h"
 #include "log.h"
 #include "xs_config.h"
+#include "xs_ring.h"
 #include "xs_server.h"
 #include "xs_sock.h"
 
@@ -93,12 +94,17 @@ serve(struct daemon *d, const char *sockpath)
 		return 1;
 	}
 	evloop_set_reload(loop, reload, d);
+	d->srv.rings = xs_rings_open(loop, &d->srv);
 	if ((l = xs_sock_listen(evloop_base(loop), &d->srv, sockpath)) != NULL)
 		rc = evloop_run(loop) == 0 ? 0 : 1;
 	xs_sock_close(l);
-	/* Clients hold libevent events: free them before the base. */
+	/*
+	 * Clients hold libevent events: free them before the base; the
+	 * event-channel handle goes after the loop that watches it.
+	 */
 	xs_server_fini(&d->srv);
 	evloop_free(loop);
+	xs_rings_close(d->srv.rings);
 	return rc;
 }
 

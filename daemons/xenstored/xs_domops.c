@@ -1,18 +1,20 @@
 /*
  * The domain requests: GET_DOMAIN_PATH, IS_DOMAIN_INTRODUCED,
- * SET_TARGET, and the ring ones (INTRODUCE, RELEASE, RESUME) which phase
- * 1 parses and permission-checks but cannot carry out: without grant
- * mapping there is no ring to talk to, so INTRODUCE answers ENOSYS and
- * RELEASE/RESUME answer ENOENT (no domain is ever introduced yet).
+ * SET_TARGET, and the ring ones (INTRODUCE, RELEASE, RESUME), which
+ * xs_ring carries out.  Without event channels (a plain host) there are no
+ * rings: INTRODUCE answers ENOSYS and RELEASE/RESUME ENOENT.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "log.h"
 #include "xs_conn.h"
 #include "xs_domain.h"
 #include "xs_ops.h"
 #include "xs_path.h"
+#include "xs_ring.h"
 #include "xs_server.h"
 
 /* A real domain id (not a DOMID_* special), from argument i. */
@@ -51,49 +53,65 @@ xs_op_is_introduced(struct xs_req *r, struct xs_msg *m)
 	    d->introduced) ? "T" : "F");
 }
 
+/* INTRODUCE domid mfn port: the mfn is unused, the ring is grant ref 1. */
 int
 xs_op_introduce(struct xs_req *r, struct xs_msg *m)
 {
+	struct xs_rings	*rs = r->conn->srv->rings;
 	unsigned	 domid;
+	char		*end;
+	unsigned long	 port;
+	int		 err;
 
-	(void)m;
 	if (!r->who.priv)
 		return EACCES;
 	if (r->argc < 3 || arg_domid(r, 0, &domid) != 0 || domid == 0)
 		return EINVAL;
-	log_warnx("INTRODUCE of domain %u refused: domain rings are phase 2",
-	    domid);
-	return ENOSYS;
+	port = strtoul(r->argv[2], &end, 10);
+	if (*r->argv[2] == '\0' || *end != '\0' || port == 0 ||
+	    port > UINT32_MAX)
+		return EINVAL;
+	if (rs == NULL) {
+		log_warnx("INTRODUCE of domain %u refused: no event channels "
+		    "here", domid);
+		return ENOSYS;
+	}
+	/* Introducing a live domain again is not an error, as on C xenstored. */
+	if ((err = xs_ring_introduce(rs, domid, (unsigned)port)) != 0 &&
+	    err != EEXIST)
+		return err;
+	return xs_reply_ok(m);
 }
 
-/* Nothing is introduced before phase 2, so there is nothing to act on. */
 static int
-introduced_only(struct xs_req *r)
+ring_op(struct xs_req *r, struct xs_msg *m,
+    int (*fn)(struct xs_rings *, unsigned))
 {
-	const struct xs_dom	*d;
-	unsigned		 domid;
+	unsigned	 domid;
+	int		 err;
 
 	if (!r->who.priv)
 		return EACCES;
 	if (xs_req_nargs(r, 1) != 0 || arg_domid(r, 0, &domid) != 0 ||
 	    domid == 0)
 		return EINVAL;
-	d = xs_dom_find(r->conn->srv->doms, domid);
-	return d != NULL && d->introduced ? ENOSYS : ENOENT;
+	if (r->conn->srv->rings == NULL)
+		return ENOENT;
+	if ((err = fn(r->conn->srv->rings, domid)) != 0)
+		return err;
+	return xs_reply_ok(m);
 }
 
 int
 xs_op_release(struct xs_req *r, struct xs_msg *m)
 {
-	(void)m;
-	return introduced_only(r);
+	return ring_op(r, m, xs_ring_release);
 }
 
 int
 xs_op_resume(struct xs_req *r, struct xs_msg *m)
 {
-	(void)m;
-	return introduced_only(r);
+	return ring_op(r, m, xs_ring_resume);
 }
 
 int

@@ -2,7 +2,8 @@
  * xs_server: the state one xenstored process serves.
  *
  * Owns the committed tree, the per-domain records, the connections and
- * the watches registered on them, and the transaction id counter.  Also
+ * the watches registered on them, and the transaction id counter; it
+ * points at the domain rings (xs_ring) when there are event channels.  Also
  * owns the tree a fresh daemon starts with: "/", "/local",
  * "/local/domain", "/tool" and "/tool/xenstored", all owned by dom0 and
  * unreadable by anyone else ("n0"), which is what the Xen 4.17 toolstack
@@ -19,6 +20,7 @@
 #include "xs_tree.h"
 
 struct xs_conn;
+struct xs_rings;
 struct xs_watch;
 
 /* Bounds on what one connection may make us hold for it. */
@@ -35,6 +37,7 @@ struct xs_server {
 	TAILQ_HEAD(xs_watchq, xs_watch)	 watches;
 	uint32_t			 next_txid;
 	unsigned long			 events_dropped;
+	struct xs_rings			*rings;	/* NULL: socket only */
 };
 
 int	 xs_server_init(struct xs_server *, const struct xs_quota *,

@@ -91,6 +91,11 @@ found:
 	return 0;
 }
 
+/*
+ * Like EVTCHNOP_alloc_unbound, the remote domain is only recorded: it
+ * need not exist yet (a vchan server may offer a port to a client domain
+ * that is still being built).
+ */
 int
 evt_bind_unbound(struct evt_handle *h, uint32_t dom, uint32_t rdom,
     uint32_t *port)
@@ -98,7 +103,7 @@ evt_bind_unbound(struct evt_handle *h, uint32_t dom, uint32_t rdom,
 	struct dom *d = dom_find(dom);
 	int err;
 
-	if (d == NULL || dom_find(rdom) == NULL)
+	if (d == NULL)
 		return ESRCH;
 	if ((err = port_alloc(d, port)) != 0)
 		return err;

@@ -1,0 +1,342 @@
+#include <sys/mman.h>
+#include <sys/queue.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* xenctrl.h first: it tells the Xen headers after it this is a tool. */
+#include <xenctrl.h>
+#include <xenevtchn.h>
+#include <xengnttab.h>
+#include <xen/grant_table.h>
+#include <xen/io/xs_wire.h>
+
+#include "evloop.h"
+#include "log.h"
+#include "xs_conn.h"
+#include "xs_domain.h"
+#include "xs_ring.h"
+#include "xs_server.h"
+#include "xs_watch.h"
+
+struct xs_ring {
+	LIST_ENTRY(xs_ring)			 entry;
+	struct xs_rings				*rs;
+	unsigned				 domid;
+	evtchn_port_t				 port;	/* ours */
+	struct xenstore_domain_interface	*intf;
+	struct xs_conn				*conn;	/* NULL once dropped */
+};
+
+struct xs_rings {
+	struct xs_server	*srv;
+	xenevtchn_handle	*xce;
+	xengnttab_handle	*xgt;
+	xc_interface		*xch;
+	evtchn_port_t		 virq_port;
+	LIST_HEAD(, xs_ring)	 rings;
+};
+
+static struct xs_ring *
+ring_by_domid(struct xs_rings *rs, unsigned domid)
+{
+	struct xs_ring *r;
+
+	LIST_FOREACH(r, &rs->rings, entry)
+		if (r->domid == domid)
+			return r;
+	return NULL;
+}
+
+static struct xs_ring *
+ring_by_port(struct xs_rings *rs, evtchn_port_t port)
+{
+	struct xs_ring *r;
+
+	LIST_FOREACH(r, &rs->rings, entry)
+		if (r->port == port)
+			return r;
+	return NULL;
+}
+
+/* The guest broke the ring: say so in the page, and stop using it. */
+static ssize_t
+ring_bad(struct xs_ring *r, const char *what)
+{
+	log_warnx("domain %u: bad %s index on its xenstore ring, dropping "
+	    "the connection", r->domid, what);
+	r->intf->error = XENSTORE_ERROR_RINGIDX;
+	errno = EPROTO;
+	return -1;
+}
+
+/*
+ * Copy up to len bytes between buf and the ring (into it when to_ring),
+ * from index start with avail bytes there; the wrap is two copies.
+ */
+static size_t
+ring_copy(char *ring, XENSTORE_RING_IDX start, void *buf, size_t len,
+    bool to_ring)
+{
+	size_t off = MASK_XENSTORE_IDX(start), first;
+
+	first = XENSTORE_RING_SIZE - off < len ? XENSTORE_RING_SIZE - off : len;
+	if (to_ring) {
+		memcpy(ring + off, buf, first);
+		memcpy(ring, (char *)buf + first, len - first);
+	} else {
+		memcpy(buf, ring + off, first);
+		memcpy((char *)buf + first, ring, len - first);
+	}
+	return len;
+}
+
+static ssize_t
+ring_recv(void *arg, void *buf, size_t len)
+{
+	struct xs_ring *r = arg;
+	XENSTORE_RING_IDX cons = r->intf->req_cons, prod = r->intf->req_prod;
+	size_t avail;
+
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);	/* prod, then data */
+	if ((avail = prod - cons) > XENSTORE_RING_SIZE)
+		return ring_bad(r, "request producer");
+	if (avail == 0) {
+		errno = EAGAIN;
+		return -1;
+	}
+	len = ring_copy(r->intf->req, cons, buf, len < avail ? len : avail,
+	    false);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* data, then cons */
+	r->intf->req_cons = cons + len;
+	xenevtchn_notify(r->rs->xce, r->port);
+	return (ssize_t)len;
+}
+
+static ssize_t
+ring_send(void *arg, const void *buf, size_t len)
+{
+	struct xs_ring *r = arg;
+	XENSTORE_RING_IDX cons = r->intf->rsp_cons, prod = r->intf->rsp_prod;
+	size_t used = prod - cons, space;
+
+	if (used > XENSTORE_RING_SIZE)
+		return ring_bad(r, "response consumer");
+	if ((space = XENSTORE_RING_SIZE - used) == 0) {
+		errno = EAGAIN;		/* the guest notifies when it reads */
+		return -1;
+	}
+	len = ring_copy(r->intf->rsp, prod, (void *)(uintptr_t)buf,
+	    len < space ? len : space, true);
+	__atomic_thread_fence(__ATOMIC_RELEASE);	/* data, then prod */
+	r->intf->rsp_prod = prod + len;
+	xenevtchn_notify(r->rs->xce, r->port);
+	return (ssize_t)len;
+}
+
+/* Readiness comes as events on the port, whatever is wanted. */
+static void
+ring_want(void *arg, bool rd, bool wr)
+{
+	(void)arg;
+	(void)rd;
+	(void)wr;
+}
+
+static void
+ring_unmap(struct xs_ring *r)
+{
+	if (r->port != 0)
+		xenevtchn_unbind(r->rs->xce, r->port);
+	if (r->intf != NULL)
+		xengnttab_unmap(r->rs->xgt, r->intf, 1);
+	r->port = 0;
+	r->intf = NULL;
+}
+
+/* The connection is gone (dropped or freed); the ring stays introduced. */
+static void
+ring_destroy(void *arg)
+{
+	struct xs_ring *r = arg;
+
+	r->conn = NULL;
+	ring_unmap(r);
+}
+
+static const struct xs_transport ring_transport = {
+	.name = "ring",
+	.recv = ring_recv,
+	.send = ring_send,
+	.want = ring_want,
+	.destroy = ring_destroy,
+};
+
+static void
+ring_free(struct xs_ring *r)
+{
+	if (r->conn != NULL)
+		xs_conn_free(r->conn);	/* calls ring_destroy */
+	ring_unmap(r);
+	LIST_REMOVE(r, entry);
+	free(r);
+}
+
+/* Both calls may free the connection (and clear r->conn through destroy). */
+static void
+ring_kick(struct xs_ring *r)
+{
+	if (r->conn != NULL)
+		xs_conn_writable(r->conn);
+	if (r->conn != NULL)
+		xs_conn_readable(r->conn);
+}
+
+static void
+domain_gone(struct xs_rings *rs, struct xs_ring *r)
+{
+	struct xs_dom *d = xs_dom_find(rs->srv->doms, r->domid);
+
+	log_info("domain %u released", r->domid);
+	if (d != NULL)
+		d->introduced = false;
+	ring_free(r);
+	xs_watch_fire(rs->srv, "@releaseDomain", false, NULL, 0);
+}
+
+/* VIRQ_DOM_EXC: some domain died or shut down; find which. */
+static void
+check_domains(struct xs_rings *rs)
+{
+	struct xs_ring *r, *next;
+	xc_dominfo_t info;
+
+	for (r = LIST_FIRST(&rs->rings); r != NULL; r = next) {
+		next = LIST_NEXT(r, entry);
+		if (xc_domain_getinfo(rs->xch, r->domid, 1, &info) == 1 &&
+		    info.domid == r->domid && !info.dying && !info.shutdown)
+			continue;
+		domain_gone(rs, r);
+	}
+}
+
+static void
+on_port(evtchn_port_t port, void *arg)
+{
+	struct xs_rings *rs = arg;
+	struct xs_ring *r;
+
+	if (port == rs->virq_port)
+		check_domains(rs);
+	else if ((r = ring_by_port(rs, port)) != NULL)
+		ring_kick(r);
+}
+
+int
+xs_ring_introduce(struct xs_rings *rs, unsigned domid, unsigned port)
+{
+	struct xs_ring *r;
+	struct xs_dom *d;
+	char desc[32];
+	int rc;
+
+	if ((r = ring_by_domid(rs, domid)) != NULL)
+		return r->conn != NULL ? EEXIST : EINVAL;
+	if ((d = xs_dom_get(rs->srv->doms, domid)) == NULL ||
+	    (r = calloc(1, sizeof(*r))) == NULL)
+		return ENOMEM;
+	r->rs = rs;
+	r->domid = domid;
+	LIST_INSERT_HEAD(&rs->rings, r, entry);
+	r->intf = xengnttab_map_grant_ref(rs->xgt, domid,
+	    GNTTAB_RESERVED_XENSTORE, PROT_READ | PROT_WRITE);
+	if (r->intf == NULL) {
+		log_warn("domain %u: mapping its xenstore page", domid);
+		rc = EINVAL;
+		goto fail;
+	}
+	if ((rc = xenevtchn_bind_interdomain(rs->xce, domid, port)) < 0) {
+		log_warn("domain %u: binding its event channel %u", domid, port);
+		rc = EINVAL;
+		goto fail;
+	}
+	r->port = (evtchn_port_t)rc;
+	r->intf->server_features = XENSTORE_SERVER_FEATURE_ERROR;
+	snprintf(desc, sizeof(desc), "domain %u", domid);
+	if ((r->conn = xs_conn_new(rs->srv, domid, &ring_transport, r,
+	    desc)) == NULL) {
+		rc = ENOMEM;
+		goto fail;
+	}
+	d->introduced = true;
+	log_info("domain %u introduced, event channel %u", domid, port);
+	xs_watch_fire(rs->srv, "@introduceDomain", false, NULL, 0);
+	ring_kick(r);		/* it may have written before we came */
+	return 0;
+fail:
+	ring_free(r);
+	return rc;
+}
+
+int
+xs_ring_release(struct xs_rings *rs, unsigned domid)
+{
+	struct xs_ring *r = ring_by_domid(rs, domid);
+
+	if (r == NULL)
+		return ENOENT;
+	domain_gone(rs, r);
+	return 0;
+}
+
+int
+xs_ring_resume(struct xs_rings *rs, unsigned domid)
+{
+	return ring_by_domid(rs, domid) != NULL ? 0 : ENOENT;
+}
+
+struct xs_rings *
+xs_rings_open(struct evloop *loop, struct xs_server *srv)
+{
+	struct xs_rings *rs;
+	int port;
+
+	if ((rs = calloc(1, sizeof(*rs))) == NULL)
+		return NULL;
+	rs->srv = srv;
+	LIST_INIT(&rs->rings);
+	if ((rs->xce = xenevtchn_open(NULL, 0)) == NULL ||
+	    (rs->xgt = xengnttab_open(NULL, 0)) == NULL ||
+	    (rs->xch = xc_interface_open(NULL, NULL, 0)) == NULL) {
+		log_info("no Xen event channels here: serving the socket only");
+		xs_rings_close(rs);
+		return NULL;
+	}
+	if ((port = xenevtchn_bind_virq(rs->xce, VIRQ_DOM_EXC)) < 0 ||
+	    evloop_add_evtchn(loop, rs->xce, on_port, rs) == -1) {
+		log_warn("binding VIRQ_DOM_EXC");
+		xs_rings_close(rs);
+		return NULL;
+	}
+	rs->virq_port = (evtchn_port_t)port;
+	return rs;
+}
+
+void
+xs_rings_close(struct xs_rings *rs)
+{
+	struct xs_ring *r;
+
+	if (rs == NULL)
+		return;
+	while ((r = LIST_FIRST(&rs->rings)) != NULL)
+		ring_free(r);
+	if (rs->xch != NULL)
+		xc_interface_close(rs->xch);
+	if (rs->xgt != NULL)
+		xengnttab_close(rs->xgt);
+	if (rs->xce != NULL)
+		xenevtchn_close(rs->xce);
+	free(rs);
+}

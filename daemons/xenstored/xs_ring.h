@@ -1,0 +1,37 @@
+/*
+ * xs_ring: domain connections, the Xen side of a guest's xenstore ring.
+ *
+ * Owns the event-channel and grant-table handles, the VIRQ_DOM_EXC
+ * binding, and one ring per introduced domain: INTRODUCE maps the
+ * domain's xenstore page (the reserved grant ref 1) and binds its event
+ * channel, and the ring becomes an xs_conn transport acting for that
+ * domain.  RELEASE, or the domain's death (VIRQ_DOM_EXC, then domain
+ * info), tears it down and fires @releaseDomain; INTRODUCE fires
+ * @introduceDomain.
+ *
+ * Ring indices come from the guest and are not trusted: a producer more
+ * than a ring's size ahead of the consumer marks the ring's error field
+ * (XENSTORE_ERROR_RINGIDX, the ring error indicator feature) and drops
+ * that connection alone; the domain stays introduced until released.
+ *
+ * Without event channels (a plain host with neither Xen nor xensim)
+ * xs_rings_open() returns NULL and the daemon serves its socket alone.
+ */
+#ifndef XS_RING_H
+#define XS_RING_H
+
+struct evloop;
+struct xs_rings;
+struct xs_server;
+
+struct xs_rings	*xs_rings_open(struct evloop *, struct xs_server *);
+/* After the server's connections are gone and the loop is freed. */
+void		 xs_rings_close(struct xs_rings *);
+
+/* 0 or an errno for the reply. */
+int		 xs_ring_introduce(struct xs_rings *, unsigned domid,
+		    unsigned port);
+int		 xs_ring_release(struct xs_rings *, unsigned domid);
+int		 xs_ring_resume(struct xs_rings *, unsigned domid);
+
+#endif /* XS_RING_H */
