@@ -28,7 +28,9 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: xenstored [-c config.json] [-v|-q] "
-	    "[--socket PATH] [--help]\n");
+	    "[--socket PATH] [-N|--no-fork] [--help]\n"
+	    "  -N, --no-fork  accepted as Xen's xenstored does; this one "
+	    "never forks\n");
 }
 
 static void
@@ -66,17 +68,20 @@ parse_args(int argc, char **argv, struct daemon *d, const char **sockopt,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		/* Xen's xenstored forks unless told not to; ours never does. */
+		{ "no-fork", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int				 ch;
 
-	while ((ch = getopt_long(argc, argv, "c:vqh", longopts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "c:vqhN", longopts, NULL)) != -1)
 		switch (ch) {
 		case 'c': d->config_path = optarg; break;
 		case 's': *sockopt = optarg; break;
 		case 'v': (*verbose)++; break;
 		case 'q': (*verbose)--; break;
 		case 'h': usage(stdout); exit(0);
+		case 'N': break;
 		default: usage(stderr); return -1;
 		}
 	return optind == argc ? 0 : (usage(stderr), -1);

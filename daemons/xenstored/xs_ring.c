@@ -1,9 +1,11 @@
 #include <sys/mman.h>
 #include <sys/queue.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* xenctrl.h first: it tells the Xen headers after it this is a tool. */
 #include <xenctrl.h>
@@ -26,6 +28,7 @@ struct xs_ring {
 	unsigned				 domid;
 	evtchn_port_t				 port;	/* ours */
 	struct xenstore_domain_interface	*intf;
+	bool					 kva;	/* mmap'd, not granted */
 	struct xs_conn				*conn;	/* NULL once dropped */
 };
 
@@ -149,7 +152,9 @@ ring_unmap(struct xs_ring *r)
 {
 	if (r->port != 0)
 		xenevtchn_unbind(r->rs->xce, r->port);
-	if (r->intf != NULL)
+	if (r->intf != NULL && r->kva)
+		munmap(r->intf, XC_PAGE_SIZE);
+	else if (r->intf != NULL)
 		xengnttab_unmap(r->rs->xgt, r->intf, 1);
 	r->port = 0;
 	r->intf = NULL;
@@ -214,6 +219,8 @@ check_domains(struct xs_rings *rs)
 
 	for (r = LIST_FIRST(&rs->rings); r != NULL; r = next) {
 		next = LIST_NEXT(r, entry);
+		if (r->domid == 0)
+			continue;
 		if (xc_domain_getinfo(rs->xch, r->domid, 1, &info) == 1 &&
 		    info.domid == r->domid && !info.dying && !info.shutdown)
 			continue;
@@ -296,6 +303,51 @@ xs_ring_resume(struct xs_rings *rs, unsigned domid)
 	return ring_by_domid(rs, domid) != NULL ? 0 : ENOENT;
 }
 
+/*
+ * On Xen, dom0's own kernel reaches xenstore through a ring as well: the
+ * page is /proc/xen/xsd_kva and its port /proc/xen/xsd_port (xenfs).  It
+ * is served as a privileged connection from the start, as C xenstored
+ * does; elsewhere (xensim) there is no such file and nothing to do.
+ */
+static void
+dom0_ring(struct xs_rings *rs)
+{
+	struct xs_ring *r;
+	char buf[16] = "";
+	FILE *f;
+	void *page;
+	int fd, port;
+
+	if ((fd = open("/proc/xen/xsd_kva", O_RDWR | O_CLOEXEC)) == -1)
+		return;
+	page = mmap(NULL, XC_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+	    fd, 0);
+	close(fd);
+	if (page == MAP_FAILED || (f = fopen("/proc/xen/xsd_port", "re")) ==
+	    NULL || fgets(buf, sizeof(buf), f) == NULL ||
+	    (fclose(f), (r = calloc(1, sizeof(*r))) == NULL)) {
+		log_warn("dom0's xenstore ring");
+		if (page != MAP_FAILED)
+			munmap(page, XC_PAGE_SIZE);
+		return;
+	}
+	*r = (struct xs_ring){ .rs = rs, .domid = 0, .intf = page,
+	    .kva = true };
+	LIST_INSERT_HEAD(&rs->rings, r, entry);
+	if ((port = xenevtchn_bind_interdomain(rs->xce, 0, atoi(buf))) < 0 ||
+	    (r->port = (evtchn_port_t)port,
+	    (r->conn = xs_conn_new(rs->srv, 0, &ring_transport, r,
+	    "dom0 kernel")) == NULL)) {
+		log_warn("dom0's xenstore ring: port %s", buf);
+		ring_free(r);
+		return;
+	}
+	r->intf->server_features = XENSTORE_SERVER_FEATURE_ERROR;
+	log_info("serving dom0's kernel on its ring, event channel %d",
+	    atoi(buf));
+	ring_kick(r);
+}
+
 struct xs_rings *
 xs_rings_open(struct evloop *loop, struct xs_server *srv)
 {
@@ -320,6 +372,7 @@ xs_rings_open(struct evloop *loop, struct xs_server *srv)
 		return NULL;
 	}
 	rs->virq_port = (evtchn_port_t)port;
+	dom0_ring(rs);
 	return rs;
 }
 

@@ -14,6 +14,9 @@
  * (XENSTORE_ERROR_RINGIDX, the ring error indicator feature) and drops
  * that connection alone; the domain stays introduced until released.
  *
+ * On Xen it also serves dom0's own kernel, whose ring is xenfs's
+ * /proc/xen/xsd_kva and /proc/xen/xsd_port.
+ *
  * Without event channels (a plain host with neither Xen nor xensim)
  * xs_rings_open() returns NULL and the daemon serves its socket alone.
  */
