@@ -74,6 +74,8 @@ input_paused(const struct xs_conn *c)
 	return c->nreplies >= reply_limit(c);
 }
 
+static void	flush(struct xs_conn *);
+
 static void
 enqueue(struct xs_conn *c, struct xs_msg *m)
 {
@@ -90,7 +92,13 @@ enqueue(struct xs_conn *c, struct xs_msg *m)
 		c->nevents++;
 	else
 		c->nreplies++;
-	c->tp->want(c->tparg, !c->dead && !input_paused(c), true);
+	/*
+	 * Send now if the transport takes it: most replies go out here, and
+	 * the write event is asked for only when something is left over.
+	 */
+	flush(c);
+	if (c->out_head != NULL)
+		c->tp->want(c->tparg, !c->dead && !input_paused(c), true);
 }
 
 void
@@ -128,6 +136,35 @@ xs_conn_event(struct xs_conn *c, const char *path, const char *token)
 	enqueue(c, m);
 }
 
+/*
+ * Up to len bytes of input, from the receive buffer, refilled by one recv
+ * when empty.  After a short recv the transport has nothing more for now:
+ * within this wakeup, say EAGAIN instead of asking it again (it signals
+ * when more comes, and the next wakeup asks afresh).
+ */
+static ssize_t
+take(struct xs_conn *c, void *dst, size_t len)
+{
+	size_t	 n;
+	ssize_t	 got;
+
+	if (c->in_off == c->in_len) {
+		if (c->in_drained) {
+			errno = EAGAIN;
+			return -1;
+		}
+		if ((got = c->tp->recv(c->tparg, c->in, sizeof(c->in))) <= 0)
+			return got;
+		c->in_off = 0;
+		c->in_len = (size_t)got;
+		c->in_drained = c->in_len < sizeof(c->in);
+	}
+	n = c->in_len - c->in_off < len ? c->in_len - c->in_off : len;
+	memcpy(dst, c->in + c->in_off, n);
+	c->in_off += n;
+	return (ssize_t)n;
+}
+
 /* 1 when a whole request is in, 0 when the transport has no more. */
 static int
 read_some(struct xs_conn *c)
@@ -136,34 +173,34 @@ read_some(struct xs_conn *c)
 	size_t	 want;
 	ssize_t	 n;
 
-	if (c->hdr_got < XS_HDR_LEN) {
-		dst = (uint8_t *)&c->hdr + c->hdr_got;
-		want = XS_HDR_LEN - c->hdr_got;
-	} else {
-		dst = c->body + c->body_got;
-		want = c->hdr.len - c->body_got;
-	}
-	if (want > 0) {
-		if ((n = c->tp->recv(c->tparg, dst, want)) <= 0) {
+	for (;;) {
+		if (c->hdr_got < XS_HDR_LEN) {
+			dst = (uint8_t *)&c->hdr + c->hdr_got;
+			want = XS_HDR_LEN - c->hdr_got;
+		} else {
+			dst = c->body + c->body_got;
+			want = c->hdr.len - c->body_got;
+		}
+		if (want == 0)
+			return 1;
+		if ((n = take(c, dst, want)) <= 0) {
 			if (n == 0 || (errno != EAGAIN && errno != EINTR))
 				c->dead = true;
 			return 0;
 		}
-		if (c->hdr_got < XS_HDR_LEN) {
-			c->hdr_got += (size_t)n;
-			if (c->hdr_got == XS_HDR_LEN &&
-			    xs_wire_check_hdr(&c->hdr) != 0) {
-				log_warnx("%s: payload of %u bytes announced, "
-				    "dropping connection", c->desc,
-				    c->hdr.len);
-				c->dead = true;
-				return 0;
-			}
-			return read_some(c);
+		if (c->hdr_got >= XS_HDR_LEN) {
+			c->body_got += (size_t)n;
+			continue;
 		}
-		c->body_got += (size_t)n;
+		c->hdr_got += (size_t)n;
+		if (c->hdr_got == XS_HDR_LEN &&
+		    xs_wire_check_hdr(&c->hdr) != 0) {
+			log_warnx("%s: payload of %u bytes announced, "
+			    "dropping connection", c->desc, c->hdr.len);
+			c->dead = true;
+			return 0;
+		}
 	}
-	return c->hdr_got == XS_HDR_LEN && c->body_got == c->hdr.len;
 }
 
 static void
@@ -208,6 +245,7 @@ settle(struct xs_conn *c)
 void
 xs_conn_readable(struct xs_conn *c)
 {
+	c->in_drained = false;		/* a new wakeup: ask the transport */
 	while (!c->dead && !input_paused(c) && read_some(c) == 1) {
 		c->body[c->hdr.len] = '\0';
 		xs_ops_dispatch(c, &c->hdr, c->body, c->hdr.len);
@@ -219,7 +257,16 @@ xs_conn_readable(struct xs_conn *c)
 void
 xs_conn_writable(struct xs_conn *c)
 {
-	/* If draining unpaused input, settle asks to hear of it again. */
+	/*
+	 * Draining replies may unpause input.  Requests already in the
+	 * receive buffer will not be signalled again: parse them now.
+	 */
+	flush(c);
+	if (!c->dead && !input_paused(c) && c->in_off < c->in_len) {
+		xs_conn_readable(c);
+		return;
+	}
+	/* Otherwise settle asks to hear of more input again. */
 	settle(c);
 }
 

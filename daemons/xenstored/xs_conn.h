@@ -10,7 +10,8 @@
  * that was introduced.  The transport is a small table of functions so
  * that the ring drops in beside the socket.
  *
- * Memory a client can make us hold is bounded: one payload of input;
+ * Memory a client can make us hold is bounded: one payload of input and
+ * one receive buffer;
  * replies to at most XS_CONN_MAX_REPLIES requests (or the outstanding
  * quota for unprivileged domains) before we stop reading its requests
  * until it reads its replies; and at most max_events watch events, past
@@ -34,6 +35,8 @@
 struct xs_server;
 struct xs_txn;
 
+#define XS_CONN_INBUF	4096
+
 /*
  * recv/send return bytes moved, 0 for end of stream (recv only), or -1
  * with errno (EAGAIN: try when told).  want says which readiness the
@@ -55,6 +58,14 @@ struct xs_conn {
 	unsigned			 domid;
 	bool				 dead;
 	char				 desc[48];	/* for logs */
+
+	/*
+	 * Bytes received and not yet parsed: one recv serves several small
+	 * requests, and a lone request costs one call, not three.
+	 */
+	uint8_t				 in[XS_CONN_INBUF];
+	size_t				 in_off, in_len;
+	bool				 in_drained;	/* this wakeup's recv was short */
 
 	/* The request being read. */
 	struct xsd_sockmsg		 hdr;
