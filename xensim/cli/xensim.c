@@ -237,7 +237,8 @@ cmd_stop(void)
 		fprintf(stderr, "xensim: not running: %s\n", strerror(errno));
 		return 1;
 	}
-	if (wait_for_path(socket_path(), false, 5000) == -1) {
+	/* xensimd removes its socket once every domain is gone. */
+	if (wait_for_path(socket_path(), false, 30000) == -1) {
 		fprintf(stderr, "xensim: xensimd did not stop\n");
 		rc = 1;
 	}

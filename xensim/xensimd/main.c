@@ -168,9 +168,10 @@ main(int argc, char **argv)
 
 	event_free(ev);
 	close(lfd);
-	unlink(xsim_socket_path);
 	conn_close_all();
 	dom_fini();
+	/* Last: `xensim stop` takes the socket's going to mean all is gone. */
+	unlink(xsim_socket_path);
 	evloop_free(loop);
 	log_info("stopped");
 	return 0;
