@@ -4,7 +4,7 @@
  * and the daemon's CPU time per op (utime + stime of --pid, from /proc), so
  * bench/run can set Shoal's xenstored beside Debian's C xenstored.
  *
- *   xs-bench --pid PID [--rows writes,reads,dir,txn,watch,mem] [--scale N]
+ *   xs-bench -p PID [-r writes,reads,dir,txn,watch,mem] [-s SCALE] [-m DOMS]
  *
  * Output, one line a row:  ROW name ops seconds daemon_cpu_seconds [rss_kb]
  */
@@ -22,6 +22,7 @@
 static struct xs_handle	*xs;
 static int		 pid;
 static long		 scale = 1;
+static long		 memdoms = 1000;	/* mem row: domains of 1000 nodes */
 
 static double
 now_s(void)
@@ -175,19 +176,19 @@ row_watch(void)
 	return n;
 }
 
-/* 1,000 domains' areas of 1,000 nodes each: the daemon's RSS after. */
+/* memdoms domains' areas of 1,000 nodes each: the daemon's RSS after. */
 static long
 row_mem(void)
 {
 	char path[128];
 
-	for (long d = 1; d <= 1000; d++)
+	for (long d = 1; d <= memdoms; d++)
 		for (long k = 0; k < 1000; k++) {
 			snprintf(path, sizeof(path),
 			    "/local/domain/%ld/data/n%ld", d, k);
 			put(path, "x");
 		}
-	return 1000000;
+	return memdoms * 1000;
 }
 
 static const struct {
@@ -206,14 +207,15 @@ main(int argc, char **argv)
 	long ops;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "p:r:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "m:p:r:s:")) != -1) {
 		switch (ch) {
 		case 'p': pid = atoi(optarg); break;
 		case 'r': want = optarg; break;
 		case 's': scale = atol(optarg); break;
+		case 'm': memdoms = atol(optarg); break;
 		default:
 			fprintf(stderr, "usage: xs-bench -p PID [-r ROWS] "
-			    "[-s SCALE]\n");
+			    "[-s SCALE] [-m MEMDOMAINS]\n");
 			return 2;
 		}
 	}
