@@ -59,6 +59,9 @@ expect "" 0 xenstore-rm /it
 
 # Left connected with a watch when run-daemon sends SIGTERM: shutdown
 # must free its connection and watch with no leak report.
+# run-daemon kills it afterwards: xenstore-watch spins once its daemon is
+# gone, and must not outlive the test.
 xenstore-watch /left-behind > "$XS_DIR/left.out" 2>&1 &
+echo $! >> "$XS_DIR/children.pids"
 wait_lines "$XS_DIR/left.out" 1
 finish
