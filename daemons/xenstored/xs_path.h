@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <xen/io/xs_wire.h>
 
@@ -45,5 +46,39 @@ size_t	 xs_path_parent_len(const char *path);
 
 /* The last component ("" for "/"). */
 const char *xs_path_base(const char *path);
+
+/*
+ * Where the component name[0..len) (a piece of a longer path, so not
+ * NUL-terminated) is among n names sorted by strcmp, or where it would be
+ * inserted; *found says which.  name_at reads the i-th name, so the tree
+ * (an array of nodes) and a transaction (an array of strings) share one
+ * search; being inline, the call costs nothing.
+ */
+static inline uint32_t
+xs_path_name_search(const void *names, uint32_t n,
+    const char *(*name_at)(const void *, uint32_t), const char *name,
+    size_t len, bool *found)
+{
+	uint32_t	 lo = 0, hi = n, mid;
+	const char	*have;
+	int		 c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		have = name_at(names, mid);
+		if ((c = strncmp(have, name, len)) == 0 && have[len] != '\0')
+			c = 1;
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
 
 #endif /* XS_PATH_H */

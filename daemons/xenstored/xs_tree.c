@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xs_path.h"
 #include "xs_tree.h"
 
 static void
@@ -86,30 +87,19 @@ xs_tree_free(struct xs_tree *t)
 	free(t);
 }
 
+static const char *
+node_name_at(const void *kids, uint32_t i)
+{
+	return ((struct xs_node *const *)kids)[i]->name;
+}
+
 /* Where name is in p's kids, or where it would be inserted. */
 static uint32_t
 kid_search(const struct xs_node *p, const char *name, size_t len,
     bool *found)
 {
-	uint32_t	 lo = 0, hi = p->nkids, mid;
-	int		 c;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = strncmp(p->kids[mid]->name, name, len);
-		if (c == 0 && p->kids[mid]->name[len] != '\0')
-			c = 1;
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = false;
-	return lo;
+	return xs_path_name_search(p->kids, p->nkids, node_name_at, name, len,
+	    found);
 }
 
 struct xs_node *

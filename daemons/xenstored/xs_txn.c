@@ -153,29 +153,18 @@ ent_add(struct xs_txn *t, const char *path, size_t len,
 	return 0;
 }
 
+static const char *
+str_at(const void *kids, uint32_t i)
+{
+	return ((char *const *)kids)[i];
+}
+
 static uint32_t
 kid_search(const struct xs_txent *e, const char *name, size_t len,
     bool *found)
 {
-	uint32_t	 lo = 0, hi = e->nkids, mid;
-	int		 c;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = strncmp(e->kids[mid], name, len);
-		if (c == 0 && e->kids[mid][len] != '\0')
-			c = 1;
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = false;
-	return lo;
+	return xs_path_name_search(e->kids, e->nkids, str_at, name, len,
+	    found);
 }
 
 static int
