@@ -283,21 +283,21 @@ check_node(struct xs_node *n, void *arg)
 	struct tally	*t = arg;
 	uint32_t	 i;
 
-	for (i = 0; i < n->nkids; i++) {
-		if (n->kids[i]->parent != n ||
-		    (i > 0 && strcmp(n->kids[i - 1]->name,
-		    n->kids[i]->name) >= 0)) {
+	for (i = 0; i < xs_node_nkids(n); i++) {
+		if (xs_node_kid(n, i)->parent != n ||
+		    (i > 0 && strcmp(xs_node_kid(n, i - 1)->name,
+		    xs_node_kid(n, i)->name) >= 0)) {
 			log_warnx("check: children of \"%s\" out of order",
 			    n->name);
 			t->bad++;
 		}
 	}
-	if (n->nperms == 0) {
+	if (xs_node_nperms(n) == 0) {
 		log_warnx("check: node \"%s\" has no owner", n->name);
 		t->bad++;
 		return 0;
 	}
-	return tally_add(t, n->perms[0].domid, xs_node_bytes(n));
+	return tally_add(t, xs_node_perms(n)[0].domid, xs_node_bytes(n));
 }
 
 static void

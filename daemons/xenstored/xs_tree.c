@@ -8,16 +8,22 @@
 static void
 acct(struct xs_tree *t, const struct xs_node *n, long sign)
 {
-	if (t->acct != NULL && n->nperms > 0)
-		t->acct(t->acct_arg, n->perms[0].domid, sign,
+	if (t->acct != NULL && n->data != NULL && n->data->nperms > 0)
+		t->acct(t->acct_arg, n->data->perms[0].domid, sign,
 		    sign * xs_node_bytes(n));
+}
+
+static void
+touch(struct xs_tree *t, struct xs_node *n)
+{
+	n->seq = ++t->seq;
 }
 
 long
 xs_node_bytes(const struct xs_node *n)
 {
-	return (long)(strlen(n->name) + n->vlen +
-	    n->nperms * sizeof(struct xs_perm));
+	return (long)(strlen(n->name) + xs_node_vlen(n) +
+	    xs_node_nperms(n) * sizeof(struct xs_perm));
 }
 
 static struct xs_node *
@@ -25,23 +31,53 @@ node_alloc(const char *name, size_t len)
 {
 	struct xs_node	*n;
 
-	if ((n = calloc(1, sizeof(*n))) == NULL)
+	if ((n = malloc(sizeof(*n) + len + 1)) == NULL)
 		return NULL;
-	if ((n->name = strndup(name, len)) == NULL) {
-		free(n);
-		return NULL;
-	}
+	n->parent = NULL;
+	n->kids = NULL;
+	n->data = NULL;
+	n->seq = 0;
+	memcpy(n->name, name, len);
+	n->name[len] = '\0';
 	return n;
 }
 
 static void
 node_free(struct xs_node *n)
 {
-	free(n->name);
-	free(n->value);
-	free(n->perms);
+	free(n->data);
 	free(n->kids);
 	free(n);
+}
+
+/* Permissions and value in one block; either may come from the old one. */
+static struct xs_node_data *
+data_new(const struct xs_perm *p, uint32_t np, const void *v, uint32_t vlen)
+{
+	struct xs_node_data	*d;
+
+	d = malloc(sizeof(*d) + (size_t)np * sizeof(*p) + vlen);
+	if (d == NULL)
+		return NULL;
+	d->vlen = vlen;
+	d->nperms = np;
+	memcpy(d->perms, p, (size_t)np * sizeof(*p));
+	if (vlen > 0)
+		memcpy(d->perms + np, v, vlen);
+	return d;
+}
+
+static void
+data_replace(struct xs_tree *t, struct xs_node *n, struct xs_node_data *d)
+{
+	if (t != NULL)
+		acct(t, n, -1);
+	free(n->data);
+	n->data = d;
+	if (t != NULL) {
+		acct(t, n, 1);
+		touch(t, n);
+	}
 }
 
 struct xs_tree *
@@ -71,8 +107,8 @@ subtree_free(struct xs_tree *t, struct xs_node *n)
 {
 	uint32_t	 i;
 
-	for (i = 0; i < n->nkids; i++)
-		subtree_free(t, n->kids[i]);
+	for (i = 0; i < xs_node_nkids(n); i++)
+		subtree_free(t, n->kids->v[i]);
 	acct(t, n, -1);
 	t->nnodes--;
 	node_free(n);
@@ -90,7 +126,7 @@ xs_tree_free(struct xs_tree *t)
 static const char *
 node_name_at(const void *kids, uint32_t i)
 {
-	return ((struct xs_node *const *)kids)[i]->name;
+	return ((const struct xs_node_kids *)kids)->v[i]->name;
 }
 
 /* Where name is in p's kids, or where it would be inserted. */
@@ -98,8 +134,12 @@ static uint32_t
 kid_search(const struct xs_node *p, const char *name, size_t len,
     bool *found)
 {
-	return xs_path_name_search(p->kids, p->nkids, node_name_at, name, len,
-	    found);
+	if (p->kids == NULL) {
+		*found = false;
+		return 0;
+	}
+	return xs_path_name_search(p->kids, p->kids->n, node_name_at, name,
+	    len, found);
 }
 
 struct xs_node *
@@ -108,7 +148,7 @@ xs_tree_child(const struct xs_node *p, const char *name, size_t len)
 	bool		 found;
 	uint32_t	 i = kid_search(p, name, len, &found);
 
-	return found ? p->kids[i] : NULL;
+	return found ? p->kids->v[i] : NULL;
 }
 
 static struct xs_node *
@@ -139,29 +179,26 @@ xs_tree_nearest(const struct xs_tree *t, const char *path)
 	return walk_path(t, path, true);
 }
 
-static void
-touch(struct xs_tree *t, struct xs_node *n)
-{
-	n->seq = ++t->seq;
-}
-
 static int
 kids_insert(struct xs_node *p, uint32_t at, struct xs_node *k)
 {
-	struct xs_node	**nk;
-	uint32_t	  cap;
+	struct xs_node_kids	*nk;
+	uint32_t		 n = xs_node_nkids(p), cap;
 
-	if (p->nkids == p->kidcap) {
-		cap = p->kidcap ? p->kidcap * 2 : 4;
-		if ((nk = reallocarray(p->kids, cap, sizeof(*nk))) == NULL)
+	if (p->kids == NULL || n == p->kids->cap) {
+		/* Small lists grow by 2, big ones by half: less slack. */
+		cap = n < 4 ? n + 2 : n + n / 2;
+		nk = realloc(p->kids, sizeof(*nk) + (size_t)cap * sizeof(k));
+		if (nk == NULL)
 			return ENOMEM;
+		nk->n = n;
+		nk->cap = cap;
 		p->kids = nk;
-		p->kidcap = cap;
 	}
-	memmove(p->kids + at + 1, p->kids + at,
-	    (p->nkids - at) * sizeof(*p->kids));
-	p->kids[at] = k;
-	p->nkids++;
+	memmove(p->kids->v + at + 1, p->kids->v + at,
+	    (n - at) * sizeof(k));
+	p->kids->v[at] = k;
+	p->kids->n++;
 	return 0;
 }
 
@@ -175,7 +212,7 @@ xs_tree_add(struct xs_tree *t, struct xs_node *parent, const char *name,
 
 	at = kid_search(parent, name, strlen(name), &found);
 	if (found) {
-		*out = parent->kids[at];
+		*out = parent->kids->v[at];
 		return 0;
 	}
 	if ((n = node_alloc(name, strlen(name))) == NULL)
@@ -190,7 +227,6 @@ xs_tree_add(struct xs_tree *t, struct xs_node *parent, const char *name,
 	acct(t, n, 1);
 	touch(t, n);
 	touch(t, parent);
-	parent->gen = parent->seq;
 	*out = n;
 	return 0;
 }
@@ -199,18 +235,12 @@ int
 xs_tree_set_value(struct xs_tree *t, struct xs_node *n, const void *v,
     uint32_t len)
 {
-	uint8_t	*nv = NULL;
+	struct xs_node_data	*d;
 
-	if (len > 0 && (nv = malloc(len)) == NULL)
+	d = data_new(xs_node_perms(n), xs_node_nperms(n), v, len);
+	if (d == NULL)
 		return ENOMEM;
-	if (len > 0)
-		memcpy(nv, v, len);
-	acct(t, n, -1);
-	free(n->value);
-	n->value = nv;
-	n->vlen = len;
-	acct(t, n, 1);
-	touch(t, n);
+	data_replace(t, n, d);
 	return 0;
 }
 
@@ -219,20 +249,15 @@ int
 xs_tree_set_perms(struct xs_tree *t, struct xs_node *n,
     const struct xs_perm *p, uint32_t np)
 {
-	struct xs_perm	*copy;
+	struct xs_node_data	*d;
 
-	if ((copy = reallocarray(NULL, np, sizeof(*copy))) == NULL)
+	if (n->data != NULL)
+		d = data_new(p, np, xs_node_value(n), xs_node_vlen(n));
+	else
+		d = data_new(p, np, NULL, 0);
+	if (d == NULL)
 		return ENOMEM;
-	memcpy(copy, p, np * sizeof(*copy));
-	if (t != NULL)
-		acct(t, n, -1);
-	free(n->perms);
-	n->perms = copy;
-	n->nperms = np;
-	if (t != NULL) {
-		acct(t, n, 1);
-		touch(t, n);
-	}
+	data_replace(t, n, d);
 	return 0;
 }
 
@@ -245,13 +270,15 @@ xs_tree_remove(struct xs_tree *t, struct xs_node *n)
 
 	at = kid_search(p, n->name, strlen(n->name), &found);
 	if (found) {
-		memmove(p->kids + at, p->kids + at + 1,
-		    (p->nkids - at - 1) * sizeof(*p->kids));
-		p->nkids--;
+		memmove(p->kids->v + at, p->kids->v + at + 1,
+		    (p->kids->n - at - 1) * sizeof(n));
+		if (--p->kids->n == 0) {
+			free(p->kids);
+			p->kids = NULL;
+		}
 	}
 	subtree_free(t, n);
 	touch(t, p);
-	p->gen = p->seq;
 }
 
 size_t
@@ -288,8 +315,8 @@ xs_tree_walk(struct xs_node *n, xs_tree_walk_fn fn, void *arg)
 
 	if ((r = fn(n, arg)) != 0)
 		return r;
-	for (i = 0; i < n->nkids; i++)
-		if ((r = xs_tree_walk(n->kids[i], fn, arg)) != 0)
+	for (i = 0; i < xs_node_nkids(n); i++)
+		if ((r = xs_tree_walk(n->kids->v[i], fn, arg)) != 0)
 			return r;
 	return 0;
 }

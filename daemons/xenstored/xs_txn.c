@@ -252,12 +252,12 @@ ent_fill(struct xs_txent *e, const struct xs_node *m)
 
 	e->exists = true;
 	e->seen = m->seq;
-	e->gen = m->gen;
-	if (ent_copy_value(e, m->value, m->vlen) != 0 ||
-	    ent_copy_perms(e, m->perms, m->nperms) != 0)
+	e->gen = m->seq;
+	if (ent_copy_value(e, xs_node_value(m), xs_node_vlen(m)) != 0 ||
+	    ent_copy_perms(e, xs_node_perms(m), xs_node_nperms(m)) != 0)
 		return ENOMEM;
-	for (i = 0; i < m->nkids; i++)
-		if (kid_add(e, m->kids[i]->name) != 0)
+	for (i = 0; i < xs_node_nkids(m); i++)
+		if (kid_add(e, xs_node_kid(m, i)->name) != 0)
 			return ENOMEM;
 	return 0;
 }
@@ -390,12 +390,12 @@ view_of_ent(const struct xs_txent *e, struct xs_view *v)
 void
 xs_view_of_node(const struct xs_node *n, struct xs_view *v)
 {
-	v->value = n->value;
-	v->vlen = n->vlen;
-	v->perms = n->perms;
-	v->nperms = n->nperms;
-	v->gen = n->gen;
-	v->nkids = n->nkids;
+	v->value = xs_node_value(n);
+	v->vlen = xs_node_vlen(n);
+	v->perms = xs_node_perms(n);
+	v->nperms = xs_node_nperms(n);
+	v->gen = n->seq;
+	v->nkids = xs_node_nkids(n);
 	v->node = n;
 	v->ent = NULL;
 }
@@ -409,7 +409,7 @@ xs_txn_ent_path(const struct xs_txent *e)
 const char *
 xs_view_kid(const struct xs_view *v, uint32_t i)
 {
-	return v->ent != NULL ? v->ent->kids[i] : v->node->kids[i]->name;
+	return v->ent != NULL ? v->ent->kids[i] : xs_node_kid(v->node, i)->name;
 }
 
 /* Load (and mark for validation) the node or its nearest ancestor. */

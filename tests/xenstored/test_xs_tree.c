@@ -45,7 +45,7 @@ START_TEST(test_root)
 	ck_assert_ptr_eq(xs_tree_lookup(t, "/"), t->root);
 	ck_assert_uint_eq(xs_tree_path(t->root, buf, sizeof(buf)), 1);
 	ck_assert_str_eq(buf, "/");
-	ck_assert_uint_eq(t->root->nperms, 1);
+	ck_assert_uint_eq(xs_node_nperms(t->root), 1);
 	ck_assert_int_eq(nodes[0], 1);
 	xs_tree_free(t);
 	ck_assert_int_eq(nodes[0], 0);
@@ -62,9 +62,9 @@ START_TEST(test_sorted_children)
 
 	for (i = 0; i < 6; i++)
 		add(t, "/", names[i], 0);
-	ck_assert_uint_eq(t->root->nkids, 6);
+	ck_assert_uint_eq(xs_node_nkids(t->root), 6);
 	for (i = 0; i < 6; i++)
-		ck_assert_str_eq(t->root->kids[i]->name, sorted[i]);
+		ck_assert_str_eq(xs_node_kid(t->root, i)->name, sorted[i]);
 	ck_assert_ptr_null(xs_tree_lookup(t, "/c"));
 	ck_assert_ptr_nonnull(xs_tree_lookup(t, "/ba"));
 	ck_assert_ptr_null(xs_tree_child(t->root, "bbb", 3));
@@ -98,8 +98,8 @@ START_TEST(test_value_binary)
 	struct xs_node	*n = add(t, "/", "v", 2);
 
 	ck_assert_int_eq(xs_tree_set_value(t, n, "a\0b", 3), 0);
-	ck_assert_uint_eq(n->vlen, 3);
-	ck_assert_mem_eq(n->value, "a\0b", 3);
+	ck_assert_uint_eq(xs_node_vlen(n), 3);
+	ck_assert_mem_eq(xs_node_value(n), "a\0b", 3);
 	/* name "v" + 3 bytes of value + one permission */
 	ck_assert_int_eq(bytes[2], 1 + 3 + (long)sizeof(struct xs_perm));
 	ck_assert_int_eq(xs_tree_set_value(t, n, NULL, 0), 0);
@@ -112,24 +112,26 @@ START_TEST(test_counters)
 {
 	struct xs_tree	*t = fresh();
 	struct xs_node	*a = add(t, "/", "a", 0), *b;
-	uint64_t	 aseq = a->seq, agen = a->gen;
+	uint64_t	 aseq = a->seq;
 
 	b = add(t, "/a", "b", 0);
 	ck_assert_uint_gt(a->seq, aseq);
-	ck_assert_uint_gt(a->gen, agen);
 	aseq = a->seq;
-	agen = a->gen;
 	/* A child's value is the child's business, not the parent's. */
 	ck_assert_int_eq(xs_tree_set_value(t, b, "x", 1), 0);
 	ck_assert_uint_eq(a->seq, aseq);
-	ck_assert_uint_eq(a->gen, agen);
 	ck_assert_uint_gt(b->seq, aseq);
-	/* Its own value changes seq but not gen. */
+	/* Its own value changes seq, and seq is the generation count. */
 	ck_assert_int_eq(xs_tree_set_value(t, a, "y", 1), 0);
 	ck_assert_uint_gt(a->seq, aseq);
-	ck_assert_uint_eq(a->gen, agen);
+	aseq = a->seq;
 	xs_tree_remove(t, b);
-	ck_assert_uint_gt(a->gen, agen);
+	ck_assert_uint_gt(a->seq, aseq);
+	ck_assert_uint_eq(xs_node_nkids(a), 0);
+	/* The value survives a permissions change: they share a block. */
+	ck_assert_int_eq(xs_tree_set_perms(t, a, xs_node_perms(t->root), 1), 0);
+	ck_assert_uint_eq(xs_node_vlen(a), 1);
+	ck_assert_mem_eq(xs_node_value(a), "y", 1);
 	xs_tree_free(t);
 }
 END_TEST
@@ -149,7 +151,7 @@ START_TEST(test_remove_subtree)
 	ck_assert_int_eq(nodes[4], 0);
 	ck_assert_int_eq(bytes[4], 0);
 	ck_assert_ptr_null(xs_tree_lookup(t, "/a/b/c"));
-	ck_assert_uint_eq(t->root->nkids, 1);
+	ck_assert_uint_eq(xs_node_nkids(t->root), 1);
 	ck_assert_uint_eq(t->nnodes, 2);
 	xs_tree_free(t);
 }

@@ -88,7 +88,7 @@ cget(const char *path)
 
 	if (n == NULL)
 		return "ENOENT";
-	snprintf(buf, sizeof(buf), "%.*s", (int)n->vlen, n->value);
+	snprintf(buf, sizeof(buf), "%.*s", (int)xs_node_vlen(n), xs_node_value(n));
 	return buf;
 }
 
