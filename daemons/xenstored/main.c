@@ -6,6 +6,7 @@
  * checker sees nothing.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 
 struct daemon {
 	const char		*config_path;
+	bool			 keep_orphans_opt;
 	struct xs_config	 cfg;
 	struct xs_server	 srv;
 };
@@ -28,8 +30,11 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: xenstored [-c config.json] [-v|-q] "
-	    "[--socket PATH] [-N|--no-fork] [--help]\n"
-	    "  -N, --no-fork  accepted as Xen's xenstored does; this one "
+	    "[--socket PATH] [-K|--keep-orphans] [-N|--no-fork] [--help]\n"
+	    "  -K, --keep-orphans  when a domain goes, give the nodes it "
+	    "owned to dom0\n"
+	    "                      instead of deleting them\n"
+	    "  -N, --no-fork       accepted as Xen's xenstored does; this one "
 	    "never forks\n");
 }
 
@@ -53,6 +58,7 @@ reload(void *arg)
 	    (fresh.socket != NULL && strcmp(fresh.socket, d->cfg.socket)))
 		log_warnx("reload: a new socket path takes a restart");
 	xs_server_set_limits(&d->srv, &fresh.quota, fresh.max_events);
+	d->srv.keep_orphans = d->keep_orphans_opt || fresh.keep_orphans;
 	xs_config_free(&d->cfg);
 	d->cfg = fresh;
 	log_info("configuration reloaded from %s", d->config_path);
@@ -60,7 +66,7 @@ reload(void *arg)
 
 static int
 parse_args(int argc, char **argv, struct daemon *d, const char **sockopt,
-    int *verbose)
+    int *verbose, bool *keep_orphans)
 {
 	static const struct option	 longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -70,11 +76,12 @@ parse_args(int argc, char **argv, struct daemon *d, const char **sockopt,
 		{ "help", no_argument, NULL, 'h' },
 		/* Xen's xenstored forks unless told not to; ours never does. */
 		{ "no-fork", no_argument, NULL, 'N' },
+		{ "keep-orphans", no_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int				 ch;
 
-	while ((ch = getopt_long(argc, argv, "c:vqhN", longopts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "c:vqhNK", longopts, NULL)) != -1)
 		switch (ch) {
 		case 'c': d->config_path = optarg; break;
 		case 's': *sockopt = optarg; break;
@@ -82,6 +89,7 @@ parse_args(int argc, char **argv, struct daemon *d, const char **sockopt,
 		case 'q': (*verbose)--; break;
 		case 'h': usage(stdout); exit(0);
 		case 'N': break;
+		case 'K': *keep_orphans = true; break;
 		default: usage(stderr); return -1;
 		}
 	return optind == argc ? 0 : (usage(stderr), -1);
@@ -120,9 +128,11 @@ main(int argc, char **argv)
 	const char	*sockopt = NULL;
 	char		 err[CONFIG_ERRMAX], *sockpath;
 	int		 verbose = 0, rc;
+	bool		 keep_orphans = false;
 
 	log_init("xenstored", 0, 0);
-	if (parse_args(argc, argv, &d, &sockopt, &verbose) != 0)
+	if (parse_args(argc, argv, &d, &sockopt, &verbose,
+	    &keep_orphans) != 0)
 		return 2;
 	log_setverbose(verbose);
 	if (xs_config_load(d.config_path, &d.cfg, err, sizeof(err)) != 0)
@@ -131,6 +141,8 @@ main(int argc, char **argv)
 		fatalx("out of memory");
 	if (xs_server_init(&d.srv, &d.cfg.quota, d.cfg.max_events) != 0)
 		fatalx("cannot set up the store");
+	d.keep_orphans_opt = keep_orphans;
+	d.srv.keep_orphans = keep_orphans || d.cfg.keep_orphans;
 	rc = serve(&d, sockpath);
 	free(sockpath);
 	xs_config_free(&d.cfg);

@@ -31,6 +31,7 @@ static const struct config_field schema[] = {
 	CONFIG_STRING("socket", false, struct xs_config, socket),
 	CONFIG_INT("max-queued-events", false, struct xs_config, max_events,
 	    1, 1 << 20),
+	CONFIG_BOOL("keep-orphans", false, struct xs_config, keep_orphans),
 	CONFIG_OBJECT("quota", false, struct xs_config, quota, quota_schema),
 	CONFIG_OBJECT("quota-soft", false, struct xs_config, quota,
 	    soft_schema),

@@ -4,6 +4,7 @@
  *	{
  *	  "socket": "/var/run/xenstored/socket",
  *	  "max-queued-events": 1024,
+ *	  "keep-orphans": false,
  *	  "quota": { "nodes": 1000, "watches": 128, "transactions": 10,
  *	             "outstanding": 20, "transaction-nodes": 1024,
  *	             "memory": 2621440, "node-size": 2048,
@@ -20,6 +21,7 @@
 #ifndef XS_CONFIG_H
 #define XS_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -30,6 +32,7 @@
 struct xs_config {
 	char		*socket;
 	int		 max_events;
+	bool		 keep_orphans;	/* -K: see xs_orphans.h */
 	struct xs_quota	 quota;
 };
 

@@ -62,6 +62,36 @@ xs_dom_find(const struct xs_doms *d, unsigned domid)
 	return NULL;
 }
 
+/*
+ * domid is gone: nobody targets it any more, and its record goes unless
+ * something (nodes kept as orphans elsewhere, say) still counts on it.
+ */
+void
+xs_dom_forget(struct xs_doms *d, unsigned domid)
+{
+	struct xs_dom	**pp, *x;
+	size_t		  i;
+
+	for (i = 0; i < DOM_BUCKETS; i++)
+		for (x = d->bucket[i]; x != NULL; x = x->next)
+			if (x->target == (int)domid)
+				x->target = XS_NO_TARGET;
+	for (pp = &d->bucket[domid % DOM_BUCKETS]; (x = *pp) != NULL;
+	    pp = &x->next) {
+		if (x->domid != domid)
+			continue;
+		x->target = XS_NO_TARGET;
+		x->introduced = false;
+		x->soft_warned = false;
+		if (x->nodes == 0 && x->bytes == 0 && x->watches == 0 &&
+		    x->txns == 0) {
+			*pp = x->next;
+			free(x);
+		}
+		return;
+	}
+}
+
 struct xs_dom *
 xs_dom_get(struct xs_doms *d, unsigned domid)
 {

@@ -58,6 +58,8 @@ const struct xs_quota *xs_doms_quota(const struct xs_doms *);
 /* NULL only when out of memory. */
 struct xs_dom	*xs_dom_get(struct xs_doms *, unsigned domid);
 struct xs_dom	*xs_dom_find(const struct xs_doms *, unsigned domid);
+/* The domain is gone: clear targets naming it, drop its idle record. */
+void		 xs_dom_forget(struct xs_doms *, unsigned domid);
 
 /* The tree's accounting hook (arg is the struct xs_doms). */
 void		 xs_doms_acct(void *arg, unsigned domid, long nodes,

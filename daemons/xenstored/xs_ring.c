@@ -18,6 +18,7 @@
 #include "log.h"
 #include "xs_conn.h"
 #include "xs_domain.h"
+#include "xs_orphans.h"
 #include "xs_ring.h"
 #include "xs_server.h"
 #include "xs_watch.h"
@@ -202,11 +203,13 @@ static void
 domain_gone(struct xs_rings *rs, struct xs_ring *r)
 {
 	struct xs_dom *d = xs_dom_find(rs->srv->doms, r->domid);
+	unsigned domid = r->domid;
 
-	log_info("domain %u released", r->domid);
+	log_info("domain %u released", domid);
 	if (d != NULL)
 		d->introduced = false;
 	ring_free(r);
+	xs_orphans_forget(rs->srv, domid);
 	xs_watch_fire(rs->srv, "@releaseDomain", false, NULL, 0);
 }
 

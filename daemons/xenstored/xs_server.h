@@ -14,6 +14,7 @@
 
 #include <sys/queue.h>
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "xs_domain.h"
@@ -38,6 +39,7 @@ struct xs_server {
 	uint32_t			 next_txid;
 	unsigned long			 events_dropped;
 	struct xs_rings			*rings;	/* NULL: socket only */
+	bool				 keep_orphans;	/* see xs_orphans */
 };
 
 int	 xs_server_init(struct xs_server *, const struct xs_quota *,

@@ -3,7 +3,8 @@
 # (xensim's relay, Debian's unmodified xenstore-utils inside each domain):
 # permissions between two domains checked both ways, a quota enforced on
 # one domain without the others noticing, and @introduceDomain /
-# @releaseDomain seen by a privileged watcher.
+# @releaseDomain seen by a privileged watcher, and a released domain's
+# nodes and permission entries gone.
 #   it_rings.sh BUILD_DIR
 set -euo pipefail
 build=$1
@@ -66,7 +67,10 @@ grep -qx 'refused at 15' "$run/console.3.log" ||
 grep -qx 'dave wrote 10' "$run/console.4.log" || bad "dave was affected by carol's quota"
 [ "$(xenstore-read /local/domain/3/data/n14)" = x ] || bad "carol's 14th node missing"
 
-# Release: destroying a domain fires @releaseDomain for dom0's watcher.
+# Release: destroying a domain fires @releaseDomain for dom0's watcher,
+# deletes what it owned wherever it was, and drops entries naming it.
+xenstore-write /tool/test/bobs x && xenstore-chmod /tool/test/bobs n2 ||
+	bad "dom0 gives bob a node"
 "$xensim" destroy bob
 wait "$wi" "$wr" 2>/dev/null || true
 [ "$(grep -c '^@introduceDomain' "$run/intro")" -eq 3 ] ||
@@ -74,6 +78,13 @@ wait "$wi" "$wr" 2>/dev/null || true
 [ "$(grep -c '^@releaseDomain' "$run/release")" -eq 2 ] ||
 	bad "@releaseDomain events: $(tr '\n' ' ' < "$run/release")"
 [ "$(xenstore-read /local/domain/1/data/shared)" = a-shared ] || bad "dom0 reads alice"
+xenstore-exists /tool/test/bobs 2>/dev/null && bad "bob's node outlived bob"
+xenstore-exists /local/domain/2/data/secret 2>/dev/null && bad "bob's data outlived bob"
+shared=$(xenstore-ls -p /local/domain/1/data | grep '^shared')
+case $shared in
+*'(n1)') ;;
+*) bad "alice's shared node still names bob: $shared" ;;
+esac
 grep -qE 'Sanitizer|runtime error' "$run/xenstored.log" && bad "sanitizer report"
 
 if [ "$failures" -ne 0 ]; then

@@ -10,6 +10,7 @@
 #include "harness.h"
 #include "unit.h"
 #include "xs_control.h"
+#include "xs_orphans.h"
 #include "xs_server.h"
 #include "xs_wire.h"
 
@@ -345,6 +346,54 @@ START_TEST(test_accounting_follows_owner)
 	EQ(DO(d0, XS_RM, "/local/domain/5/acc|"), "OK|");
 	EQ(DO(d0, XS_CONTROL, "quota|6|"),
 	    "nodes 1\nmemory 9\nwatches 0\ntransactions 0\n|");
+}
+END_TEST
+
+/* ---- a domain that goes ---- */
+
+static void
+orphans_setup(void)
+{
+	EQ(DO(d5, XS_WRITE, "/local/domain/5/a/b|1"), "OK|");
+	EQ(DO(d0, XS_WRITE, "/tool/of5|x"), "OK|");
+	EQ(DO(d0, XS_SET_PERMS, "/tool/of5|n5|r6|"), "OK|");
+	EQ(DO(d0, XS_WRITE, "/tool/shared|y"), "OK|");
+	EQ(DO(d0, XS_SET_PERMS, "/tool/shared|n0|r5|w6|b5|"), "OK|");
+	EQ(DO(d6, XS_SET_TARGET, "6|5|"), "E:EACCES");
+	EQ(DO(d0, XS_SET_TARGET, "6|5|"), "OK|");
+	EQ(DO(d0, XS_WATCH, "/tool|w|"), "OK|");
+	EQ(xt_event(d0), "/tool|w|");
+}
+
+START_TEST(test_orphans_deleted)
+{
+	orphans_setup();
+	ck_assert_int_eq(xs_orphans_forget(&S, 5), 4);
+	EQ(DO(d0, XS_READ, "/local/domain/5|"), "E:ENOENT");
+	EQ(DO(d0, XS_READ, "/tool/of5|"), "E:ENOENT");
+	EQ(xt_event(d0), "/tool/of5|w|");	/* deleted as by RM */
+	EQ(xt_event(d0), "NONE");
+	/* Entries naming 5 are gone; nothing else changed. */
+	EQ(DO(d0, XS_GET_PERMS, "/tool/shared|"), "n0|w6|");
+	EQ(DO(d0, XS_CONTROL, "quota|5|"), "E:ENOENT");	/* record gone */
+	/* 6 no longer acts for 5: a new 5's home is not 6's to read. */
+	EQ(DO(d0, XS_WRITE, "/local/domain/5/new|z"), "OK|");
+	EQ(DO(d0, XS_SET_PERMS, "/local/domain/5/new|n5|"), "OK|");
+	EQ(DO(d6, XS_READ, "/local/domain/5/new|"), "E:EACCES");
+}
+END_TEST
+
+START_TEST(test_orphans_kept)
+{
+	orphans_setup();
+	S.keep_orphans = true;
+	ck_assert_int_eq(xs_orphans_forget(&S, 5), 4);
+	EQ(DO(d0, XS_GET_PERMS, "/tool/of5|"), "n0|r6|");
+	EQ(DO(d0, XS_GET_PERMS, "/local/domain/5/a/b|"), "n0|");
+	EQ(DO(d0, XS_READ, "/local/domain/5/a/b|"), "1");
+	EQ(DO(d0, XS_GET_PERMS, "/tool/shared|"), "n0|w6|");
+	EQ(xt_event(d0), "NONE");
+	ck_assert_int_eq(xs_orphans_forget(&S, 0), 0);	/* never dom0 */
 }
 END_TEST
 
@@ -789,6 +838,8 @@ main(void)
 	tcase_add_test(tc, test_write_permission);
 	tcase_add_test(tc, test_set_perms_rules);
 	tcase_add_test(tc, test_accounting_follows_owner);
+	tcase_add_test(tc, test_orphans_deleted);
+	tcase_add_test(tc, test_orphans_kept);
 	tcase_add_test(tc, test_watch_basics);
 	tcase_add_test(tc, test_watch_other_connection);
 	tcase_add_test(tc, test_watch_rm_order);
