@@ -15,12 +15,17 @@
 #include "evloop.h"
 #include "log.h"
 #include "xs_config.h"
+#include "xs_lu.h"
 #include "xs_ring.h"
 #include "xs_server.h"
 #include "xs_sock.h"
+#include "xs_state.h"
 
 struct daemon {
 	const char		*config_path;
+	int			 state_fd;	/* live update: -1, or ours */
+	int			 argc;
+	char			**argv;
 	bool			 keep_orphans_opt;
 	struct xs_config	 cfg;
 	struct xs_server	 srv;
@@ -77,6 +82,8 @@ parse_args(int argc, char **argv, struct daemon *d, const char **sockopt,
 		/* Xen's xenstored forks unless told not to; ours never does. */
 		{ "no-fork", no_argument, NULL, 'N' },
 		{ "keep-orphans", no_argument, NULL, 'K' },
+		/* Given by the previous process at a live update (xs_lu). */
+		{ "live-update-state", required_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int				 ch;
@@ -90,9 +97,26 @@ parse_args(int argc, char **argv, struct daemon *d, const char **sockopt,
 		case 'h': usage(stdout); exit(0);
 		case 'N': break;
 		case 'K': *keep_orphans = true; break;
+		case 'U': d->state_fd = atoi(optarg); break;
 		default: usage(stderr); return -1;
 		}
 	return optind == argc ? 0 : (usage(stderr), -1);
+}
+
+/* The socket: a fresh one, or the one a live update handed us. */
+static struct xs_listener *
+listener(struct daemon *d, struct evloop *loop, const char *sockpath)
+{
+	struct xs_listener	*l;
+
+	if (d->state_fd < 0)
+		return xs_sock_listen(evloop_base(loop), &d->srv, sockpath);
+	if (xs_state_restore(d->state_fd, &d->srv, evloop_base(loop),
+	    &l) != 0) {
+		xs_sock_close(l);
+		return NULL;
+	}
+	return l;
 }
 
 static int
@@ -108,9 +132,19 @@ serve(struct daemon *d, const char *sockpath)
 	}
 	evloop_set_reload(loop, reload, d);
 	d->srv.rings = xs_rings_open(loop, &d->srv);
-	if ((l = xs_sock_listen(evloop_base(loop), &d->srv, sockpath)) != NULL)
-		rc = evloop_run(loop) == 0 ? 0 : 1;
+	if ((d->srv.lu = xs_lu_new(loop, d->argc, d->argv)) == NULL)
+		log_warnx("no memory for live update: it is refused");
+	if ((l = listener(d, loop, sockpath)) != NULL) {
+		if (d->state_fd < 0 && d->srv.rings != NULL)
+			xs_rings_kick_all(d->srv.rings);
+		/* A live update that returns failed: carry on serving. */
+		while ((rc = evloop_run(loop) == 0 ? 0 : 1) == 0 &&
+		    xs_lu_pending(d->srv.lu))
+			xs_lu_exec(d->srv.lu, &d->srv, l);
+	}
 	xs_sock_close(l);
+	xs_lu_free(d->srv.lu);
+	d->srv.lu = NULL;
 	/*
 	 * Clients hold libevent events: free them before the base; the
 	 * event-channel handle goes after the loop that watches it.
@@ -124,7 +158,7 @@ serve(struct daemon *d, const char *sockpath)
 int
 main(int argc, char **argv)
 {
-	struct daemon	 d = { 0 };
+	struct daemon	 d = { .state_fd = -1, .argc = argc, .argv = argv };
 	const char	*sockopt = NULL;
 	char		 err[CONFIG_ERRMAX], *sockpath;
 	int		 verbose = 0, rc;

@@ -40,6 +40,7 @@ xs_conn_free(struct xs_conn *c)
 	xs_watch_drop_conn(c->srv, c);
 	xs_conn_txn_drop_all(c);
 	free(c->txns);
+	free(c->stale);
 	while ((m = c->out_head) != NULL) {
 		c->out_head = m->next;
 		xs_msg_free(m);
@@ -76,6 +77,25 @@ input_paused(const struct xs_conn *c)
 
 static void	flush(struct xs_conn *);
 
+/* Onto the output queue, counted, not yet sent. */
+static void
+append(struct xs_conn *c, struct xs_msg *m)
+{
+	m->next = NULL;
+	*c->out_tail = m;
+	c->out_tail = &m->next;
+	if (m->event)
+		c->nevents++;
+	else
+		c->nreplies++;
+}
+
+void
+xs_conn_requeue(struct xs_conn *c, struct xs_msg *m)
+{
+	append(c, m);
+}
+
 static void
 enqueue(struct xs_conn *c, struct xs_msg *m)
 {
@@ -85,13 +105,7 @@ enqueue(struct xs_conn *c, struct xs_msg *m)
 	small = realloc(m, offsetof(struct xs_msg, u) + m->len);
 	if (small != NULL)
 		m = small;
-	m->next = NULL;
-	*c->out_tail = m;
-	c->out_tail = &m->next;
-	if (m->event)
-		c->nevents++;
-	else
-		c->nreplies++;
+	append(c, m);
 	/*
 	 * Send now if the transport takes it: most replies go out here, and
 	 * the write event is asked for only when something is left over.
@@ -327,4 +341,37 @@ xs_conn_txn_drop_all(struct xs_conn *c)
 {
 	while (c->ntxns > 0)
 		xs_txn_free(xs_conn_txn_take(c, xs_txn_id(c->txns[0])));
+}
+
+int
+xs_conn_stale_add(struct xs_conn *c, uint32_t id)
+{
+	uint32_t	*ns;
+
+	if ((ns = reallocarray(c->stale, c->nstale + 1, sizeof(*ns))) == NULL)
+		return ENOMEM;
+	c->stale = ns;
+	c->stale[c->nstale++] = id;
+	return 0;
+}
+
+bool
+xs_conn_stale_find(struct xs_conn *c, uint32_t id, bool take)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nstale; i++)
+		if (c->stale[i] == id) {
+			if (take)
+				c->stale[i] = c->stale[--c->nstale];
+			return true;
+		}
+	return false;
+}
+
+void
+xs_conn_resume(struct xs_conn *c)
+{
+	/* A whole request may already be here: readable parses it. */
+	xs_conn_readable(c);
 }

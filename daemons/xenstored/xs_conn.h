@@ -42,8 +42,18 @@ struct xs_txn;
  * with errno (EAGAIN: try when told).  want says which readiness the
  * connection wants to hear about through xs_conn_readable/_writable.
  */
+/* What a transport is, so that live update can hand it on (xs_state). */
+enum xs_tp_kind { XS_TP_SOCKET, XS_TP_RING, XS_TP_KERNEL, XS_TP_OTHER };
+
+struct xs_tp_info {
+	enum xs_tp_kind	 kind;
+	int		 fd;		/* socket */
+	unsigned	 rport;		/* ring: the guest's event channel */
+};
+
 struct xs_transport {
 	const char	*name;
+	void		(*info)(void *tp, struct xs_tp_info *);
 	ssize_t		(*recv)(void *tp, void *buf, size_t len);
 	ssize_t		(*send)(void *tp, const void *buf, size_t len);
 	void		(*want)(void *tp, bool rd, bool wr);
@@ -80,6 +90,13 @@ struct xs_conn {
 
 	struct xs_txn			**txns;
 	size_t				 ntxns, txcap;
+
+	/*
+	 * Transactions open across a live update: gone, but their ids
+	 * answer EAGAIN (so the client retries) until it ends them.
+	 */
+	uint32_t			*stale;
+	size_t				 nstale;
 };
 
 struct xs_conn	*xs_conn_new(struct xs_server *, unsigned domid,
@@ -105,5 +122,13 @@ int		 xs_conn_txn_add(struct xs_conn *, struct xs_txn *);
 struct xs_txn	*xs_conn_txn_find(const struct xs_conn *, uint32_t id);
 struct xs_txn	*xs_conn_txn_take(struct xs_conn *, uint32_t id);
 void		 xs_conn_txn_drop_all(struct xs_conn *);
+int		 xs_conn_stale_add(struct xs_conn *, uint32_t id);
+/* True if id was stale; END passes take to forget it. */
+bool		 xs_conn_stale_find(struct xs_conn *, uint32_t id, bool take);
+
+/* Live update: put back a queued message without sending it yet. */
+void		 xs_conn_requeue(struct xs_conn *, struct xs_msg *);
+/* Parse what a restored connection already holds, then wait as usual. */
+void		 xs_conn_resume(struct xs_conn *);
 
 #endif /* XS_CONN_H */

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "xs_conn.h"
 #include "xs_control.h"
+#include "xs_lu.h"
 #include "xs_ops.h"
 #include "xs_server.h"
 
@@ -193,10 +194,9 @@ cmd_check(struct xs_req *r, struct xs_msg *m)
 static int
 cmd_live_update(struct xs_req *r, struct xs_msg *m)
 {
-	(void)r;
-	(void)m;
-	log_warnx("CONTROL live-update refused: not before phase 2");
-	return ENOSYS;
+	if (r->conn->srv->lu == NULL)
+		return ENOSYS;		/* a server without a process to replace */
+	return xs_lu_control(r->conn->srv->lu, r, m);
 }
 
 static int	cmd_help(struct xs_req *, struct xs_msg *);
@@ -208,7 +208,8 @@ static const struct {
 } cmds[] = {
 	{ "check", "", cmd_check },
 	{ "help", "", cmd_help },
-	{ "live-update", "(phase 2: ENOSYS)", cmd_live_update },
+	{ "live-update", "-f <file>|-c <cmdline>|-s [-F] [-t <secs>]|-a",
+	    cmd_live_update },
 	{ "log", "on|off", cmd_log },
 	{ "memreport", "", cmd_memreport },
 	{ "print", "<string>", cmd_print },

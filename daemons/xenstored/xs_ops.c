@@ -538,7 +538,8 @@ op_transaction_end(struct xs_req *r, struct xs_msg *m)
 	commit = r->argv[0][0] == 'T';
 	/* Whatever the outcome, the id is finished with. */
 	if ((t = xs_conn_txn_take(r->conn, r->hdr->tx_id)) == NULL)
-		return ENOENT;
+		return xs_conn_stale_find(r->conn, r->hdr->tx_id, true) ?
+		    EAGAIN : ENOENT;
 	if (commit)
 		e = xs_txn_commit(t, commit_fire, r->conn->srv);
 	xs_txn_free(t);
@@ -583,7 +584,8 @@ run(struct xs_req *r, struct xs_msg *m)
 	op = &ops[r->hdr->type];
 	if (op->txn && r->hdr->tx_id != 0 &&
 	    (r->db.txn = xs_conn_txn_find(r->conn, r->hdr->tx_id)) == NULL)
-		return ENOENT;
+		return xs_conn_stale_find(r->conn, r->hdr->tx_id, false) ?
+		    EAGAIN : ENOENT;
 	return op->fn(r, m);
 }
 
@@ -608,6 +610,10 @@ xs_ops_dispatch(struct xs_conn *c, const struct xsd_sockmsg *hdr,
 		    xs_wire_errname(e));
 		xs_msg_free(m);
 		xs_conn_error(c, e, hdr);
+		return;
+	}
+	if (r.defer) {
+		xs_msg_free(m);
 		return;
 	}
 	xs_conn_reply(c, m);

@@ -11,6 +11,7 @@
 #ifndef XS_OPS_H
 #define XS_OPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,8 @@ struct xs_req {
 	struct xs_who			 who;
 	struct xs_db			 db;
 	struct xs_watch			*fire;		/* new watch to fire */
+	bool				 defer;		/* no reply now: live
+							   update answers later */
 };
 
 /* Handle one complete request from c; queues the reply. */

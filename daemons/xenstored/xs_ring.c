@@ -28,6 +28,7 @@ struct xs_ring {
 	struct xs_rings				*rs;
 	unsigned				 domid;
 	evtchn_port_t				 port;	/* ours */
+	unsigned				 rport;	/* the guest's */
 	struct xenstore_domain_interface	*intf;
 	bool					 kva;	/* mmap'd, not granted */
 	struct xs_conn				*conn;	/* NULL once dropped */
@@ -171,8 +172,18 @@ ring_destroy(void *arg)
 	ring_unmap(r);
 }
 
+static void
+ring_info(void *arg, struct xs_tp_info *i)
+{
+	struct xs_ring *r = arg;
+
+	*i = (struct xs_tp_info){ .kind = r->kva ? XS_TP_KERNEL : XS_TP_RING,
+	    .fd = -1, .rport = r->rport };
+}
+
 static const struct xs_transport ring_transport = {
 	.name = "ring",
+	.info = ring_info,
 	.recv = ring_recv,
 	.send = ring_send,
 	.want = ring_want,
@@ -243,22 +254,50 @@ on_port(evtchn_port_t port, void *arg)
 		ring_kick(r);
 }
 
-int
-xs_ring_introduce(struct xs_rings *rs, unsigned domid, unsigned port)
+/*
+ * Bind the guest's port.  Right after a live update the old process's
+ * close may still be on its way (xensim handles it asynchronously; Xen
+ * does it at exec), so EINVAL is retried for a short, bounded while.
+ */
+static int
+bind_port(struct xs_rings *rs, unsigned domid, unsigned port)
+{
+	int rc, i;
+
+	for (i = 0; i < 50; i++) {
+		if ((rc = xenevtchn_bind_interdomain(rs->xce, domid, port)) >= 0)
+			return rc;
+		if (errno != EINVAL && errno != EBUSY)
+			break;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/*
+ * Map domid's page, bind its port and, unless the connection was already
+ * dropped (a ring left introduced after the guest broke it), serve it.
+ */
+static int
+ring_attach(struct xs_rings *rs, unsigned domid, unsigned port, bool serve,
+    struct xs_ring **out)
 {
 	struct xs_ring *r;
 	struct xs_dom *d;
 	char desc[32];
 	int rc;
 
-	if ((r = ring_by_domid(rs, domid)) != NULL)
-		return r->conn != NULL ? EEXIST : EINVAL;
 	if ((d = xs_dom_get(rs->srv->doms, domid)) == NULL ||
 	    (r = calloc(1, sizeof(*r))) == NULL)
 		return ENOMEM;
 	r->rs = rs;
 	r->domid = domid;
+	r->rport = port;
 	LIST_INSERT_HEAD(&rs->rings, r, entry);
+	d->introduced = true;
+	*out = r;
+	if (!serve)
+		return 0;
 	r->intf = xengnttab_map_grant_ref(rs->xgt, domid,
 	    GNTTAB_RESERVED_XENSTORE, PROT_READ | PROT_WRITE);
 	if (r->intf == NULL) {
@@ -266,7 +305,7 @@ xs_ring_introduce(struct xs_rings *rs, unsigned domid, unsigned port)
 		rc = EINVAL;
 		goto fail;
 	}
-	if ((rc = xenevtchn_bind_interdomain(rs->xce, domid, port)) < 0) {
+	if ((rc = bind_port(rs, domid, port)) < 0) {
 		log_warn("domain %u: binding its event channel %u", domid, port);
 		rc = EINVAL;
 		goto fail;
@@ -279,14 +318,115 @@ xs_ring_introduce(struct xs_rings *rs, unsigned domid, unsigned port)
 		rc = ENOMEM;
 		goto fail;
 	}
-	d->introduced = true;
+	return 0;
+fail:
+	d->introduced = false;
+	ring_free(r);
+	return rc;
+}
+
+int
+xs_ring_introduce(struct xs_rings *rs, unsigned domid, unsigned port)
+{
+	struct xs_ring *r;
+	int rc;
+
+	if ((r = ring_by_domid(rs, domid)) != NULL)
+		return r->conn != NULL ? EEXIST : EINVAL;
+	if ((rc = ring_attach(rs, domid, port, true, &r)) != 0)
+		return rc;
 	log_info("domain %u introduced, event channel %u", domid, port);
 	xs_watch_fire(rs->srv, "@introduceDomain", false, NULL, 0);
 	ring_kick(r);		/* it may have written before we came */
 	return 0;
-fail:
-	ring_free(r);
-	return rc;
+}
+
+struct xs_conn *
+xs_ring_adopt(struct xs_rings *rs, unsigned domid, unsigned port,
+    bool serve)
+{
+	struct xs_ring *r;
+
+	if (ring_by_domid(rs, domid) != NULL ||
+	    ring_attach(rs, domid, port, serve, &r) != 0)
+		return NULL;
+	return r->conn;
+}
+
+struct xs_conn *
+xs_rings_kernel_conn(struct xs_rings *rs)
+{
+	struct xs_ring *r;
+
+	LIST_FOREACH(r, &rs->rings, entry)
+		if (r->kva)
+			return r->conn;
+	return NULL;
+}
+
+void
+xs_rings_foreach(struct xs_rings *rs, xs_rings_fn fn, void *arg)
+{
+	struct xs_ring *r;
+
+	LIST_FOREACH(r, &rs->rings, entry)
+		if (!r->kva)
+			fn(r->domid, r->rport, r->conn, arg);
+}
+
+/*
+ * Before exec: let go of every port, so that each guest's end is unbound
+ * and offered to us again when the new process binds it.  The pages stay
+ * mapped until exec drops them; the indices live in the pages.
+ */
+void
+xs_rings_prepare_exec(struct xs_rings *rs)
+{
+	struct xs_ring *r;
+
+	LIST_FOREACH(r, &rs->rings, entry)
+		if (r->port != 0) {
+			xenevtchn_unbind(rs->xce, r->port);
+			r->port = 0;
+		}
+	if (rs->virq_port != 0)
+		xenevtchn_unbind(rs->xce, rs->virq_port);
+	rs->virq_port = 0;
+}
+
+/* exec failed: take the ports back and carry on as before. */
+void
+xs_rings_rebind(struct xs_rings *rs)
+{
+	struct xs_ring *r;
+	int port;
+
+	LIST_FOREACH(r, &rs->rings, entry)
+		if (r->conn != NULL && r->port == 0) {
+			if ((port = bind_port(rs, r->domid, r->rport)) < 0)
+				log_warn("domain %u: rebinding port %u",
+				    r->domid, r->rport);
+			else
+				r->port = (evtchn_port_t)port;
+		}
+	if ((port = xenevtchn_bind_virq(rs->xce, VIRQ_DOM_EXC)) < 0)
+		log_warn("rebinding VIRQ_DOM_EXC");
+	else
+		rs->virq_port = (evtchn_port_t)port;
+	xs_rings_kick_all(rs);
+}
+
+/* After exec: guests may have written while nobody listened. */
+void
+xs_rings_kick_all(struct xs_rings *rs)
+{
+	struct xs_ring *r, *next;
+
+	for (r = LIST_FIRST(&rs->rings); r != NULL; r = next) {
+		next = LIST_NEXT(r, entry);
+		ring_kick(r);
+	}
+	check_domains(rs);
 }
 
 int
@@ -335,9 +475,9 @@ dom0_ring(struct xs_rings *rs)
 		return;
 	}
 	*r = (struct xs_ring){ .rs = rs, .domid = 0, .intf = page,
-	    .kva = true };
+	    .kva = true, .rport = (unsigned)atoi(buf) };
 	LIST_INSERT_HEAD(&rs->rings, r, entry);
-	if ((port = xenevtchn_bind_interdomain(rs->xce, 0, atoi(buf))) < 0 ||
+	if ((port = bind_port(rs, 0, (unsigned)atoi(buf))) < 0 ||
 	    (r->port = (evtchn_port_t)port,
 	    (r->conn = xs_conn_new(rs->srv, 0, &ring_transport, r,
 	    "dom0 kernel")) == NULL)) {
@@ -346,9 +486,9 @@ dom0_ring(struct xs_rings *rs)
 		return;
 	}
 	r->intf->server_features = XENSTORE_SERVER_FEATURE_ERROR;
+	/* Kicked with the rest once the daemon's state is in place. */
 	log_info("serving dom0's kernel on its ring, event channel %d",
 	    atoi(buf));
-	ring_kick(r);
 }
 
 struct xs_rings *

@@ -23,6 +23,8 @@
 #ifndef XS_RING_H
 #define XS_RING_H
 
+#include <stdbool.h>
+
 struct evloop;
 struct xs_rings;
 struct xs_server;
@@ -36,5 +38,25 @@ int		 xs_ring_introduce(struct xs_rings *, unsigned domid,
 		    unsigned port);
 int		 xs_ring_release(struct xs_rings *, unsigned domid);
 int		 xs_ring_resume(struct xs_rings *, unsigned domid);
+
+/*
+ * Live update (xs_state).  The old process lists its rings and unbinds
+ * their ports before exec; the new one adopts each (the same page and
+ * guest port, no @introduceDomain), then kicks them all once its state
+ * is back.  dom0's kernel ring is set up afresh by xs_rings_open() and
+ * found with xs_rings_kernel_conn().  conn is NULL for a ring whose
+ * connection was dropped (the domain stays introduced).
+ */
+struct xs_conn;
+typedef void	(*xs_rings_fn)(unsigned domid, unsigned rport,
+		    struct xs_conn *, void *);
+void		 xs_rings_foreach(struct xs_rings *, xs_rings_fn, void *);
+void		 xs_rings_prepare_exec(struct xs_rings *);
+struct xs_conn	*xs_ring_adopt(struct xs_rings *, unsigned domid,
+		    unsigned rport, bool serve);
+struct xs_conn	*xs_rings_kernel_conn(struct xs_rings *);
+void		 xs_rings_kick_all(struct xs_rings *);
+/* exec failed: bind the ports again. */
+void		 xs_rings_rebind(struct xs_rings *);
 
 #endif /* XS_RING_H */

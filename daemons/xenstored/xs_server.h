@@ -21,6 +21,7 @@
 #include "xs_tree.h"
 
 struct xs_conn;
+struct xs_lu;
 struct xs_rings;
 struct xs_watch;
 
@@ -40,6 +41,7 @@ struct xs_server {
 	unsigned long			 events_dropped;
 	struct xs_rings			*rings;	/* NULL: socket only */
 	bool				 keep_orphans;	/* see xs_orphans */
+	struct xs_lu			*lu;	/* NULL: no live update */
 };
 
 int	 xs_server_init(struct xs_server *, const struct xs_quota *,

@@ -3,6 +3,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,8 +76,17 @@ sock_destroy(void *arg)
 	free(s);
 }
 
+static void
+sock_info(void *arg, struct xs_tp_info *i)
+{
+	struct sock_client	*s = arg;
+
+	*i = (struct xs_tp_info){ .kind = XS_TP_SOCKET, .fd = s->fd };
+}
+
 static const struct xs_transport sock_transport = {
 	.name = "socket",
+	.info = sock_info,
 	.recv = sock_recv,
 	.send = sock_send,
 	.want = sock_want,
@@ -103,7 +113,7 @@ on_writable(evutil_socket_t fd, short what, void *arg)
 	xs_conn_writable(s->conn);
 }
 
-static void
+static struct xs_conn *
 client_new(struct xs_listener *l, int fd)
 {
 	struct sock_client	*s;
@@ -111,7 +121,7 @@ client_new(struct xs_listener *l, int fd)
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		close(fd);
-		return;
+		return NULL;
 	}
 	s->fd = fd;
 	s->rd = event_new(l->base, fd, EV_READ | EV_PERSIST, on_readable, s);
@@ -127,7 +137,9 @@ client_new(struct xs_listener *l, int fd)
 			event_free(s->wr);
 		close(fd);
 		free(s);
+		return NULL;
 	}
+	return s->conn;
 }
 
 static void
@@ -174,20 +186,23 @@ sock_bind(const char *path)
 	return fd;
 }
 
-struct xs_listener *
-xs_sock_listen(struct event_base *base, struct xs_server *srv,
-    const char *path)
+/* fd -1: bind path; otherwise a socket already listening there. */
+static struct xs_listener *
+listener_new(struct event_base *base, struct xs_server *srv,
+    const char *path, int fd)
 {
 	struct xs_listener	*l;
 
 	if ((l = calloc(1, sizeof(*l))) == NULL ||
 	    (l->path = strdup(path)) == NULL) {
 		free(l);
+		if (fd != -1)
+			close(fd);
 		return NULL;
 	}
 	l->base = base;
 	l->srv = srv;
-	if ((l->fd = sock_bind(path)) == -1) {
+	if ((l->fd = fd != -1 ? fd : sock_bind(path)) == -1) {
 		free(l->path);
 		free(l);
 		return NULL;
@@ -197,8 +212,64 @@ xs_sock_listen(struct event_base *base, struct xs_server *srv,
 		xs_sock_close(l);
 		return NULL;
 	}
-	log_info("listening on %s", path);
 	return l;
+}
+
+struct xs_listener *
+xs_sock_listen(struct event_base *base, struct xs_server *srv,
+    const char *path)
+{
+	struct xs_listener	*l = listener_new(base, srv, path, -1);
+
+	if (l != NULL)
+		log_info("listening on %s", path);
+	return l;
+}
+
+struct xs_listener *
+xs_sock_adopt_listener(struct event_base *base, struct xs_server *srv,
+    const char *path, int fd)
+{
+	if (xs_sock_cloexec(fd, true) == -1) {
+		log_warn("listening socket %d", fd);
+		close(fd);
+		return NULL;
+	}
+	return listener_new(base, srv, path, fd);
+}
+
+struct xs_conn *
+xs_sock_adopt(struct xs_listener *l, int fd)
+{
+	if (xs_sock_cloexec(fd, true) == -1) {
+		log_warn("client socket %d", fd);
+		close(fd);
+		return NULL;
+	}
+	return client_new(l, fd);
+}
+
+int
+xs_sock_fd(const struct xs_listener *l)
+{
+	return l->fd;
+}
+
+const char *
+xs_sock_path(const struct xs_listener *l)
+{
+	return l->path;
+}
+
+int
+xs_sock_cloexec(int fd, bool on)
+{
+	int	 fl;
+
+	if ((fl = fcntl(fd, F_GETFD)) == -1)
+		return -1;
+	fl = on ? fl | FD_CLOEXEC : fl & ~FD_CLOEXEC;
+	return fcntl(fd, F_SETFD, fl);
 }
 
 void

@@ -87,7 +87,8 @@ mem_destroy(void *arg)
 }
 
 static const struct xs_transport mem_transport = {
-	"memory", mem_recv, mem_send, mem_want, mem_destroy
+	.name = "memory", .recv = mem_recv, .send = mem_send, .want = mem_want,
+	.destroy = mem_destroy
 };
 
 static struct xt *

@@ -792,7 +792,7 @@ START_TEST(test_control)
 	EQ(DO(d5, XS_CONTROL, "check|"), "E:EACCES");
 	EQ(DO(d0, XS_CONTROL, "check|"), "OK|");
 	EQ(DO(d0, XS_CONTROL, "nonsense|"), "E:EINVAL");
-	EQ(DO(d0, XS_CONTROL, "live-update|-s|"), "E:ENOSYS");
+	EQ(DO(d0, XS_CONTROL, "live-update|-s|"), "E:ENOSYS");	/* no process */
 	EQ(DO(d0, XS_CONTROL, "log|on|"), "OK|");
 	EQ(DO(d0, XS_CONTROL, "log|off|"), "OK|");
 	EQ(DO(d0, XS_CONTROL, "log|maybe|"), "E:EINVAL");
