@@ -64,7 +64,7 @@ enum xsim_op {
 	XSIM_GNT_SET_NOTIFY,	/* a: map id (b=0) or ref (b=1), c: offset,
 				   count: port */
 	/* domains (the xensim command and toolstack-like callers) */
-	XSIM_DOM_CREATE,	/* name; b: 1 to start paused; c: memory in
+	XSIM_DOM_CREATE,	/* name; b: XSIM_CREATE_*; c: memory in
 				   MiB; data: NUL-separated argv -> a: domid */
 	XSIM_DOM_UNPAUSE,	/* a: domid: let a paused domain's process run */
 	XSIM_DOM_DESTROY,	/* a: domid */
@@ -73,7 +73,16 @@ enum xsim_op {
 				   asking again from the last id + 1) */
 	XSIM_DOM_INFO,		/* a: domid -> data: struct xsim_dominfo */
 	XSIM_SHUTDOWN,		/* stop xensimd */
+	/* a guest kernel's own (lib/guest.h) */
+	XSIM_EVT_SEND,		/* h, a: port bound to h: EVTCHNOP_send */
+	XSIM_GUEST_XENBUS,	/* h: bind the store port to h -> a: port,
+				   b: page; fd: own arena (raw xenbus only) */
 };
+
+/* XSIM_DOM_CREATE flags */
+#define XSIM_CREATE_PAUSED	0x1	/* until XSIM_DOM_UNPAUSE */
+#define XSIM_CREATE_RAW_XENBUS	0x2	/* no relay: the domain's program
+					   owns its xenstore ring */
 
 struct xsim_req {
 	uint32_t	op;
@@ -114,5 +123,6 @@ struct xsim_dominfo {
 #define XSIM_DOMF_RUNNING	0x1
 #define XSIM_DOMF_DYING		0x2	/* process gone, not yet released */
 #define XSIM_DOMF_PRIVILEGED	0x4
+#define XSIM_DOMF_RAW_XENBUS	0x8	/* its program owns its xenstore ring */
 
 #endif /* XENSIM_PROTO_H */

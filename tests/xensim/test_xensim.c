@@ -1,10 +1,12 @@
 /*
  * xensim's primitives through the real Xen API: event delivery and
  * masking, grant map and unmap, rights refused, an unmap notification
- * fired by a domain killed while its page is mapped, VIRQ_DOM_EXC, and a
- * dead domain's resources gone.  One xensimd serves the whole run; each
- * test runs in its own forked process, which is also how the client
- * library's reconnect-after-fork gets exercised.
+ * fired by a domain killed while its page is mapped, VIRQ_DOM_EXC, a
+ * dead domain's resources gone, and a raw-xenbus domain's program owning
+ * its xenstore ring and store event channel as a guest kernel does.  One
+ * xensimd serves the whole run; each test runs in its own forked process,
+ * which is also how the client library's reconnect-after-fork gets
+ * exercised.
  */
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -23,6 +25,7 @@
 #include <xen/xen.h>
 
 #include "lib/client.h"
+#include "lib/guest.h"
 #include "unit.h"
 
 static char sockpath[64];
@@ -299,6 +302,146 @@ START_TEST(test_xenctrl_domain_info)
 }
 END_TEST
 
+/* A domain running `sleep 30`, created with XSIM_CREATE_* flags. */
+static uint32_t
+create_sleeper(const char *name, uint32_t flags)
+{
+	struct xsim_req q = { .op = XSIM_DOM_CREATE, .b = flags };
+	struct xsim_rsp r;
+	int fds[XSIM_CALL_MAX_FDS], nfds;
+
+	snprintf(q.name, sizeof(q.name), "%s", name);
+	memcpy(q.data, "sleep\0" "30\0", 9);
+	q.datalen = 9;
+	ck_assert_int_eq(xsim_call(&q, -1, &r, fds, &nfds), 0);
+	xsim_close_fds(fds, nfds);
+	return r.a;
+}
+
+/* Fork a process acting for domid (XENSIM_DOMID is what HELLO sends). */
+static pid_t
+fork_as(uint32_t domid)
+{
+	char id[16];
+	pid_t pid = fork();
+
+	ck_assert_int_ne(pid, -1);
+	if (pid == 0) {
+		snprintf(id, sizeof(id), "%u", domid);
+		setenv(XSIM_DOMID_ENV, id, 1);
+	}
+	return pid;
+}
+
+static int
+exit_code(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 128;
+	return WEXITSTATUS(status);
+}
+
+/* The guest's side: "ping" in the request ring, wait for "pong". */
+static int
+guest_ping(void)
+{
+	struct xsim_xenbus xb;
+	char *page;
+
+	if (xsim_xenbus_open(&xb) == -1)
+		return 1;
+	page = xb.page;
+	strcpy(page, "ping");
+	if (xsim_xenbus_notify(&xb) == -1)
+		return 2;
+	if (xsim_xenbus_wait(&xb, 5000) != 1)
+		return 3;
+	if (strcmp(page + 1024, "pong") != 0)
+		return 4;
+	xsim_xenbus_close(&xb);
+	return 0;
+}
+
+/* Opened again by a later process; one process at a time plays the kernel. */
+static int
+guest_reopen(void)
+{
+	struct xsim_xenbus a, b;
+
+	if (xsim_xenbus_open(&a) == -1)
+		return 1;
+	if (xsim_xenbus_open(&b) != -1 || errno != EBUSY)
+		return 2;
+	if (strcmp((char *)a.page + 1024, "pong") != 0)
+		return 3;	/* the same page as before */
+	xsim_xenbus_close(&a);
+	if (xsim_xenbus_open(&b) == -1)
+		return 4;
+	xsim_xenbus_close(&b);
+	return 0;
+}
+
+static int
+guest_refused(void)
+{
+	struct xsim_xenbus xb;
+
+	return xsim_xenbus_open(&xb) == -1 && errno == EPERM ? 0 : 1;
+}
+
+START_TEST(test_raw_xenbus)
+{
+	xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
+	xengnttab_handle *tab = xengnttab_open(NULL, 0);
+	uint32_t raw, relayed;
+	struct xsim_rsp r;
+	struct xsim_dominfo info;
+	int port;
+	char *page;
+	pid_t pid;
+
+	raw = create_sleeper("raw", XSIM_CREATE_RAW_XENBUS);
+	relayed = create_sleeper("relayed", 0);
+	ck_assert_int_eq(dom_call(XSIM_DOM_INFO, raw, NULL, NULL, &r), 0);
+	memcpy(&info, r.data, sizeof(info));
+	ck_assert_uint_ne(info.flags & XSIM_DOMF_RAW_XENBUS, 0);
+	ck_assert_uint_gt(info.store_port, 0);
+
+	/* dom0 plays xenstored: bind the store port, map ref 1. */
+	port = xenevtchn_bind_interdomain(xce, raw, info.store_port);
+	ck_assert_int_gt(port, 0);
+	page = xengnttab_map_grant_ref(tab, raw, 1, PROT_READ | PROT_WRITE);
+	ck_assert_ptr_nonnull(page);
+	if ((pid = fork_as(raw)) == 0)
+		_exit(guest_ping());
+	ck_assert_int_eq(wait_port(xce, 5000), port);
+	ck_assert_str_eq(page, "ping");
+	strcpy(page + 1024, "pong");
+	ck_assert_int_eq(xenevtchn_unmask(xce, port), 0);
+	ck_assert_int_eq(xenevtchn_notify(xce, port), 0);
+	ck_assert_int_eq(exit_code(pid), 0);
+
+	/* The port outlived that process: the next one takes it. */
+	if ((pid = fork_as(raw)) == 0)
+		_exit(guest_reopen());
+	ck_assert_int_eq(exit_code(pid), 0);
+	/* A relayed domain's ring is the relay's; dom0 has none. */
+	if ((pid = fork_as(relayed)) == 0)
+		_exit(guest_refused());
+	ck_assert_int_eq(exit_code(pid), 0);
+	ck_assert_int_eq(guest_refused(), 0);
+
+	ck_assert_int_eq(xengnttab_unmap(tab, page, 1), 0);
+	ck_assert_int_eq(dom_call(XSIM_DOM_DESTROY, raw, NULL, NULL, &r), 0);
+	ck_assert_int_eq(dom_call(XSIM_DOM_DESTROY, relayed, NULL, NULL, &r),
+	    0);
+	xengnttab_close(tab);
+	xenevtchn_close(xce);
+}
+END_TEST
+
 static pid_t
 start_xensimd(void)
 {
@@ -333,6 +476,7 @@ main(void)
 	tcase_add_test(tc, test_notify_fires_when_domain_killed);
 	tcase_add_test(tc, test_dom0_only_toolstack_and_reserved_pages);
 	tcase_add_test(tc, test_xenctrl_domain_info);
+	tcase_add_test(tc, test_raw_xenbus);
 	suite_add_tcase(s, tc);
 	rc = unit_run(s);
 	/* xensimd must stop cleanly (and leak-free under ASan) on SIGTERM. */

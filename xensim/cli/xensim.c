@@ -5,13 +5,15 @@
  *                                              daemon, as a dom0 process)
  *   xensim stop                                stop them, and every domain
  *   xensim env                                 environment for dom0 programs
- *   xensim create --name N [--memory MB] [--paused] -- CMD [ARG...]
+ *   xensim create --name N [--memory MB] [--paused] [--raw-xenbus]
+ *                 -- CMD [ARG...]
  *   xensim list | destroy DOM | unpause DOM | console DOM
  *
  * `create` does what xl does for a PV guest, in xl's order: create the
  * domain paused, write its xenstore area (when a xenstore daemon is up),
  * introduce it to xenstored with its store ring and event channel, then
- * unpause it.
+ * unpause it.  With --raw-xenbus the domain gets no xenbus relay: its
+ * program owns its xenstore ring, as a guest kernel does (xensim/lib/guest.h).
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -44,7 +46,8 @@ usage(FILE *f)
 	fprintf(f,
 "usage: xensim start [--xenstored PATH [ARG...]]\n"
 "       xensim stop | env | list\n"
-"       xensim create --name NAME [--memory MB] [--paused] -- CMD [ARG...]\n"
+"       xensim create --name NAME [--memory MB] [--paused] [--raw-xenbus]\n"
+"                     -- CMD [ARG...]\n"
 "       xensim destroy DOM | unpause DOM | console DOM\n"
 "\n"
 "xensim runs Xen's interfaces on a plain Linux host: domains are processes,\n"
@@ -359,10 +362,13 @@ xs_introduce(unsigned int domid, const char *name)
 	return ok ? 0 : -1;
 }
 
+/* Always paused: the toolstack unpauses once xenstore knows the domain. */
 static int
-send_create(const char *name, uint32_t memory, char **argv, uint32_t *domid)
+send_create(const char *name, uint32_t memory, bool raw, char **argv,
+    uint32_t *domid)
 {
-	struct xsim_req q = { .op = XSIM_DOM_CREATE, .b = 1, .c = memory };
+	struct xsim_req q = { .op = XSIM_DOM_CREATE, .b = XSIM_CREATE_PAUSED |
+	    (raw ? XSIM_CREATE_RAW_XENBUS : 0), .c = memory };
 	struct xsim_rsp r;
 	int fds[XSIM_CALL_MAX_FDS], nfds;
 	size_t off = 0, len;
@@ -392,11 +398,12 @@ cmd_create(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "paused", no_argument, NULL, 'p' },
+		{ "raw-xenbus", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *name = NULL;
 	uint32_t memory = 64, domid;
-	bool paused = false;
+	bool paused = false, raw = false;
 	struct xsim_rsp r;
 	int ch;
 
@@ -406,6 +413,7 @@ cmd_create(int argc, char **argv)
 		case 'n': name = optarg; break;
 		case 'm': memory = strtoul(optarg, NULL, 10); break;
 		case 'p': paused = true; break;
+		case 'r': raw = true; break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -413,7 +421,7 @@ cmd_create(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (send_create(name, memory, argv + optind, &domid) == -1) {
+	if (send_create(name, memory, raw, argv + optind, &domid) == -1) {
 		fprintf(stderr, "xensim: create %s: %s\n", name, strerror(errno));
 		return 1;
 	}

@@ -176,6 +176,21 @@ op_evt_peer(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 	return 0;
 }
 
+/* The caller plays its domain's kernel: its ring page goes with the port. */
+static int
+op_guest_xenbus(struct xsim_conn *c, struct evt_handle *h, struct reply *r)
+{
+	struct dom *d = dom_find(c->domid);
+	int err;
+
+	if (d == NULL)
+		return ESRCH;
+	if ((err = dom_guest_xenbus(d, h, &r->rsp.a, &r->rsp.b)) != 0)
+		return err;
+	r->fds[r->nfds++] = d->arena.fd;
+	return 0;
+}
+
 static int
 op_evt(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 {
@@ -198,6 +213,10 @@ op_evt(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 		return evt_unbind(h, c->domid, q->a);
 	case XSIM_EVT_PEER:
 		return op_evt_peer(c, q, r);
+	case XSIM_EVT_SEND:
+		return evt_send_from(h, c->domid, q->a);
+	case XSIM_GUEST_XENBUS:
+		return op_guest_xenbus(c, h, r);
 	}
 	return ENOSYS;
 }
@@ -262,7 +281,7 @@ op_dom_create(const struct xsim_req *q, struct reply *r)
 	argv[n] = NULL;
 	memcpy(name, q->name, sizeof(name));
 	name[sizeof(name) - 1] = '\0';
-	return dom_create(name, argv, q->b != 0, q->c, &r->rsp.a);
+	return dom_create(name, argv, q->b, q->c, &r->rsp.a);
 }
 
 static int
@@ -317,7 +336,8 @@ dispatch(struct xsim_conn *c, const struct xsim_req *q, int fd,
 		return ENOTCONN;
 	if (q->op == XSIM_EVT_OPEN)
 		return op_evt_open(c, fd, r);
-	if (q->op >= XSIM_EVT_CLOSE && q->op <= XSIM_EVT_PEER)
+	if ((q->op >= XSIM_EVT_CLOSE && q->op <= XSIM_EVT_PEER) ||
+	    q->op == XSIM_EVT_SEND || q->op == XSIM_GUEST_XENBUS)
 		return op_evt(c, q, r);
 	if (q->op >= XSIM_GNT_OPEN && q->op <= XSIM_GNT_SET_NOTIFY)
 		return op_gnt(c, q, r);

@@ -9,7 +9,10 @@
  *
  * At creation each domain gets what Xen gives a PV guest: a console page
  * and a xenstore page, granted to dom0 at the reserved refs 0 and 1, and
- * the xenbus relay in front of the latter.  Like xl, a toolstack can create
+ * the xenbus relay in front of the latter.  A domain created with a raw
+ * xenbus has no relay: its own program plays the guest kernel, and takes
+ * the page and the store event channel as a kernel finds them in its
+ * start_info (dom_guest_xenbus).  Like xl, a toolstack can create
  * a domain paused, write its xenstore entries, introduce it, then unpause
  * it.  What the domain prints goes to RUNDIR/console.DOMID.log.
  */
@@ -154,7 +157,8 @@ dom_special_pages(struct dom *d)
 /*
  * The environment a domain's programs see: the drop-in libraries first in
  * the loader's path, our socket, its domid, and its xenstore through the
- * relay, so libxenstore inside needs no configuration.
+ * relay, so libxenstore inside needs no configuration.  Without a relay
+ * (xenbus NULL) there is no xenstore socket to name.
  */
 static void
 child_exec(uint32_t domid, const char *xenbus, int gate, char *const argv[])
@@ -182,7 +186,10 @@ child_exec(uint32_t domid, const char *xenbus, int gate, char *const argv[])
 	setenv(XSIM_DOMID_ENV, id, 1);
 	setenv(XSIM_SOCKET_ENV, xsim_socket_path, 1);
 	setenv("LD_LIBRARY_PATH", ld, 1);
-	setenv("XENSTORED_PATH", xenbus, 1);
+	if (xenbus != NULL)
+		setenv("XENSTORED_PATH", xenbus, 1);
+	else
+		unsetenv("XENSTORED_PATH");
 	execvp(argv[0], argv);
 	fprintf(stderr, "xensimd: domain %u: %s: %s\n", domid, argv[0],
 	    strerror(errno));
@@ -205,10 +212,24 @@ on_death(int fd, short what, void *arg)
 	dom_destroy(d);
 }
 
+/* The guest's end of its store event channel, and who serves it. */
+static int
+dom_xenbus(struct dom *d, bool raw)
+{
+	if (raw)
+		return evt_bind_kernel(d->domid, 0, &d->store_port);
+	if ((d->relay = xb_relay_new(d, xsim_rundir)) == NULL)
+		return EIO;
+	d->store_port = xb_relay_port(d->relay);
+	return 0;
+}
+
 int
-dom_create(const char *name, char *const argv[], bool paused,
+dom_create(const char *name, char *const argv[], uint32_t flags,
     uint32_t memory_mb, uint32_t *domid)
 {
+	bool paused = flags & XSIM_CREATE_PAUSED;
+	bool raw = flags & XSIM_CREATE_RAW_XENBUS;
 	struct dom *d;
 	uint32_t id;
 	int err, gate[2] = { -1, -1 };
@@ -220,12 +241,9 @@ dom_create(const char *name, char *const argv[], bool paused,
 	if ((d = dom_alloc(id, name)) == NULL)
 		return ENOMEM;
 	TAILQ_INSERT_TAIL(&xsim_doms, d, entry);	/* binding needs it */
-	if ((err = dom_special_pages(d)) != 0)
+	if ((err = dom_special_pages(d)) != 0 ||
+	    (err = dom_xenbus(d, raw)) != 0)
 		goto fail;
-	if ((d->relay = xb_relay_new(d, xsim_rundir)) == NULL) {
-		err = EIO;
-		goto fail;
-	}
 	d->memory_kb = (uint64_t)memory_mb * 1024;
 	if (paused && pipe2(gate, O_CLOEXEC) == -1) {
 		err = errno;
@@ -238,7 +256,8 @@ dom_create(const char *name, char *const argv[], bool paused,
 	if (d->pid == 0) {
 		if (gate[1] != -1)
 			close(gate[1]);
-		child_exec(id, xb_relay_path(d->relay), gate[0], argv);
+		child_exec(id, raw ? NULL : xb_relay_path(d->relay), gate[0],
+		    argv);
 	}
 	if (gate[0] != -1)
 		close(gate[0]);
@@ -253,9 +272,10 @@ dom_create(const char *name, char *const argv[], bool paused,
 		waitpid(d->pid, NULL, 0);
 		goto fail;
 	}
-	d->flags = XSIM_DOMF_RUNNING;
+	d->flags = XSIM_DOMF_RUNNING | (raw ? XSIM_DOMF_RAW_XENBUS : 0);
 	*domid = id;
-	log_info("domain %u (%s) created: pid %d", id, name, (int)d->pid);
+	log_info("domain %u (%s) created: pid %d%s", id, name, (int)d->pid,
+	    raw ? ", raw xenbus" : "");
 	return 0;
 fail:
 	if (gate[0] != -1) {
@@ -305,8 +325,7 @@ dom_info(const struct dom *d, struct xsim_dominfo *info)
 	info->exit_status = d->exit_status;
 	info->memory_kb = d->memory_kb;
 	info->paused = d->unpause_fd != -1;
-	if (d->relay != NULL)
-		info->store_port = xb_relay_port(d->relay);
+	info->store_port = d->store_port;
 	snprintf(info->name, sizeof(info->name), "%s", d->name);
 }
 
@@ -328,4 +347,25 @@ dom_list(uint32_t first, struct xsim_dominfo *out, size_t max)
 		dom_info(next, &out[n++]);
 	}
 	return n;
+}
+
+/*
+ * What a PV kernel finds in its start_info for xenstore: its ring page
+ * (the one granted to dom0 at ref 1) and the store event channel, bound
+ * here to the caller's handle h.  Only a raw-xenbus domain has them free:
+ * otherwise the relay plays the kernel.
+ */
+int
+dom_guest_xenbus(struct dom *d, struct evt_handle *h, uint32_t *port,
+    uint32_t *page)
+{
+	int err;
+
+	if ((d->flags & XSIM_DOMF_RAW_XENBUS) == 0)
+		return EPERM;
+	if ((err = evt_adopt(h, d->domid, d->store_port)) != 0)
+		return err;
+	*port = d->store_port;
+	*page = d->grants[XSIM_GREF_XENSTORE].page;
+	return 0;
 }

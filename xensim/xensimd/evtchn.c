@@ -177,6 +177,23 @@ port_close(struct dom *d, uint32_t p)
 	port_moved(d, p);
 }
 
+/*
+ * A handle letting go of a port closes it, unless the port is the guest
+ * kernel's: that one outlives the process that borrowed it, as the store
+ * event channel outlives any one process of a guest.
+ */
+static void
+port_release(struct dom *d, uint32_t p)
+{
+	if (!d->ports[p].kernel) {
+		port_close(d, p);
+		return;
+	}
+	d->ports[p].h = NULL;
+	evw_reset(&d->states[p]);
+	port_moved(d, p);
+}
+
 int
 evt_unbind(struct evt_handle *h, uint32_t dom, uint32_t port)
 {
@@ -185,7 +202,7 @@ evt_unbind(struct evt_handle *h, uint32_t dom, uint32_t port)
 
 	if (p == NULL || p->state == PORT_FREE || p->h != h)
 		return EINVAL;
-	port_close(d, port);
+	port_release(d, port);
 	return 0;
 }
 
@@ -197,7 +214,52 @@ evt_handle_close(struct evt_handle *h, uint32_t dom)
 
 	for (p = 1; d != NULL && p < d->nports; p++)
 		if (d->ports[p].state != PORT_FREE && d->ports[p].h == h)
-			port_close(d, p);
+			port_release(d, p);
+}
+
+/*
+ * A port the toolstack allocates in a guest for its kernel (the store
+ * event channel), offered to rdom.  No handle receives it until the
+ * guest's program adopts it; raising it before then delivers nothing,
+ * as events to a guest that has not set up its handler are not seen.
+ */
+int
+evt_bind_kernel(uint32_t dom, uint32_t rdom, uint32_t *port)
+{
+	struct dom *d = dom_find(dom);
+	int err;
+
+	if ((err = evt_bind_unbound(NULL, dom, rdom, port)) != 0)
+		return err;
+	d->ports[*port].kernel = true;
+	return 0;
+}
+
+int
+evt_adopt(struct evt_handle *h, uint32_t dom, uint32_t port)
+{
+	struct dom *d = dom_find(dom);
+	struct port *p = port_get(d, port);
+
+	if (p == NULL || p->state == PORT_FREE || !p->kernel)
+		return EINVAL;
+	if (p->h != NULL && p->h != h)
+		return EBUSY;	/* another process plays the kernel */
+	p->h = h;
+	port_moved(d, port);
+	return 0;
+}
+
+/* EVTCHNOP_send by a handle that has no cached peer of its own. */
+int
+evt_send_from(struct evt_handle *h, uint32_t dom, uint32_t port)
+{
+	struct port *p = port_get(dom_find(dom), port);
+
+	if (p == NULL || p->state == PORT_FREE || p->h != h)
+		return EINVAL;
+	evt_send(dom, port);
+	return 0;
 }
 
 /* Who receives when (dom, port) is notified.  ENOTCONN: nobody yet. */

@@ -47,6 +47,8 @@ struct port {
 	uint32_t		 remote_dom;
 	uint32_t		 remote_port;
 	uint32_t		 virq;
+	bool			 kernel;	/* the guest kernel's: handles
+						   only borrow it */
 	struct evt_handle	*h;
 };
 
@@ -93,8 +95,9 @@ struct dom {
 	struct arena		 arena;
 	struct grant		*grants;
 	uint32_t		 ngrants;
-	/* what a PV guest's kernel would do for it */
+	/* what a PV guest's kernel would do for it (none if raw xenbus) */
 	struct xb_relay		*relay;
+	uint32_t		 store_port;
 };
 
 /* A foreign mapping of one or more grants, made by one handle. */
@@ -137,12 +140,14 @@ int		 dom_init(void);
 void		 dom_fini(void);
 struct dom	*dom_find(uint32_t domid);
 struct dom	*dom_find_name(const char *);
-int		 dom_create(const char *name, char *const argv[], bool paused,
+int		 dom_create(const char *name, char *const argv[], uint32_t flags,
 		    uint32_t memory_mb, uint32_t *);
 int		 dom_unpause(struct dom *);
 int		 dom_destroy(struct dom *);
 void		 dom_info(const struct dom *, struct xsim_dominfo *);
 size_t		 dom_list(uint32_t first, struct xsim_dominfo *, size_t max);
+int		 dom_guest_xenbus(struct dom *, struct evt_handle *,
+		    uint32_t *port, uint32_t *page);
 
 /* evtchn.c */
 int		 evt_dom_init(struct dom *);
@@ -154,6 +159,9 @@ int		 evt_bind_interdomain(struct evt_handle *, uint32_t dom,
 int		 evt_bind_virq(struct evt_handle *, uint32_t dom, uint32_t virq,
 		    uint32_t *port);
 int		 evt_unbind(struct evt_handle *, uint32_t dom, uint32_t port);
+int		 evt_bind_kernel(uint32_t dom, uint32_t rdom, uint32_t *port);
+int		 evt_adopt(struct evt_handle *, uint32_t dom, uint32_t port);
+int		 evt_send_from(struct evt_handle *, uint32_t dom, uint32_t port);
 void		 evt_handle_close(struct evt_handle *, uint32_t dom);
 int		 evt_peer(uint32_t dom, uint32_t port, struct port **peer,
 		    struct dom **peerdom);
