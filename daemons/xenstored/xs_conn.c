@@ -40,7 +40,6 @@ xs_conn_free(struct xs_conn *c)
 	xs_watch_drop_conn(c->srv, c);
 	xs_conn_txn_drop_all(c);
 	free(c->txns);
-	free(c->stale);
 	while ((m = c->out_head) != NULL) {
 		c->out_head = m->next;
 		xs_msg_free(m);
@@ -341,32 +340,6 @@ xs_conn_txn_drop_all(struct xs_conn *c)
 {
 	while (c->ntxns > 0)
 		xs_txn_free(xs_conn_txn_take(c, xs_txn_id(c->txns[0])));
-}
-
-int
-xs_conn_stale_add(struct xs_conn *c, uint32_t id)
-{
-	uint32_t	*ns;
-
-	if ((ns = reallocarray(c->stale, c->nstale + 1, sizeof(*ns))) == NULL)
-		return ENOMEM;
-	c->stale = ns;
-	c->stale[c->nstale++] = id;
-	return 0;
-}
-
-bool
-xs_conn_stale_find(struct xs_conn *c, uint32_t id, bool take)
-{
-	size_t	 i;
-
-	for (i = 0; i < c->nstale; i++)
-		if (c->stale[i] == id) {
-			if (take)
-				c->stale[i] = c->stale[--c->nstale];
-			return true;
-		}
-	return false;
 }
 
 void

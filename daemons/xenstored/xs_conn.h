@@ -90,13 +90,6 @@ struct xs_conn {
 
 	struct xs_txn			**txns;
 	size_t				 ntxns, txcap;
-
-	/*
-	 * Transactions open across a live update: gone, but their ids
-	 * answer EAGAIN (so the client retries) until it ends them.
-	 */
-	uint32_t			*stale;
-	size_t				 nstale;
 };
 
 struct xs_conn	*xs_conn_new(struct xs_server *, unsigned domid,
@@ -122,9 +115,6 @@ int		 xs_conn_txn_add(struct xs_conn *, struct xs_txn *);
 struct xs_txn	*xs_conn_txn_find(const struct xs_conn *, uint32_t id);
 struct xs_txn	*xs_conn_txn_take(struct xs_conn *, uint32_t id);
 void		 xs_conn_txn_drop_all(struct xs_conn *);
-int		 xs_conn_stale_add(struct xs_conn *, uint32_t id);
-/* True if id was stale; END passes take to forget it. */
-bool		 xs_conn_stale_find(struct xs_conn *, uint32_t id, bool take);
 
 /* Live update: put back a queued message without sending it yet. */
 void		 xs_conn_requeue(struct xs_conn *, struct xs_msg *);

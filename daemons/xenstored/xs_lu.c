@@ -143,7 +143,10 @@ int
 xs_lu_control(struct xs_lu *lu, struct xs_req *r, struct xs_msg *m)
 {
 	const char	*op = r->argc >= 2 ? r->argv[1] : "";
-	int		 e;
+	int		 e, i;
+
+	for (i = 1; i < r->argc; i++)
+		log_debug("live-update argument %d: \"%s\"", i, r->argv[i]);
 
 	if (strcmp(op, "-f") == 0 && r->argc == 3) {
 		if (r->argv[2][0] != '/')

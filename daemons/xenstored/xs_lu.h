@@ -10,7 +10,7 @@
  *				start: "BUSY" while transactions are open
  *				(the tool asks again), "Timeout reached" once
  *				SECS (default 60) pass; -F goes ahead anyway
- *				and open transactions answer EAGAIN
+ *				and open transactions end with EAGAIN
  *	live-update -a		forget the above
  *
  * and the update itself: when -s goes ahead, the request's reply is held

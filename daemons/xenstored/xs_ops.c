@@ -538,8 +538,7 @@ op_transaction_end(struct xs_req *r, struct xs_msg *m)
 	commit = r->argv[0][0] == 'T';
 	/* Whatever the outcome, the id is finished with. */
 	if ((t = xs_conn_txn_take(r->conn, r->hdr->tx_id)) == NULL)
-		return xs_conn_stale_find(r->conn, r->hdr->tx_id, true) ?
-		    EAGAIN : ENOENT;
+		return ENOENT;
 	if (commit)
 		e = xs_txn_commit(t, commit_fire, r->conn->srv);
 	xs_txn_free(t);
@@ -584,8 +583,7 @@ run(struct xs_req *r, struct xs_msg *m)
 	op = &ops[r->hdr->type];
 	if (op->txn && r->hdr->tx_id != 0 &&
 	    (r->db.txn = xs_conn_txn_find(r->conn, r->hdr->tx_id)) == NULL)
-		return xs_conn_stale_find(r->conn, r->hdr->tx_id, false) ?
-		    EAGAIN : ENOENT;
+		return ENOENT;
 	return op->fn(r, m);
 }
 

@@ -160,11 +160,9 @@ save_conn(struct wr *w, const struct xs_conn *c, const struct xs_msg *last)
 	w_blob(w, c->body, c->hdr_got == XS_HDR_LEN ? c->body_got : 0);
 	w_blob(w, c->in + c->in_off, c->in_len - c->in_off);
 	w_u64(w, c->dropped);
-	w_u32(w, (uint32_t)(c->ntxns + c->nstale));
+	w_u32(w, (uint32_t)c->ntxns);
 	for (k = 0; k < c->ntxns; k++)
 		w_u32(w, xs_txn_id(c->txns[k]));
-	for (k = 0; k < c->nstale; k++)
-		w_u32(w, c->stale[k]);
 	save_out(w, c, last);
 }
 
@@ -484,13 +482,38 @@ load_out(struct rd *r, struct xs_conn *c)
 	return r->bad ? -1 : 0;
 }
 
+/*
+ * A transaction open across the update comes back empty and doomed: what
+ * the client does in it works as usual, and its END answers EAGAIN, so
+ * the client retries it as after any conflict.
+ */
+static int
+doomed_txn(struct xs_conn *c, uint32_t id)
+{
+	const struct xs_quota	*q = &c->srv->quota;
+	struct xs_dom		*d;
+	struct xs_txn		*t;
+
+	if ((d = xs_dom_get(c->srv->doms, c->domid)) == NULL ||
+	    (t = xs_txn_new(id, c->srv->tree, c->domid != 0 &&
+	    q->txn_nodes > 0 ? (size_t)q->txn_nodes : 0)) == NULL)
+		return -1;
+	if (xs_conn_txn_add(c, t) != 0) {
+		xs_txn_free(t);
+		return -1;
+	}
+	xs_txn_doom(t);
+	d->txns++;
+	return 0;
+}
+
 /* The connection's half-read input and the rest; c NULL: skip it. */
 static int
 load_conn_state(struct rd *r, struct xs_conn *c)
 {
 	const void	*hdr, *body, *in;
 	size_t		 blen, ilen;
-	uint32_t	 hgot, nstale, i;
+	uint32_t	 hgot, ntxns, i;
 	uint64_t	 dropped;
 
 	hdr = r_bytes(r, sizeof(c->hdr));
@@ -510,13 +533,10 @@ load_conn_state(struct rd *r, struct xs_conn *c)
 		c->in_len = ilen;
 		c->dropped = dropped;
 	}
-	nstale = r_u32(r);
-	for (i = 0; i < nstale && !r->bad; i++) {
-		uint32_t id = r_u32(r);
-
-		if (c != NULL && xs_conn_stale_add(c, id) != 0)
+	ntxns = r_u32(r);
+	for (i = 0; i < ntxns && !r->bad; i++)
+		if (c != NULL && doomed_txn(c, r_u32(r)) != 0)
 			return -1;
-	}
 	return load_out(r, c);
 }
 

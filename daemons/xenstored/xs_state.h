@@ -10,8 +10,8 @@
  * descriptor, a domain ring by domid and guest port, dom0's kernel ring)
  * with what it had half read, what it had queued to send, and how many
  * events it lost; its watches in registration order; the ids of its open
- * transactions, which become stale (EAGAIN until ended: the client
- * retries); rings whose connection was dropped, still introduced; the
+ * transactions, which come back empty and doomed (requests in them work,
+ * END answers EAGAIN and the client retries, as after a conflict); rings whose connection was dropped, still introduced; the
  * transaction id counter.  Quota accounting is not saved: it is rebuilt
  * as the nodes and watches come back.  Connections over other transports
  * (tests' memory transport) are not carried over.

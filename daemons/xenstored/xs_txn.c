@@ -727,3 +727,9 @@ xs_txn_commit(struct xs_txn *t, xs_txn_fire_fn fire, void *arg)
 	free(v);
 	return 0;
 }
+
+void
+xs_txn_doom(struct xs_txn *t)
+{
+	t->doomed = true;
+}

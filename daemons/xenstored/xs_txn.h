@@ -72,5 +72,7 @@ void	 xs_txn_note(struct xs_txn *, const char *path, bool rm);
 typedef void	(*xs_txn_fire_fn)(void *arg, const char *path, bool rm,
 		    const struct xs_perm *, uint32_t nperms);
 int	 xs_txn_commit(struct xs_txn *, xs_txn_fire_fn, void *arg);
+/* Its commit will fail with EAGAIN whatever happens (live update). */
+void	 xs_txn_doom(struct xs_txn *);
 
 #endif /* XS_TXN_H */
