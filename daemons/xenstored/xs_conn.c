@@ -110,8 +110,10 @@ enqueue(struct xs_conn *c, struct xs_msg *m)
 	 * the write event is asked for only when something is left over.
 	 */
 	flush(c);
-	if (c->out_head != NULL)
-		c->tp->want(c->tparg, !c->dead && !input_paused(c), true);
+	if (c->dead)
+		xs_server_reap_soon(c->srv);
+	else if (c->out_head != NULL)
+		c->tp->want(c->tparg, !input_paused(c), true);
 }
 
 void
@@ -210,6 +212,8 @@ read_some(struct xs_conn *c)
 		    xs_wire_check_hdr(&c->hdr) != 0) {
 			log_warnx("%s: payload of %u bytes announced, "
 			    "dropping connection", c->desc, c->hdr.len);
+			if (c->tp->fault != NULL)
+				c->tp->fault(c->tparg);
 			c->dead = true;
 			return 0;
 		}

@@ -54,6 +54,8 @@ struct xs_tp_info {
 struct xs_transport {
 	const char	*name;
 	void		(*info)(void *tp, struct xs_tp_info *);
+	/* The peer broke the protocol (may be NULL): say so if it can. */
+	void		(*fault)(void *tp);
 	ssize_t		(*recv)(void *tp, void *buf, size_t len);
 	ssize_t		(*send)(void *tp, const void *buf, size_t len);
 	void		(*want)(void *tp, bool rd, bool wr);

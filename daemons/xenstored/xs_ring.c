@@ -181,9 +181,20 @@ ring_info(void *arg, struct xs_tp_info *i)
 	    .fd = -1, .rport = r->rport };
 }
 
+/* An oversized message: the ring error indicator has a code for it. */
+static void
+ring_fault(void *arg)
+{
+	struct xs_ring *r = arg;
+
+	if (r->intf != NULL)
+		r->intf->error = XENSTORE_ERROR_PROTO;
+}
+
 static const struct xs_transport ring_transport = {
 	.name = "ring",
 	.info = ring_info,
+	.fault = ring_fault,
 	.recv = ring_recv,
 	.send = ring_send,
 	.want = ring_want,
@@ -466,9 +477,14 @@ dom0_ring(struct xs_rings *rs)
 	page = mmap(NULL, XC_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 	    fd, 0);
 	close(fd);
-	if (page == MAP_FAILED || (f = fopen("/proc/xen/xsd_port", "re")) ==
-	    NULL || fgets(buf, sizeof(buf), f) == NULL ||
-	    (fclose(f), (r = calloc(1, sizeof(*r))) == NULL)) {
+	if (page != MAP_FAILED &&
+	    (f = fopen("/proc/xen/xsd_port", "re")) != NULL) {
+		if (fgets(buf, sizeof(buf), f) == NULL)
+			buf[0] = '\0';
+		fclose(f);
+	}
+	if (page == MAP_FAILED || buf[0] == '\0' ||
+	    (r = calloc(1, sizeof(*r))) == NULL) {
 		log_warn("dom0's xenstore ring");
 		if (page != MAP_FAILED)
 			munmap(page, XC_PAGE_SIZE);

@@ -1,6 +1,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "xs_conn.h"
 #include "xs_server.h"
 #include "xs_watch.h"
@@ -37,10 +39,43 @@ xs_server_init(struct xs_server *srv, const struct xs_quota *q,
 	return 0;
 }
 
+static void
+reap(evutil_socket_t fd, short what, void *arg)
+{
+	struct xs_server	*srv = arg;
+	struct xs_conn		*c, *next;
+
+	(void)fd;
+	(void)what;
+	for (c = TAILQ_FIRST(&srv->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->dead)
+			xs_conn_free(c);
+	}
+}
+
+int
+xs_server_start_reaper(struct xs_server *srv, struct event_base *base)
+{
+	srv->reaper = event_new(base, -1, 0, reap, srv);
+	return srv->reaper != NULL ? 0 : -1;
+}
+
+void
+xs_server_reap_soon(struct xs_server *srv)
+{
+	if (srv->reaper != NULL)
+		event_active(srv->reaper, 0, 0);
+}
+
 void
 xs_server_fini(struct xs_server *srv)
 {
 	struct xs_conn	*c;
+
+	if (srv->reaper != NULL)
+		event_free(srv->reaper);
+	srv->reaper = NULL;
 
 	while ((c = TAILQ_FIRST(&srv->conns)) != NULL)
 		xs_conn_free(c);

@@ -21,6 +21,8 @@
 #include "xs_tree.h"
 
 struct xs_conn;
+struct event;
+struct event_base;
 struct xs_lu;
 struct xs_rings;
 struct xs_watch;
@@ -42,6 +44,8 @@ struct xs_server {
 	struct xs_rings			*rings;	/* NULL: socket only */
 	bool				 keep_orphans;	/* see xs_orphans */
 	struct xs_lu			*lu;	/* NULL: no live update */
+	struct event			*reaper;	/* frees dead
+							   connections */
 };
 
 int	 xs_server_init(struct xs_server *, const struct xs_quota *,
@@ -50,6 +54,13 @@ int	 xs_server_init(struct xs_server *, const struct xs_quota *,
 void	 xs_server_fini(struct xs_server *);
 void	 xs_server_set_limits(struct xs_server *, const struct xs_quota *,
 	    int max_events);
+/*
+ * A connection can die while the daemon serves another one (a watch
+ * event to a guest whose ring turns out broken): nobody is about to look
+ * at it, so the reaper frees it from the event loop, soon, at top level.
+ */
+int	 xs_server_start_reaper(struct xs_server *, struct event_base *);
+void	 xs_server_reap_soon(struct xs_server *);
 /* A transaction id no open transaction uses; never 0. */
 uint32_t xs_server_txid(struct xs_server *);
 

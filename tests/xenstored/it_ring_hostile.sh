@@ -104,9 +104,8 @@ hostile req-prod "^RESULT mode=req-prod $ok error=2 reply-after=no$" \
     'bad request producer index'
 hostile rsp-cons "^RESULT mode=rsp-cons $ok error=2 reply-after=no$" \
     'bad response consumer index'
-# Dropped; Xen's xs_wire.h would also have error=3 (XENSTORE_ERROR_PROTO),
-# which Shoal's xenstored does not set (yet): both are accepted here.
-hostile oversize "^RESULT mode=oversize $ok error=[03] reply-after=no$" \
+# Dropped, with the ring error indicator's XENSTORE_ERROR_PROTO (3).
+hostile oversize "^RESULT mode=oversize $ok error=3 reply-after=no$" \
     'payload of 4097 bytes announced'
 hostile garbage \
     "^RESULT mode=garbage $ok error=0 reply-after=yes answered=64/64$" ''
