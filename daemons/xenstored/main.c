@@ -1,9 +1,10 @@
 /*
- * xenstored: Shoal's XenStore daemon, phase 1 (the store over a Unix
- * socket).  main() owns the command line, the configuration's life
- * (SIGHUP reloads the quotas; the socket path needs a restart) and the
- * orderly teardown after SIGTERM, which frees everything so that a leak
- * checker sees nothing.
+ * xenstored: Shoal's XenStore daemon (the store over a Unix socket and
+ * domain rings).  main() owns the command line, the configuration's life
+ * (SIGHUP reloads the quotas; the socket path needs a restart), the
+ * choice between a fresh start and one restored by a live update, and
+ * the orderly teardown after SIGTERM, which frees everything so that a
+ * leak checker sees nothing.
  */
 #include <getopt.h>
 #include <stdbool.h>

@@ -6,9 +6,9 @@
  * boundary), handing each to the request handlers, the queue of replies
  * and watch events not yet written, and the connection's transactions.
  * A connection acts for one domain: a Unix socket client is dom0 and
- * privileged; phase 2 adds shared-ring transports acting for the domain
- * that was introduced.  The transport is a small table of functions so
- * that the ring drops in beside the socket.
+ * privileged; a domain ring (xs_ring) acts for the domain that was
+ * introduced.  The transport is a small table of functions so that the
+ * ring sits beside the socket.
  *
  * Memory a client can make us hold is bounded: one payload of input and
  * one receive buffer;

@@ -3,7 +3,7 @@
  * and the configuration file share.
  *
  * Owns the command table (check, log, print, quota, quota-soft,
- * memreport, help; live-update answers ENOSYS until phase 2) and the
+ * memreport, help, live-update, which xs_lu carries out) and the
  * consistency check: the tree's structure and every domain's accounted
  * node count and bytes recomputed from scratch.  CONTROL is for the
  * privileged only.  Quotas set here last until the next SIGHUP reloads

@@ -4,7 +4,7 @@
  * Owns the per-domain record: nodes owned and their bytes (fed by the
  * tree's accounting hook, so ownership changes move them), watches and
  * transactions open, the SET_TARGET relation, and whether the domain is
- * introduced (dom0 always; others once phase 2 adds INTRODUCE).  Also
+ * introduced (dom0 always; others from INTRODUCE to RELEASE).  Also
  * owns the quota limits and the checks against them; privileged callers
  * are never checked.  A limit of 0 means no limit.
  *
