@@ -132,7 +132,7 @@ serve(struct daemon *d, const char *sockpath)
 		return 1;
 	}
 	evloop_set_reload(loop, reload, d);
-	if (xs_server_start_reaper(&d->srv, evloop_base(loop)) != 0)
+	if (xs_server_attach(&d->srv, evloop_base(loop)) != 0)
 		log_warnx("no reaper: broken connections wait for a wakeup");
 	d->srv.rings = xs_rings_open(loop, &d->srv);
 	if ((d->srv.lu = xs_lu_new(loop, d->argc, d->argv)) == NULL)

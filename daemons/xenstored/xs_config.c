@@ -19,6 +19,9 @@ static const struct config_field quota_schema[] = {
 	CONFIG_INT("memory", false, struct xs_quota, mem_hard, 0, QMAX),
 	CONFIG_INT("node-size", false, struct xs_quota, node_size, 0, QMAX),
 	CONFIG_INT("permissions", false, struct xs_quota, perms, 0, QMAX),
+	CONFIG_INT("write-rate", false, struct xs_quota, write_rate, 0, QMAX),
+	CONFIG_INT("write-burst", false, struct xs_quota, write_burst, 0,
+	    QMAX),
 	CONFIG_END
 };
 

@@ -2,6 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
 
 #include "log.h"
 #include "xs_conn.h"
@@ -40,6 +43,8 @@ xs_conn_free(struct xs_conn *c)
 	xs_watch_drop_conn(c->srv, c);
 	xs_conn_txn_drop_all(c);
 	free(c->txns);
+	if (c->throttle != NULL)
+		event_free(c->throttle);
 	while ((m = c->out_head) != NULL) {
 		c->out_head = m->next;
 		xs_msg_free(m);
@@ -71,7 +76,54 @@ reply_limit(const struct xs_conn *c)
 static bool
 input_paused(const struct xs_conn *c)
 {
-	return c->nreplies >= reply_limit(c);
+	return c->throttled || c->nreplies >= reply_limit(c);
+}
+
+static void
+throttle_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct xs_conn	*c = arg;
+
+	(void)fd;
+	(void)what;
+	c->throttled = false;
+	xs_conn_readable(c);
+}
+
+static bool
+changes_store(uint32_t type)
+{
+	return type == XS_WRITE || type == XS_MKDIR || type == XS_RM ||
+	    type == XS_SET_PERMS;
+}
+
+/*
+ * The request just read changes the store and its domain is over the
+ * write rate: hold it (it stays in hdr/body) until the bucket allows.
+ */
+static bool
+throttle(struct xs_conn *c)
+{
+	struct timespec	 ts;
+	struct timeval	 tv;
+	uint64_t	 wait;
+
+	if (c->domid == 0 || c->srv->base == NULL ||
+	    !changes_store(c->hdr.type))
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	wait = xs_dom_write_wait(c->srv->doms, c->domid,
+	    (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+	if (wait == 0)
+		return false;
+	if (c->throttle == NULL &&
+	    (c->throttle = evtimer_new(c->srv->base, throttle_done, c)) == NULL)
+		return false;
+	tv.tv_sec = (time_t)(wait / 1000000000u);
+	tv.tv_usec = (suseconds_t)(wait % 1000000000u / 1000);
+	evtimer_add(c->throttle, &tv);
+	c->throttled = true;
+	return true;
 }
 
 static void	flush(struct xs_conn *);
@@ -264,6 +316,8 @@ xs_conn_readable(struct xs_conn *c)
 {
 	c->in_drained = false;		/* a new wakeup: ask the transport */
 	while (!c->dead && !input_paused(c) && read_some(c) == 1) {
+		if (throttle(c))
+			break;
 		c->body[c->hdr.len] = '\0';
 		xs_ops_dispatch(c, &c->hdr, c->body, c->hdr.len);
 		c->hdr_got = c->body_got = 0;

@@ -16,7 +16,10 @@
  * quota for unprivileged domains) before we stop reading its requests
  * until it reads its replies; and at most max_events watch events, past
  * which new events for it are dropped and counted (a client that does
- * not read its events loses some rather than taking memory).  A header
+ * not read its events loses some rather than taking memory).  An
+ * unprivileged domain over its write rate (xs_domain) is slowed, not
+ * failed: its next changing request waits, unread, until the rate allows
+ * it, and its input with it.  A header
  * announcing more than XENSTORE_PAYLOAD_MAX bytes drops the connection.
  */
 #ifndef XS_CONN_H
@@ -32,6 +35,7 @@
 #include "xs_perm.h"
 #include "xs_wire.h"
 
+struct event;
 struct xs_server;
 struct xs_txn;
 
@@ -92,6 +96,10 @@ struct xs_conn {
 
 	struct xs_txn			**txns;
 	size_t				 ntxns, txcap;
+
+	/* Over the write rate: the request read waits for the timer. */
+	bool				 throttled;
+	struct event			*throttle;
 };
 
 struct xs_conn	*xs_conn_new(struct xs_server *, unsigned domid,

@@ -17,6 +17,7 @@ const struct xs_quota_name xs_quota_hard[] = {
 	Q("transactions", transactions), Q("outstanding", outstanding),
 	Q("transaction-nodes", txn_nodes), Q("memory", mem_hard),
 	Q("node-size", node_size), Q("permissions", perms),
+	Q("write-rate", write_rate), Q("write-burst", write_burst),
 	{ NULL, 0 }
 };
 const struct xs_quota_name xs_quota_soft[] = {

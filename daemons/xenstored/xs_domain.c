@@ -160,6 +160,30 @@ xs_dom_check_bytes(struct xs_doms *d, unsigned domid, long more)
 	return 0;
 }
 
+uint64_t
+xs_dom_write_wait(struct xs_doms *d, unsigned domid, uint64_t now)
+{
+	struct xs_dom	*x;
+	double		 rate = d->q.write_rate, burst = d->q.write_burst;
+
+	if (rate <= 0 || (x = xs_dom_get(d, domid)) == NULL)
+		return 0;
+	if (burst < 1)
+		burst = 1;
+	if (x->wlast == 0)
+		x->wtokens = burst;		/* a new domain starts full */
+	else
+		x->wtokens += (double)(now - x->wlast) * rate / 1e9;
+	if (x->wtokens > burst)
+		x->wtokens = burst;
+	x->wlast = now;
+	if (x->wtokens >= 1) {
+		x->wtokens -= 1;
+		return 0;
+	}
+	return (uint64_t)((1 - x->wtokens) * 1e9 / rate) + 1;
+}
+
 void
 xs_doms_foreach(const struct xs_doms *d, xs_doms_fn fn, void *arg)
 {

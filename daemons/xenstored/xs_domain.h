@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Xen 4.17's C xenstored defaults. */
 struct xs_quota {
@@ -29,12 +30,15 @@ struct xs_quota {
 	int	 mem_soft;	/* bytes past which we warn */
 	int	 node_size;	/* bytes in one node's value */
 	int	 perms;		/* permission entries on one node */
+	int	 write_rate;	/* changing requests per second (not Xen's) */
+	int	 write_burst;	/* ... of which this many at once */
 };
 
 #define XS_QUOTA_DEFAULTS {						\
 	.nodes = 1000, .watches = 128, .transactions = 10,		\
 	.outstanding = 20, .txn_nodes = 1024, .mem_hard = 2621440,	\
-	.mem_soft = 2097152, .node_size = 2048, .perms = 5 }
+	.mem_soft = 2097152, .node_size = 2048, .perms = 5,		\
+	.write_rate = 1000, .write_burst = 1000 }
 
 struct xs_dom {
 	unsigned	 domid;
@@ -45,6 +49,8 @@ struct xs_dom {
 	int		 target;	/* XS_NO_TARGET or a domid */
 	bool		 introduced;
 	bool		 soft_warned;
+	double		 wtokens;	/* write-rate bucket */
+	uint64_t	 wlast;		/* ns, when last filled */
 	struct xs_dom	*next;
 };
 
@@ -73,6 +79,14 @@ int		 xs_dom_check_nodes(struct xs_doms *, unsigned domid,
 		    long more);
 int		 xs_dom_check_bytes(struct xs_doms *, unsigned domid,
 		    long more);
+
+/*
+ * The write rate limit, a token bucket per domain: 0 if domid may make
+ * one more change now (and it is counted), else the nanoseconds until it
+ * may.  now is CLOCK_MONOTONIC in ns.
+ */
+uint64_t	 xs_dom_write_wait(struct xs_doms *, unsigned domid,
+		    uint64_t now);
 
 typedef void	(*xs_doms_fn)(const struct xs_dom *, void *);
 void		 xs_doms_foreach(const struct xs_doms *, xs_doms_fn, void *);

@@ -54,9 +54,11 @@ reap(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* Timers and deferred work need the loop: the reaper, the throttles. */
 int
-xs_server_start_reaper(struct xs_server *srv, struct event_base *base)
+xs_server_attach(struct xs_server *srv, struct event_base *base)
 {
+	srv->base = base;
 	srv->reaper = event_new(base, -1, 0, reap, srv);
 	return srv->reaper != NULL ? 0 : -1;
 }

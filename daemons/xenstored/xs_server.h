@@ -44,6 +44,7 @@ struct xs_server {
 	struct xs_rings			*rings;	/* NULL: socket only */
 	bool				 keep_orphans;	/* see xs_orphans */
 	struct xs_lu			*lu;	/* NULL: no live update */
+	struct event_base		*base;	/* NULL in unit tests */
 	struct event			*reaper;	/* frees dead
 							   connections */
 };
@@ -59,7 +60,7 @@ void	 xs_server_set_limits(struct xs_server *, const struct xs_quota *,
  * event to a guest whose ring turns out broken): nobody is about to look
  * at it, so the reaper frees it from the event loop, soon, at top level.
  */
-int	 xs_server_start_reaper(struct xs_server *, struct event_base *);
+int	 xs_server_attach(struct xs_server *, struct event_base *);
 void	 xs_server_reap_soon(struct xs_server *);
 /* A transaction id no open transaction uses; never 0. */
 uint32_t xs_server_txid(struct xs_server *);

@@ -15,7 +15,8 @@ trap '"$xensim" stop >/dev/null 2>&1 || true; rm -rf "$run"' EXIT
 failures=0
 bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-echo '{ "quota": { "nodes": 20 } }' > "$run/xs.json"
+echo '{ "quota": { "nodes": 20, "write-rate": 50, "write-burst": 10 } }' \
+    > "$run/xs.json"
 "$xensim" start --xenstored "$build/daemons/xenstored/xenstored" -v \
     -c "$run/xs.json" || { echo "FAIL: start"; exit 1; }
 eval "$("$xensim" env)"
@@ -66,6 +67,18 @@ grep -qx 'refused at 15' "$run/console.3.log" ||
 	bad "carol: $(cat "$run/console.3.log") (want: refused at 15)"
 grep -qx 'dave wrote 10' "$run/console.4.log" || bad "dave was affected by carol's quota"
 [ "$(xenstore-read /local/domain/3/data/n14)" = x ] || bad "carol's 14th node missing"
+
+# Write rate: erin's 110 writes in one transaction take at least
+# (110 - 10) / 50 s; the others' buckets are their own.
+"$xensim" create --name erin -- sh -c '
+	set --; for i in $(seq 110); do set -- "$@" data/w x; done
+	s=$(date +%s%N); xenstore-write "$@" || echo "erin write failed"
+	echo "erin took $((($(date +%s%N) - s) / 1000000)) ms"; sleep 60' >/dev/null
+for _ in $(seq 200); do grep -q took "$run/console.5.log" 2>/dev/null && break; sleep 0.05; done
+took=$(sed -n 's/^erin took \([0-9]*\) ms$/\1/p' "$run/console.5.log")
+[ -n "$took" ] && [ "$took" -ge 1900 ] ||
+	bad "erin's writes were not held to 50/s: $(cat "$run/console.5.log")"
+[ "$(xenstore-read /local/domain/5/data/w)" = x ] || bad "erin's write missing"
 
 # Release: destroying a domain fires @releaseDomain for dom0's watcher,
 # deletes what it owned wherever it was, and drops entries naming it.

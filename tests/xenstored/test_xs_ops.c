@@ -349,6 +349,39 @@ START_TEST(test_accounting_follows_owner)
 }
 END_TEST
 
+/* ---- write rate ---- */
+
+START_TEST(test_write_rate_bucket)
+{
+	struct xs_quota	 q = XS_QUOTA_DEFAULTS;
+	struct xs_doms	*d;
+	uint64_t	 t = 5000000000u, w;
+
+	q.write_rate = 10;		/* one per 100 ms */
+	q.write_burst = 2;
+	ck_assert_ptr_nonnull(d = xs_doms_new(&q));
+	ck_assert_uint_eq(xs_dom_write_wait(d, 7, t), 0);	/* starts full */
+	ck_assert_uint_eq(xs_dom_write_wait(d, 7, t), 0);
+	w = xs_dom_write_wait(d, 7, t);
+	ck_assert_uint_gt(w, 99000000u);
+	ck_assert_uint_le(w, 100000001u);
+	ck_assert_uint_gt(xs_dom_write_wait(d, 7, t + 50000000u), 0);
+	ck_assert_uint_eq(xs_dom_write_wait(d, 7, t + 100000000u), 0);
+	/* Another domain has its own bucket; a long pause refills to 2. */
+	ck_assert_uint_eq(xs_dom_write_wait(d, 8, t), 0);
+	t += 10000000000u;
+	ck_assert_uint_eq(xs_dom_write_wait(d, 7, t), 0);
+	ck_assert_uint_eq(xs_dom_write_wait(d, 7, t), 0);
+	ck_assert_uint_gt(xs_dom_write_wait(d, 7, t), 0);
+	/* 0 turns it off. */
+	q.write_rate = 0;
+	xs_doms_set_quota(d, &q);
+	for (int i = 0; i < 100; i++)
+		ck_assert_uint_eq(xs_dom_write_wait(d, 7, t), 0);
+	xs_doms_free(d);
+}
+END_TEST
+
 /* ---- a domain that goes ---- */
 
 static void
@@ -839,6 +872,7 @@ main(void)
 	tcase_add_test(tc, test_set_perms_rules);
 	tcase_add_test(tc, test_accounting_follows_owner);
 	tcase_add_test(tc, test_orphans_deleted);
+	tcase_add_test(tc, test_write_rate_bucket);
 	tcase_add_test(tc, test_orphans_kept);
 	tcase_add_test(tc, test_watch_basics);
 	tcase_add_test(tc, test_watch_other_connection);
