@@ -77,6 +77,8 @@ enum xsim_op {
 	XSIM_EVT_SEND,		/* h, a: port bound to h: EVTCHNOP_send */
 	XSIM_GUEST_XENBUS,	/* h: bind the store port to h -> a: port,
 				   b: page; fd: own arena (raw xenbus only) */
+	XSIM_GUEST_CONSOLE,	/* h: bind the console port to h -> a: port,
+				   b: page; fd: own arena (any domU) */
 };
 
 /* XSIM_DOM_CREATE flags */
@@ -115,7 +117,7 @@ struct xsim_dominfo {
 	int32_t		exit_status;	/* wait status, once dying */
 	uint32_t	paused;
 	uint32_t	store_port;	/* dom0's view: ports to bind to */
-	uint32_t	console_port;
+	uint32_t	console_port;	/* the console ring's (ref 0) */
 	uint64_t	memory_kb;
 	char		name[XSIM_NAME_MAX];
 };

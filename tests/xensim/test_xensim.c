@@ -3,7 +3,8 @@
  * masking, grant map and unmap, rights refused, an unmap notification
  * fired by a domain killed while its page is mapped, VIRQ_DOM_EXC, a
  * dead domain's resources gone, and a raw-xenbus domain's program owning
- * its xenstore ring and store event channel as a guest kernel does.  One
+ * its xenstore ring and store event channel as a guest kernel does, and
+ * any domain's program driving its console ring the same way.  One
  * xensimd serves the whole run; each test runs in its own forked process,
  * which is also how the client library's reconnect-after-fork gets
  * exercised.
@@ -23,6 +24,7 @@
 #include <xenevtchn.h>
 #include <xengnttab.h>
 #include <xen/xen.h>
+#include <xen/io/console.h>
 
 #include "lib/client.h"
 #include "lib/guest.h"
@@ -442,6 +444,96 @@ START_TEST(test_raw_xenbus)
 }
 END_TEST
 
+/*
+ * A guest console driver's round: "hello" out, then wait for dom0's
+ * reply in `in` and consume it.
+ */
+static int
+guest_console(void)
+{
+	struct xsim_console con;
+	struct xencons_interface *c;
+	char got[8] = "";
+	int i;
+
+	if (xsim_console_open(&con) == -1)
+		return 1;
+	c = con.page;
+	memcpy(c->out, "hello", 5);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	c->out_prod = 5;
+	if (xsim_console_notify(&con) == -1)
+		return 2;
+	if (xsim_console_wait(&con, 5000) != 1)
+		return 3;
+	if (c->out_cons != 5 || c->in_prod - c->in_cons != 3)
+		return 4;
+	for (i = 0; i < 3; i++)
+		got[i] = c->in[MASK_XENCONS_IDX(c->in_cons + i, c->in)];
+	c->in_cons += 3;
+	xsim_console_close(&con);
+	return strcmp(got, "bye") == 0 ? 0 : 5;
+}
+
+static int
+console_refused(int want)
+{
+	struct xsim_console con;
+
+	return xsim_console_open(&con) == -1 && errno == want ? 0 : 1;
+}
+
+/* Any domain's program may drive its console ring, relay or not. */
+START_TEST(test_guest_console)
+{
+	xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
+	xengnttab_handle *tab = xengnttab_open(NULL, 0);
+	struct xencons_interface *c;
+	struct xsim_dominfo info;
+	struct xsim_rsp r;
+	uint32_t dom;
+	int port;
+	pid_t pid, other;
+
+	dom = create_sleeper("con", 0);
+	ck_assert_int_eq(dom_call(XSIM_DOM_INFO, dom, NULL, NULL, &r), 0);
+	memcpy(&info, r.data, sizeof(info));
+	ck_assert_uint_gt(info.console_port, 0);
+	ck_assert_uint_ne(info.console_port, info.store_port);
+
+	/* dom0 plays the console daemon: bind the port, map ref 0. */
+	port = xenevtchn_bind_interdomain(xce, dom, info.console_port);
+	ck_assert_int_gt(port, 0);
+	c = xengnttab_map_grant_ref(tab, dom, 0, PROT_READ | PROT_WRITE);
+	ck_assert_ptr_nonnull(c);
+	if ((pid = fork_as(dom)) == 0)
+		_exit(guest_console());
+	ck_assert_int_eq(wait_port(xce, 5000), port);
+	ck_assert_uint_eq(c->out_prod, 5);
+	ck_assert_int_eq(memcmp(c->out, "hello", 5), 0);
+	/* While the driver has it, a second process is refused. */
+	usleep(100000);
+	if ((other = fork_as(dom)) == 0)
+		_exit(console_refused(EBUSY));
+	ck_assert_int_eq(exit_code(other), 0);
+	c->out_cons = 5;
+	memcpy(c->in, "bye", 3);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	c->in_prod = 3;
+	ck_assert_int_eq(xenevtchn_unmask(xce, port), 0);
+	ck_assert_int_eq(xenevtchn_notify(xce, port), 0);
+	ck_assert_int_eq(exit_code(pid), 0);
+	ck_assert_uint_eq(c->in_cons, 3);
+	/* dom0 has no console ring of its own. */
+	ck_assert_int_eq(console_refused(EPERM), 0);
+
+	ck_assert_int_eq(xengnttab_unmap(tab, c, 1), 0);
+	ck_assert_int_eq(dom_call(XSIM_DOM_DESTROY, dom, NULL, NULL, &r), 0);
+	xengnttab_close(tab);
+	xenevtchn_close(xce);
+}
+END_TEST
+
 static pid_t
 start_xensimd(void)
 {
@@ -477,6 +569,7 @@ main(void)
 	tcase_add_test(tc, test_dom0_only_toolstack_and_reserved_pages);
 	tcase_add_test(tc, test_xenctrl_domain_info);
 	tcase_add_test(tc, test_raw_xenbus);
+	tcase_add_test(tc, test_guest_console);
 	suite_add_tcase(s, tc);
 	rc = unit_run(s);
 	/* xensimd must stop cleanly (and leak-free under ASan) on SIGTERM. */

@@ -298,6 +298,24 @@ xs_writef(struct xs_handle *xs, xs_transaction_t t, unsigned int domid,
 	return xs_write(xs, t, path, val, strlen(val));
 }
 
+/*
+ * The primary console, as libxl writes a PV guest's for xenconsoled.
+ * ring-ref is the grant ref (xenconsoled maps GNTTAB_RESERVED_CONSOLE
+ * first; on Xen the value is the page's frame number); the console
+ * daemon writes tty once it has made a pty.
+ */
+static bool
+xs_console_area(struct xs_handle *xs, xs_transaction_t t, unsigned int domid,
+    const struct xsim_dominfo *di)
+{
+	return xs_writef(xs, t, domid, "console/port", "%u", di->console_port) &&
+	    xs_writef(xs, t, domid, "console/ring-ref", "%u",
+	    XSIM_GREF_CONSOLE) &&
+	    xs_writef(xs, t, domid, "console/limit", "%u", 1048576) &&
+	    xs_writef(xs, t, domid, "console/type", "xenconsoled") &&
+	    xs_writef(xs, t, domid, "console/output", "pty");
+}
+
 /* The domain's own area, as libxl lays out a PV guest's. */
 static bool
 xs_domain_area(struct xs_handle *xs, xs_transaction_t t, unsigned int domid,
@@ -324,7 +342,8 @@ xs_domain_area(struct xs_handle *xs, xs_transaction_t t, unsigned int domid,
 	    xs_writef(xs, t, domid, "memory/target", "%llu",
 	    (unsigned long long)di->memory_kb) &&
 	    xs_writef(xs, t, domid, "store/port", "%u", di->store_port) &&
-	    xs_writef(xs, t, domid, "store/ring-ref", "%u", XSIM_GREF_XENSTORE);
+	    xs_writef(xs, t, domid, "store/ring-ref", "%u", XSIM_GREF_XENSTORE) &&
+	    xs_console_area(xs, t, domid, di);
 }
 
 /*

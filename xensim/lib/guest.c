@@ -1,6 +1,6 @@
 /*
- * guest.c: a guest kernel's xenstore connection under xensim (guest.h).
- * It is an event-channel handle like libxenevtchn's (a socketpair whose
+ * guest.c: a guest kernel's xenstore and console connections under
+ * xensim (guest.h).  Each is an event-channel handle like libxenevtchn's (a socketpair whose
  * far end xensimd and notifiers write port numbers into, and the
  * domain's port state words for masking), to which xensimd binds the
  * domain's store port; sending goes through xensimd, which is slower
@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <errno.h>
+#include <stddef.h>
 #include <poll.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,8 +21,41 @@
 
 #define STATES_LEN	(EVW_PAGE_WORDS * sizeof(evtchn_word))
 
+/*
+ * Both public structs have this layout (checked below), so one set of
+ * functions serves both; the tree builds with -fno-strict-aliasing.
+ */
+struct chan {
+	void		*page;
+	uint32_t	 port;
+	int		 fd;
+	int		 wfd;
+	uint32_t	 h;
+	evtchn_word	*states;
+};
+
+#define SAME_LAYOUT(t, m)						\
+	_Static_assert(offsetof(struct chan, m) == offsetof(t, m),	\
+	    #t " and struct chan differ at " #m)
+SAME_LAYOUT(struct xsim_xenbus, page);
+SAME_LAYOUT(struct xsim_xenbus, port);
+SAME_LAYOUT(struct xsim_xenbus, fd);
+SAME_LAYOUT(struct xsim_xenbus, wfd);
+SAME_LAYOUT(struct xsim_xenbus, h);
+SAME_LAYOUT(struct xsim_xenbus, states);
+SAME_LAYOUT(struct xsim_console, page);
+SAME_LAYOUT(struct xsim_console, port);
+SAME_LAYOUT(struct xsim_console, fd);
+SAME_LAYOUT(struct xsim_console, wfd);
+SAME_LAYOUT(struct xsim_console, h);
+SAME_LAYOUT(struct xsim_console, states);
+_Static_assert(sizeof(struct chan) == sizeof(struct xsim_xenbus) &&
+    sizeof(struct chan) == sizeof(struct xsim_console), "sizes differ");
+
+static void	chan_close(struct chan *);
+
 static int
-call(struct xsim_xenbus *xb, uint32_t op, uint32_t a, struct xsim_rsp *r,
+call(struct chan *xb, uint32_t op, uint32_t a, struct xsim_rsp *r,
     int *fds, int *nfds)
 {
 	struct xsim_req q = { .op = op, .h = xb->h, .a = a };
@@ -31,7 +65,7 @@ call(struct xsim_xenbus *xb, uint32_t op, uint32_t a, struct xsim_rsp *r,
 
 /* The handle, and the domain's port states it comes with. */
 static int
-handle_open(struct xsim_xenbus *xb)
+handle_open(struct chan *xb)
 {
 	struct xsim_req q = { .op = XSIM_EVT_OPEN };
 	struct xsim_rsp r;
@@ -56,8 +90,9 @@ handle_open(struct xsim_xenbus *xb)
 	return 0;
 }
 
-int
-xsim_xenbus_open(struct xsim_xenbus *xb)
+/* op: XSIM_GUEST_XENBUS or XSIM_GUEST_CONSOLE. */
+static int
+chan_open(struct chan *xb, uint32_t op)
 {
 	struct xsim_rsp r;
 	int fds[XSIM_CALL_MAX_FDS], nfds, saved;
@@ -65,7 +100,7 @@ xsim_xenbus_open(struct xsim_xenbus *xb)
 	memset(xb, 0, sizeof(*xb));
 	xb->fd = xb->wfd = -1;
 	if (handle_open(xb) == -1 ||
-	    call(xb, XSIM_GUEST_XENBUS, 0, &r, fds, &nfds) == -1)
+	    call(xb, op, 0, &r, fds, &nfds) == -1)
 		goto fail;
 	xb->port = r.a;
 	if (nfds == 1)
@@ -80,13 +115,13 @@ xsim_xenbus_open(struct xsim_xenbus *xb)
 	return 0;
 fail:
 	saved = errno;
-	xsim_xenbus_close(xb);
+	chan_close(xb);
 	errno = saved;
 	return -1;
 }
 
-int
-xsim_xenbus_notify(struct xsim_xenbus *xb)
+static int
+chan_notify(struct chan *xb)
 {
 	struct xsim_rsp r;
 	int fds[XSIM_CALL_MAX_FDS], nfds;
@@ -97,8 +132,8 @@ xsim_xenbus_notify(struct xsim_xenbus *xb)
 	return 0;
 }
 
-int
-xsim_xenbus_wait(struct xsim_xenbus *xb, int ms)
+static int
+chan_wait(struct chan *xb, int ms)
 {
 	struct pollfd pfd = { .fd = xb->fd, .events = POLLIN };
 	uint32_t port;
@@ -122,8 +157,8 @@ xsim_xenbus_wait(struct xsim_xenbus *xb, int ms)
 	return 1;
 }
 
-void
-xsim_xenbus_close(struct xsim_xenbus *xb)
+static void
+chan_close(struct chan *xb)
 {
 	struct xsim_rsp r;
 	int fds[XSIM_CALL_MAX_FDS], nfds;
@@ -141,4 +176,52 @@ xsim_xenbus_close(struct xsim_xenbus *xb)
 		close(xb->wfd);
 	memset(xb, 0, sizeof(*xb));
 	xb->fd = xb->wfd = -1;
+}
+
+int
+xsim_xenbus_open(struct xsim_xenbus *xb)
+{
+	return chan_open((struct chan *)xb, XSIM_GUEST_XENBUS);
+}
+
+int
+xsim_xenbus_notify(struct xsim_xenbus *xb)
+{
+	return chan_notify((struct chan *)xb);
+}
+
+int
+xsim_xenbus_wait(struct xsim_xenbus *xb, int ms)
+{
+	return chan_wait((struct chan *)xb, ms);
+}
+
+void
+xsim_xenbus_close(struct xsim_xenbus *xb)
+{
+	chan_close((struct chan *)xb);
+}
+
+int
+xsim_console_open(struct xsim_console *con)
+{
+	return chan_open((struct chan *)con, XSIM_GUEST_CONSOLE);
+}
+
+int
+xsim_console_notify(struct xsim_console *con)
+{
+	return chan_notify((struct chan *)con);
+}
+
+int
+xsim_console_wait(struct xsim_console *con, int ms)
+{
+	return chan_wait((struct chan *)con, ms);
+}
+
+void
+xsim_console_close(struct xsim_console *con)
+{
+	chan_close((struct chan *)con);
 }

@@ -178,14 +178,19 @@ op_evt_peer(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 
 /* The caller plays its domain's kernel: its ring page goes with the port. */
 static int
-op_guest_xenbus(struct xsim_conn *c, struct evt_handle *h, struct reply *r)
+op_guest_ring(struct xsim_conn *c, uint32_t op, struct evt_handle *h,
+    struct reply *r)
 {
 	struct dom *d = dom_find(c->domid);
 	int err;
 
 	if (d == NULL)
 		return ESRCH;
-	if ((err = dom_guest_xenbus(d, h, &r->rsp.a, &r->rsp.b)) != 0)
+	if (op == XSIM_GUEST_XENBUS)
+		err = dom_guest_xenbus(d, h, &r->rsp.a, &r->rsp.b);
+	else
+		err = dom_guest_console(d, h, &r->rsp.a, &r->rsp.b);
+	if (err != 0)
 		return err;
 	r->fds[r->nfds++] = d->arena.fd;
 	return 0;
@@ -216,7 +221,8 @@ op_evt(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 	case XSIM_EVT_SEND:
 		return evt_send_from(h, c->domid, q->a);
 	case XSIM_GUEST_XENBUS:
-		return op_guest_xenbus(c, h, r);
+	case XSIM_GUEST_CONSOLE:
+		return op_guest_ring(c, q->op, h, r);
 	}
 	return ENOSYS;
 }
@@ -337,7 +343,8 @@ dispatch(struct xsim_conn *c, const struct xsim_req *q, int fd,
 	if (q->op == XSIM_EVT_OPEN)
 		return op_evt_open(c, fd, r);
 	if ((q->op >= XSIM_EVT_CLOSE && q->op <= XSIM_EVT_PEER) ||
-	    q->op == XSIM_EVT_SEND || q->op == XSIM_GUEST_XENBUS)
+	    q->op == XSIM_EVT_SEND || q->op == XSIM_GUEST_XENBUS ||
+	    q->op == XSIM_GUEST_CONSOLE)
 		return op_evt(c, q, r);
 	if (q->op >= XSIM_GNT_OPEN && q->op <= XSIM_GNT_SET_NOTIFY)
 		return op_gnt(c, q, r);

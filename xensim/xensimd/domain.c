@@ -12,7 +12,11 @@
  * the xenbus relay in front of the latter.  A domain created with a raw
  * xenbus has no relay: its own program plays the guest kernel, and takes
  * the page and the store event channel as a kernel finds them in its
- * start_info (dom_guest_xenbus).  Like xl, a toolstack can create
+ * start_info (dom_guest_xenbus).  The console has no relay: its event
+ * channel is allocated for the guest kernel of every domain, and a
+ * program in the domain takes it with the page (dom_guest_console), as
+ * a PV kernel's console driver does; until one does, what the domain
+ * prints goes only to its log file (below).  Like xl, a toolstack can create
  * a domain paused, write its xenstore entries, introduce it, then unpause
  * it.  What the domain prints goes to RUNDIR/console.DOMID.log.
  */
@@ -242,7 +246,8 @@ dom_create(const char *name, char *const argv[], uint32_t flags,
 		return ENOMEM;
 	TAILQ_INSERT_TAIL(&xsim_doms, d, entry);	/* binding needs it */
 	if ((err = dom_special_pages(d)) != 0 ||
-	    (err = dom_xenbus(d, raw)) != 0)
+	    (err = dom_xenbus(d, raw)) != 0 ||
+	    (err = evt_bind_kernel(d->domid, 0, &d->console_port)) != 0)
 		goto fail;
 	d->memory_kb = (uint64_t)memory_mb * 1024;
 	if (paused && pipe2(gate, O_CLOEXEC) == -1) {
@@ -326,6 +331,7 @@ dom_info(const struct dom *d, struct xsim_dominfo *info)
 	info->memory_kb = d->memory_kb;
 	info->paused = d->unpause_fd != -1;
 	info->store_port = d->store_port;
+	info->console_port = d->console_port;
 	snprintf(info->name, sizeof(info->name), "%s", d->name);
 }
 
@@ -367,5 +373,25 @@ dom_guest_xenbus(struct dom *d, struct evt_handle *h, uint32_t *port,
 		return err;
 	*port = d->store_port;
 	*page = d->grants[XSIM_GREF_XENSTORE].page;
+	return 0;
+}
+
+/*
+ * The console's page (granted to dom0 at ref 0) and event channel, as a
+ * PV kernel finds them in its start_info.  Every domain but dom0 has
+ * them: nothing in xensimd plays the console driver.
+ */
+int
+dom_guest_console(struct dom *d, struct evt_handle *h, uint32_t *port,
+    uint32_t *page)
+{
+	int err;
+
+	if (d->domid == 0 || d->console_port == 0)
+		return EPERM;
+	if ((err = evt_adopt(h, d->domid, d->console_port)) != 0)
+		return err;
+	*port = d->console_port;
+	*page = d->grants[XSIM_GREF_CONSOLE].page;
 	return 0;
 }

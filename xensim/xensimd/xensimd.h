@@ -98,6 +98,7 @@ struct dom {
 	/* what a PV guest's kernel would do for it (none if raw xenbus) */
 	struct xb_relay		*relay;
 	uint32_t		 store_port;
+	uint32_t		 console_port;	/* the guest kernel's, always */
 };
 
 /* A foreign mapping of one or more grants, made by one handle. */
@@ -147,6 +148,8 @@ int		 dom_destroy(struct dom *);
 void		 dom_info(const struct dom *, struct xsim_dominfo *);
 size_t		 dom_list(uint32_t first, struct xsim_dominfo *, size_t max);
 int		 dom_guest_xenbus(struct dom *, struct evt_handle *,
+		    uint32_t *port, uint32_t *page);
+int		 dom_guest_console(struct dom *, struct evt_handle *,
 		    uint32_t *port, uint32_t *page);
 
 /* evtchn.c */
