@@ -1,0 +1,261 @@
+#include <sys/random.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libxenvchan.h>
+#include <xenstore.h>
+#include <xentoollog.h>
+
+#include "log.h"
+#include "rpc_conn.h"
+#include "rpc_vchan.h"
+
+/* ---- the transport ---- */
+
+static ssize_t
+vt_read(void *t, void *buf, size_t len)
+{
+	struct libxenvchan	*v = t;
+	int			 n = libxenvchan_data_ready(v);
+
+	/* What the peer wrote before it went is still read. */
+	if (n <= 0)
+		return libxenvchan_is_open(v) ? 0 : -1;
+	if ((size_t)n < len)
+		len = (size_t)n;
+	n = libxenvchan_read(v, buf, len);
+	return n < 0 ? -1 : n;
+}
+
+static ssize_t
+vt_write(void *t, const void *buf, size_t len)
+{
+	struct libxenvchan	*v = t;
+	int			 space, n;
+
+	if (!libxenvchan_is_open(v))
+		return -1;
+	if ((space = libxenvchan_buffer_space(v)) <= 0)
+		return 0;
+	if ((size_t)space < len)
+		len = (size_t)space;
+	n = libxenvchan_write(v, buf, len);
+	return n < 0 ? -1 : n;
+}
+
+static int
+vt_fd(void *t)
+{
+	return libxenvchan_fd_for_select(t);
+}
+
+/* The fd is readable, so this consumes the event without blocking. */
+static void
+vt_wakeup(void *t)
+{
+	libxenvchan_wait(t);
+}
+
+static void
+vt_close(void *t)
+{
+	libxenvchan_close(t);
+}
+
+const struct rpc_transport rpc_vchan_transport = {
+	.name = "vchan",
+	.read = vt_read,
+	.write = vt_write,
+	.fd = vt_fd,
+	.wakeup = vt_wakeup,
+	.close = vt_close,
+	.poll_write = false,	/* space freed by the peer is signalled too */
+};
+
+void *
+rpc_vchan_wrap(struct libxenvchan *v)
+{
+	v->blocking = 0;
+	return v;
+}
+
+/* ---- xenstore layout ---- */
+
+int
+rpc_vchan_service_path(char *buf, unsigned domid, const char *svc)
+{
+	int	 n = snprintf(buf, RPC_VCHAN_PATHMAX,
+		    "/local/domain/%u/data/shoal/%s", domid, svc);
+
+	return n > 0 && n < RPC_VCHAN_PATHMAX - 64 ? 0 : -1;
+}
+
+int
+rpc_vchan_self(struct xs_handle *xs)
+{
+	char		*v;
+	unsigned int	 len;
+	long		 id;
+
+	if ((v = xs_read(xs, XBT_NULL, "domid", &len)) == NULL)
+		return -1;
+	id = strtol(v, NULL, 10);
+	free(v);
+	return id >= 0 && id < 0x7ff0 ? (int)id : -1;
+}
+
+/* libxenvchan's messages, at debug level: a rendezvous retries. */
+static void
+vlog(struct xentoollog_logger *l, xentoollog_level level, int errnoval,
+    const char *context, const char *fmt, va_list ap)
+{
+	char	 buf[256];
+
+	(void)l;
+	(void)level;
+	(void)errnoval;
+	(void)context;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	log_debug("libxenvchan: %s", buf);
+}
+
+static void
+vdestroy(struct xentoollog_logger *l)
+{
+	(void)l;
+}
+
+static struct xentoollog_logger vchan_logger = {
+	.vmessage = vlog,
+	.destroy = vdestroy,
+};
+
+struct xentoollog_logger *rpc_vchan_logger = &vchan_logger;
+
+/* ---- the caller's side of the rendezvous ---- */
+
+static long
+ms_left(const struct timespec *end)
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (end->tv_sec - now.tv_sec) * 1000 +
+	    (end->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+static int
+nonce(char *buf, size_t len)
+{
+	unsigned char	 r[16];
+	size_t		 i;
+
+	if (len < 2 * sizeof(r) + 1 ||
+	    getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return -1;
+	for (i = 0; i < sizeof(r); i++)
+		snprintf(buf + 2 * i, 3, "%02x", r[i]);
+	return 0;
+}
+
+/* inbox/NONCE: created, ours alone (the service may read), then ready. */
+static int
+post(struct xs_handle *xs, const char *entry, int self, unsigned svc)
+{
+	struct xs_permissions p[2] = {
+		{ .id = (unsigned)self, .perms = XS_PERM_NONE },
+		{ .id = svc, .perms = XS_PERM_READ },
+	};
+
+	return xs_write(xs, XBT_NULL, entry, "", 0) &&
+	    xs_set_permissions(xs, XBT_NULL, entry, p, 2) &&
+	    xs_write(xs, XBT_NULL, entry, "1", 1) ? 0 : -1;
+}
+
+/* The service made the vchan once its event-channel key is there. */
+static struct libxenvchan *
+try_client(struct xs_handle *xs, unsigned domid, const char *conn)
+{
+	char		 key[RPC_VCHAN_PATHMAX + 16], *v;
+	unsigned int	 len;
+
+	snprintf(key, sizeof(key), "%s/event-channel", conn);
+	if ((v = xs_read(xs, XBT_NULL, key, &len)) == NULL)
+		return NULL;
+	free(v);
+	return libxenvchan_client_init(rpc_vchan_logger, (int)domid, conn);
+}
+
+static struct libxenvchan *
+wait_vchan(struct xs_handle *xs, unsigned domid, const char *conn,
+    const struct timespec *end)
+{
+	struct pollfd		 p = { .fd = xs_fileno(xs), .events = POLLIN };
+	struct libxenvchan	*v = NULL;
+	unsigned int		 n;
+	char			**ev;
+	long			 left;
+
+	while (v == NULL && (left = ms_left(end)) > 0) {
+		if ((v = try_client(xs, domid, conn)) != NULL)
+			break;
+		if (poll(&p, 1, (int)left) != 1)
+			continue;
+		if ((ev = xs_read_watch(xs, &n)) != NULL)
+			free(ev);
+	}
+	return v;
+}
+
+struct libxenvchan *
+rpc_vchan_connect(struct xs_handle *xs, unsigned domid, const char *svc,
+    int timeout_ms, char *err, size_t errlen)
+{
+	char			 base[RPC_VCHAN_PATHMAX], n[40];
+	char			 entry[RPC_VCHAN_PATHMAX + 48];
+	char			 conn[RPC_VCHAN_PATHMAX + 48];
+	struct timespec		 end;
+	struct libxenvchan	*v = NULL;
+	int			 self;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += timeout_ms / 1000;
+	end.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (end.tv_nsec >= 1000000000) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000;
+	}
+	if (rpc_vchan_service_path(base, domid, svc) != 0 || nonce(n,
+	    sizeof(n)) != 0) {
+		snprintf(err, errlen, "bad service name or no randomness");
+		return NULL;
+	}
+	if ((self = rpc_vchan_self(xs)) < 0) {
+		snprintf(err, errlen, "cannot read our own domid in xenstore");
+		return NULL;
+	}
+	snprintf(entry, sizeof(entry), "%s/inbox/%s", base, n);
+	snprintf(conn, sizeof(conn), "%s/conn/%s", base, n);
+	if (!xs_watch(xs, conn, n)) {
+		snprintf(err, errlen, "watch %s: %s", conn, strerror(errno));
+		return NULL;
+	}
+	if (post(xs, entry, self, domid) != 0)
+		snprintf(err, errlen, "no service %s in domain %u (%s: %s)",
+		    svc, domid, entry, strerror(errno));
+	else if ((v = wait_vchan(xs, domid, conn, &end)) == NULL)
+		snprintf(err, errlen, "service %s in domain %u did not answer "
+		    "within %d ms", svc, domid, timeout_ms);
+	xs_unwatch(xs, conn, n);
+	if (v == NULL)
+		xs_rm(xs, XBT_NULL, entry);	/* it may still be there */
+	else
+		rpc_vchan_wrap(v);
+	return v;
+}

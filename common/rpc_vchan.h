@@ -1,0 +1,57 @@
+/*
+ * rpc_vchan: the vchan transport of Shoal's RPC, and the rendezvous that
+ * sets one up between any two domains through xenstore.
+ *
+ * Owns the xenstore layout of a service (proto/README.md, "Rendezvous"):
+ *
+ *	/local/domain/S/data/shoal/SERVICE/	"r S": everyone may read
+ *		daemon, protocol		who serves, which versions
+ *		inbox/				"w S": everyone may create
+ *			NONCE = "1"		a caller's request, owned by it
+ *		conn/NONCE/ring-ref...		the vchan, made by the service
+ *
+ * A caller creates inbox/NONCE, makes itself its sole owner (readable by
+ * the service), then writes it; the service, watching inbox/, takes the
+ * caller's domid from the node's owner (xenstored sets it; a message
+ * cannot forge it), removes the entry and makes a vchan server at
+ * conn/NONCE granted to that domid alone; the caller, watching conn/NONCE,
+ * connects as its client.  The caller uses no transaction (Qubes' qrexec
+ * ran out of a per-domain quota of 10 here), and the service makes one
+ * vchan at a time, so it holds at most one.
+ */
+#ifndef RPC_VCHAN_H
+#define RPC_VCHAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct libxenvchan;
+struct rpc_transport;
+struct xs_handle;
+
+extern const struct rpc_transport rpc_vchan_transport;
+
+/* The transport's argument: wraps an open vchan (non-blocking). */
+void	*rpc_vchan_wrap(struct libxenvchan *);
+
+#define RPC_VCHAN_RING	8192	/* bytes each way */
+
+/* Paths; buf of at least RPC_VCHAN_PATHMAX. */
+#define RPC_VCHAN_PATHMAX	256
+int	 rpc_vchan_service_path(char *buf, unsigned domid, const char *svc);
+
+/* libxenvchan's messages, sent to log_debug(). */
+struct xentoollog_logger;
+extern struct xentoollog_logger *rpc_vchan_logger;
+
+/* Our own domid, from xenstore ("domid" under our home). -1 if unknown. */
+int	 rpc_vchan_self(struct xs_handle *);
+
+/*
+ * Caller side, blocking: the whole rendezvous to svc in domid, within
+ * timeout_ms.  NULL with err set on failure.
+ */
+struct libxenvchan *rpc_vchan_connect(struct xs_handle *, unsigned domid,
+	    const char *svc, int timeout_ms, char *err, size_t errlen);
+
+#endif /* RPC_VCHAN_H */

@@ -1,0 +1,16 @@
+# embed.cmake -DOUT=file.c -DIN=a.json,b.json: each file as a
+# NUL-terminated byte array, and a table { name, text } ending in NULLs.
+set(body "/* Generated from proto/services by embed.cmake: do not edit. */\n#include \"proto_services.h\"\n\n")
+set(table "")
+set(i 0)
+string(REPLACE "," ";" files "${IN}")
+foreach(f ${files})
+  file(READ ${f} hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
+  get_filename_component(name ${f} NAME_WE)
+  string(APPEND body "static const char s${i}[] = { ${hex} 0x00 };\n")
+  string(APPEND table "\t{ \"${name}\", s${i} },\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "\nconst struct proto_service proto_services[] = {\n${table}\t{ NULL, NULL }\n};\n")
+file(WRITE ${OUT} "${body}")

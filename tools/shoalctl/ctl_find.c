@@ -1,0 +1,156 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xenstore.h>
+
+#include "ctl.h"
+
+/* /local/domain/ID/KEY, or ID's service SVC's KEY when svc is set. */
+static char *
+rd(struct xs_handle *xs, unsigned id, const char *svc, const char *key)
+{
+	char		 path[256];
+	unsigned int	 len;
+
+	if (svc != NULL)
+		snprintf(path, sizeof(path), "/local/domain/%u/data/shoal/%s/%s",
+		    id, svc, key);
+	else
+		snprintf(path, sizeof(path), "/local/domain/%u/%s", id, key);
+	return xs_read(xs, XBT_NULL, path, &len);
+}
+
+typedef void	(*each_fn)(unsigned domid, const char *name, const char *svc,
+		    const char *daemon, void *);
+
+/* Calls fn for each service registered under /local/domain/N/data/shoal. */
+static int
+each_service(struct xs_handle *xs, each_fn fn, void *arg)
+{
+	char		**doms, **svcs, path[128], *name, *daemon;
+	unsigned int	 nd, ns, i, k;
+	unsigned	 id;
+
+	if ((doms = xs_directory(xs, XBT_NULL, "/local/domain", &nd)) == NULL)
+		return -1;
+	for (i = 0; i < nd; i++) {
+		id = (unsigned)strtoul(doms[i], NULL, 10);
+		snprintf(path, sizeof(path), "/local/domain/%u/data/shoal", id);
+		if ((svcs = xs_directory(xs, XBT_NULL, path, &ns)) == NULL)
+			continue;
+		name = rd(xs, id, NULL, "name");
+		for (k = 0; k < ns; k++) {
+			daemon = rd(xs, id, svcs[k], "daemon");
+			fn(id, name != NULL ? name : "?", svcs[k],
+			    daemon != NULL ? daemon : "?", arg);
+			free(daemon);
+		}
+		free(name);
+		free(svcs);
+	}
+	free(doms);
+	return 0;
+}
+
+static void
+list_one(unsigned domid, const char *name, const char *svc,
+    const char *daemon, void *arg)
+{
+	void	**a = arg;
+	FILE	 *f = a[0];
+	json_t	 *j = a[1];
+
+	if (j != NULL)
+		json_array_append_new(j, json_pack("{s:s, s:i, s:s, s:s}",
+		    "service", svc, "domid", (int)domid, "domain", name,
+		    "daemon", daemon));
+	else
+		fprintf(f, "%-12s %-6u %-20s %s\n", svc, domid, name, daemon);
+}
+
+int
+ctl_list(FILE *f, int json)
+{
+	struct xs_handle	*xs;
+	json_t			*j = json ? json_array() : NULL;
+	void			*a[2] = { f, j };
+
+	if ((xs = xs_open(0)) == NULL) {
+		fprintf(stderr, "shoalctl: xenstore: %s\n", strerror(errno));
+		return CTL_UNREACHABLE;
+	}
+	if (!json)
+		fprintf(f, "%-12s %-6s %-20s %s\n", "SERVICE", "DOMID",
+		    "DOMAIN", "DAEMON");
+	each_service(xs, list_one, a);
+	xs_close(xs);
+	if (j != NULL) {
+		json_dumpf(j, f, JSON_INDENT(2));
+		fputc('\n', f);
+		json_decref(j);
+	}
+	return CTL_OK;
+}
+
+struct want {
+	const char	*svc, *domain;
+	unsigned	 found, domid;
+	char		 svcname[64];
+};
+
+static void
+match_one(unsigned domid, const char *name, const char *svc,
+    const char *daemon, void *arg)
+{
+	struct want	*w = arg;
+	char		 id[16];
+
+	(void)daemon;
+	snprintf(id, sizeof(id), "%u", domid);
+	if ((w->svc != NULL && strcmp(svc, w->svc) != 0) ||
+	    (w->domain != NULL &&
+	    strcmp(w->domain, id) != 0 && strcmp(w->domain, name) != 0))
+		return;
+	w->found++;
+	w->domid = domid;
+	snprintf(w->svcname, sizeof(w->svcname), "%s", svc);
+}
+
+int
+ctl_find(const char *svc, const char *domain, unsigned *domid, char *svcbuf,
+    size_t svclen)
+{
+	struct xs_handle	*xs;
+	struct want		 w = { .svc = svc, .domain = domain };
+	const char		*what = svc != NULL ? svc : "service";
+
+	if ((xs = xs_open(0)) == NULL) {
+		fprintf(stderr, "shoalctl: xenstore: %s\n", strerror(errno));
+		return CTL_UNREACHABLE;
+	}
+	each_service(xs, match_one, &w);
+	xs_close(xs);
+	/* A domain given by number is tried even if we cannot list it. */
+	if (w.found == 0 && svc != NULL && domain != NULL &&
+	    strspn(domain, "0123456789") == strlen(domain) && *domain != '\0') {
+		*domid = (unsigned)strtoul(domain, NULL, 10);
+		snprintf(svcbuf, svclen, "%s", svc);
+		return 0;
+	}
+	if (w.found == 0) {
+		fprintf(stderr, "shoalctl: no %s is registered%s%s\n", what,
+		    domain != NULL ? " in domain " : "",
+		    domain != NULL ? domain : "");
+		return CTL_UNREACHABLE;
+	}
+	if (w.found > 1) {
+		fprintf(stderr, "shoalctl: %u matches for %s: say which with "
+		    "%s\n", w.found, what, svc != NULL ? "--domain" :
+		    "--service (and --domain)");
+		return CTL_USAGE;
+	}
+	*domid = w.domid;
+	snprintf(svcbuf, svclen, "%s", w.svcname);
+	return 0;
+}
