@@ -1,0 +1,34 @@
+/*
+ * con_ring: dom0's end of a guest's console ring (xen/io/console.h):
+ * the consumer of `out` and the producer of `in`.
+ *
+ * Owns only the index arithmetic.  The page is shared with the guest,
+ * which may write any index at any time, so each index is loaded once
+ * per call and checked before it is used: a producer more than a ring
+ * ahead of its consumer (or behind it) is an error the caller acts on
+ * (con_dom marks the domain bad and stops reading it); nothing here can
+ * read or write outside the page whatever the guest writes.
+ */
+#ifndef CON_RING_H
+#define CON_RING_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <xen/io/console.h>
+
+/* Bytes the guest has written to `out`, or -1 if its indices are bad. */
+ssize_t	con_ring_out_avail(struct xencons_interface *);
+
+/*
+ * Consume up to len bytes of `out` into buf (NULL: consume without
+ * copying).  The bytes, or -1 if the indices are bad.
+ */
+ssize_t	con_ring_read(struct xencons_interface *, void *buf, size_t len);
+
+/* Produce up to len bytes into `in`.  The bytes, or -1 (bad indices). */
+ssize_t	con_ring_write(struct xencons_interface *, const void *buf,
+	    size_t len);
+
+#endif /* CON_RING_H */

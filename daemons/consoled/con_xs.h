@@ -1,0 +1,27 @@
+/*
+ * con_xs: finding domains and their consoles through xenstore, as
+ * xenconsoled does.
+ *
+ * Owns the xenstore and xenctrl handles and the watches: @introduceDomain
+ * and @releaseDomain make us list the domains (xc_domain_getinfo); a new
+ * one gets a con_dom and a watch on /local/domain/N/console, a gone or
+ * dying one is freed (after its last words).  When that watch fires,
+ * console/ring-ref, console/port and console/type are read: type, when
+ * present, must be "xenconsoled" (anything else, such as "ioemu", is
+ * served by someone else); a new ring-ref or port attaches the ring
+ * again.  Once attached, the pty's path is written to console/tty.
+ *
+ * Domain 0 is never served: its console is Xen's own, it has no ring.
+ */
+#ifndef CON_XS_H
+#define CON_XS_H
+
+struct con_doms;
+struct con_xs;
+
+/* NULL (logged) if xenstore or xenctrl cannot be opened. */
+struct con_xs	*con_xs_open(struct con_doms *);
+/* Before con_doms_fini(): the watches go, the domains stay. */
+void		 con_xs_close(struct con_xs *);
+
+#endif /* CON_XS_H */
