@@ -229,11 +229,11 @@ input_flush(struct con_dom *d)
 		event_add(d->ev_ptyr, NULL);
 }
 
+/* Over its notification rate: the port stays masked, the tick serves. */
 static bool
 throttled(const struct con_dom *d)
 {
-	return d->held.len > 0 || d->gap > 0 ||
-	    d->events > (unsigned)d->t->cfg->events;
+	return d->events > (unsigned)d->t->cfg->events;
 }
 
 static void
@@ -246,8 +246,9 @@ arm_tick(struct con_dom *d)
 }
 
 /*
- * Serve the ring, then decide: within its limits the port is unmasked
- * for the next event; over them it stays masked and the tick serves it.
+ * Serve the ring, then decide: within its notification rate the port is
+ * unmasked for the next event, over it the port stays masked and the
+ * tick serves the ring.  Held bytes are let out on the tick too.
  */
 static void
 service(struct con_dom *d, bool last)
@@ -259,12 +260,12 @@ service(struct con_dom *d, bool last)
 		if (last)
 			release(d, true);
 	}
-	if (last)
+	if (last || d->intf == NULL)
 		return;
-	if (throttled(d) && d->intf != NULL) {
+	if (d->held.len > 0 || d->gap > 0 || throttled(d))
 		arm_tick(d);
+	if (throttled(d))
 		return;
-	}
 	if (d->masked && d->t->xce != NULL && d->port != 0)
 		xenevtchn_unmask(d->t->xce, d->port);
 	d->masked = false;
@@ -297,7 +298,7 @@ dom_event(struct con_dom *d)
 		d->events_since = now;
 	}
 	d->masked = true;
-	if (++d->events > (unsigned)d->t->cfg->events || d->ticking) {
+	if (++d->events > (unsigned)d->t->cfg->events) {
 		arm_tick(d);
 		return;
 	}

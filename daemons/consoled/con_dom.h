@@ -14,14 +14,15 @@
  *
  *   - Within its rate (token bucket: rate bytes/s, burst saved up) a
  *     domain's bytes go out as soon as its port fires.
- *   - Over it, the ring is still emptied, but the bytes are held in a
- *     buffer of `buffer` bytes and let out at the rate; what does not
- *     fit is dropped, counted, and replaced in the stream by one line
- *     "[consoled: N bytes dropped]".  Its port is then left masked and
- *     the ring served once per tick, so a flooding guest costs dom0 a
- *     bounded number of wakeups and waits on its full ring in between.
- *     The same holds for a domain sending more than `events`
- *     notifications a second.
+ *   - Over it, the ring is still emptied at the guest's pace, but the
+ *     bytes are held in a buffer of `buffer` bytes and let out at the
+ *     rate on a tick; what does not fit is dropped, counted, and
+ *     replaced in the stream by one line "[consoled: N bytes dropped]".
+ *     The guest never waits on consoled's limits, only on its ring.
+ *   - A domain sending more than `events` notifications a second has its
+ *     port left masked and its ring served once per tick for the rest
+ *     of that second: reading a flooding guest costs dom0 at most
+ *     events + 1000/tick-ms ring-fulls (2 KiB each) a second.
  *   - A pty nobody reads keeps its newest `pty-buffer` bytes; the log,
  *     history and followers are not affected by it.
  *   - Indices that make no sense (a producer more than a ring ahead)

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Shoal's consoled on xensim, with Shoal's xenstored.  Domains run
+# con-guest, which drives their console ring as hvc_xen would.
+#   good     2 MiB of seeded random bytes at half the rate limit: the log
+#            is exactly the stream, byte for byte
+#   flood    6 MiB as fast as it goes, at the same time: its log is the
+#            stream with runs replaced by "[consoled: N bytes dropped]"
+#            lines, the counts adding up to what it wrote, and it was
+#            held to about its rate
+#   corrupt  a sane line, then out_prod far ahead: logged as bad, the
+#            line is in its log, the others and consoled carry on
+#   echo     bytes typed on its pty (console/tty) reach the ring's `in`,
+#            and what it writes back comes out of the pty
+# then SIGHUP after renaming a log gives a new file, and SIGTERM exits 0
+# with no sanitizer report.
+#   it_consoled.sh BUILD_DIR
+set -uo pipefail
+build=$1
+xensim=$build/xensim/bin/xensim
+guest=$build/tests/tools/con-guest
+consoled=$build/daemons/consoled/consoled
+run=$(mktemp -d /tmp/con-it.XXXXXX)
+export XENSIM_SOCKET=$run/xensimd.sock
+cpid=
+cleanup() {
+	[ -n "$cpid" ] && kill "$cpid" 2>/dev/null
+	"$xensim" stop >/dev/null 2>&1
+	rm -rf "$run"
+}
+trap cleanup EXIT
+failures=0
+bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# wait_for SECONDS COMMAND...: until COMMAND succeeds.
+wait_for() {
+	local n=$(($1 * 20))
+	shift
+	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
+	return 1
+}
+
+rate=1048576
+cat > "$run/consoled.json" <<JSON
+{
+  "rate": $rate, "burst": 262144, "buffer": 65536,
+  "history": 65536, "events": 1000, "tick-ms": 20
+}
+JSON
+"$xensim" start --xenstored "$build/daemons/xenstored/xenstored" ||
+	{ echo "FAIL: start"; exit 1; }
+eval "$("$xensim" env)"
+logs=$run/logs
+"$consoled" -c "$run/consoled.json" --log-dir "$logs" > "$run/consoled.log" 2>&1 &
+cpid=$!
+wait_for 10 grep -q 'serving consoles' "$run/consoled.log" ||
+	bad "consoled did not start"
+
+good_bytes=$((2 * 1024 * 1024))
+flood_bytes=$((6 * 1024 * 1024))
+good=$("$xensim" create --name good -- "$guest" write 11 $good_bytes $((rate / 2)))
+flood=$("$xensim" create --name flood -- "$guest" write 22 $flood_bytes 0)
+done_line() { grep -q '^DONE' "$run/console.$1.log" 2>/dev/null; }
+wait_for 60 done_line "$good" || bad "good: never done"
+wait_for 60 done_line "$flood" || bad "flood: never done"
+cat "$run/console.$good.log" "$run/console.$flood.log"
+
+# The pty path is in xenstore, as xenconsoled writes it.
+tty=$(xenstore-read /local/domain/"$good"/console/tty)
+[[ $tty == /dev/pts/* ]] || bad "good: console/tty is '$tty'"
+
+# Let the held bytes out (the flood's are let out at the rate).
+sleep 1
+"$guest" check 11 "$logs/guest-good.log" $good_bytes ||
+	bad "good: the log is not the stream"
+[ "$(stat -c %s "$logs/guest-good.log")" -eq $good_bytes ] ||
+	bad "good: log size"
+out=$("$guest" check-gaps 22 "$logs/guest-flood.log" $flood_bytes) ||
+	bad "flood: the log is not the stream with marked gaps: $out"
+echo "flood: $out"
+[[ $out =~ dropped=([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -gt 0 ] ||
+	bad "flood: nothing was dropped"
+# Kept: at most the burst, the buffer and the rate for as long as it ran.
+secs=$(sed -n 's/.*secs=\([0-9]*\).*/\1/p' "$run/console.$flood.log")
+[[ $out =~ kept=([0-9]+) ]] &&
+    [ "${BASH_REMATCH[1]}" -le $((262144 + 65536 + rate * (secs + 3))) ] ||
+	bad "flood: kept more than its rate allows ($out in ${secs}s)"
+
+# A corrupt ring: marked bad, its sane line kept, the rest unharmed.
+corrupt=$("$xensim" create --name corrupt -- "$guest" corrupt)
+wait_for 10 grep -q "domain $corrupt: output producer index out of range" \
+    "$run/consoled.log" || bad "corrupt: not reported"
+grep -q 'a last sane line' "$logs/guest-corrupt.log" ||
+	bad "corrupt: its sane line is not in its log"
+kill -0 "$cpid" 2>/dev/null || bad "consoled died"
+
+# The pty both ways, with another domain still writing meanwhile.
+echo_id=$("$xensim" create --name echo -- "$guest" echo)
+wait_for 10 grep -q READY "$logs/guest-echo.log" || bad "echo: no READY"
+etty=$(xenstore-read /local/domain/"$echo_id"/console/tty)
+exec 3<>"$etty"
+printf 'ping-4242\n' >&3
+wait_for 10 grep -q 'GOT 10: ping-4242' "$run/console.$echo_id.log" ||
+	bad "echo: what was typed on the pty did not reach the ring"
+got=$(timeout 5 head -c 16 <&3 | tr -d '\r')
+[[ $got == *ping-4242* ]] || bad "echo: pty read back '$got'"
+exec 3>&-
+grep -q 'ping-4242' "$logs/guest-echo.log" || bad "echo: not logged"
+after=$("$xensim" create --name after -- "$guest" write 33 100000 0)
+wait_for 20 done_line "$after" || bad "after: never done"
+sleep 0.5
+"$guest" check 33 "$logs/guest-after.log" 100000 ||
+	bad "after the corrupt domain: the log is not the stream"
+
+# SIGHUP reopens: a renamed log is followed by a new one.
+mv "$logs/guest-echo.log" "$logs/guest-echo.log.1"
+kill -HUP "$cpid"
+wait_for 10 test -e "$logs/guest-echo.log" || bad "SIGHUP: no new log"
+exec 3<>"$etty"
+printf 'pong-77\n' >&3
+exec 3>&-
+wait_for 10 grep -q 'pong-77' "$logs/guest-echo.log" ||
+	bad "SIGHUP: the new log does not get the output"
+grep -q 'pong-77' "$logs/guest-echo.log.1" && bad "SIGHUP: old log written"
+
+# Destroying domains is noticed; SIGTERM is clean.
+"$xensim" destroy flood
+wait_for 10 grep -q "domain $flood (flood) gone" "$run/consoled.log" ||
+	bad "flood: release not noticed"
+kill -TERM "$cpid"
+wait "$cpid"
+rc=$?
+cpid=
+[ "$rc" -eq 0 ] || bad "consoled exited $rc"
+grep -qE 'Sanitizer|runtime error|leak' "$run/consoled.log" &&
+	bad "sanitizer report"
+
+if [ "$failures" -ne 0 ]; then
+	echo "--- consoled.log"; tail -n 30 "$run/consoled.log"
+	echo "it_consoled: $failures failure(s)"; exit 1
+fi
+echo "it_consoled: all passed"
