@@ -10,7 +10,8 @@
 #   corrupt  a sane line, then out_prod far ahead: logged as bad, the
 #            line is in its log, the others and consoled carry on
 #   echo     bytes typed on its pty (console/tty) reach the ring's `in`,
-#            and what it writes back comes out of the pty
+#            and what it writes back comes out of the pty, also to Xen's
+#            xenconsole
 # then SIGHUP after renaming a log gives a new file, and SIGTERM exits 0
 # with no sanitizer report.
 #   it_consoled.sh BUILD_DIR
@@ -105,6 +106,19 @@ got=$(timeout 5 head -c 16 <&3 | tr -d '\r')
 [[ $got == *ping-4242* ]] || bad "echo: pty read back '$got'"
 exec 3>&-
 grep -q 'ping-4242' "$logs/guest-echo.log" || bad "echo: not logged"
+# Xen's own xenconsole (what `xl console` runs) finds the pty through
+# console/tty and reads what the guest wrote meanwhile.
+exec 3<>"$etty"
+printf 'xc-probe\n' >&3
+exec 3>&-
+wait_for 10 grep -q 'GOT 9: xc-probe' "$run/console.$echo_id.log" ||
+	bad "echo: xc-probe did not reach the ring"
+mkfifo "$run/xc.in"
+sleep 3 > "$run/xc.in" &
+timeout 2 /usr/lib/xen-4.17/bin/xenconsole "$echo_id" < "$run/xc.in" \
+    > "$run/xc.out" 2>&1
+grep -q 'xc-probe' "$run/xc.out" ||
+	bad "xenconsole did not read the guest's output: $(cat "$run/xc.out")"
 after=$("$xensim" create --name after -- "$guest" write 33 100000 0)
 wait_for 20 done_line "$after" || bad "after: never done"
 sleep 0.5
