@@ -144,6 +144,28 @@ START_TEST(test_grant_map_unmap)
 }
 END_TEST
 
+/* A notify port above 64 (a domain with many channels: a vchan server). */
+START_TEST(test_share_notify_high_port)
+{
+	xengntshr_handle *shr = xengntshr_open(NULL, 0);
+	xenevtchn_handle *e = xenevtchn_open(NULL, 0);
+	int ports[80], i;
+	uint32_t ref;
+	void *p;
+
+	ck_assert_ptr_nonnull(shr);
+	ck_assert_ptr_nonnull(e);
+	for (i = 0; i < 80; i++)
+		ck_assert_int_gt(ports[i] = xenevtchn_bind_unbound_port(e, 0), 0);
+	ck_assert_int_gt(ports[79], 64);
+	p = xengntshr_share_page_notify(shr, 0, &ref, 1, 0, ports[79]);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(xengntshr_unshare(shr, p, 1), 0);
+	xenevtchn_close(e);
+	xengntshr_close(shr);
+}
+END_TEST
+
 START_TEST(test_grant_rights_refused)
 {
 	xengntshr_handle *shr = xengntshr_open(NULL, 0);
@@ -564,6 +586,7 @@ main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_event_delivery_and_masking);
 	tcase_add_test(tc, test_grant_map_unmap);
+	tcase_add_test(tc, test_share_notify_high_port);
 	tcase_add_test(tc, test_grant_rights_refused);
 	tcase_add_test(tc, test_notify_fires_when_domain_killed);
 	tcase_add_test(tc, test_dom0_only_toolstack_and_reserved_pages);

@@ -233,7 +233,8 @@ op_gnt(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 	uint32_t i;
 	int err;
 
-	if (q->count > XSIM_MAX_BATCH)
+	/* SET_NOTIFY carries a port in count, not a number of entries. */
+	if (q->op != XSIM_GNT_SET_NOTIFY && q->count > XSIM_MAX_BATCH)
 		return EINVAL;
 	switch (q->op) {
 	case XSIM_GNT_OPEN:
