@@ -158,10 +158,13 @@ static int
 hello(struct rpc_client *c, const json_t *versions, int timeout_ms,
     char *err, size_t errlen)
 {
-	json_t		*h = rpc_msg_hello_client("shoal"), *r = NULL;
+	json_t		*h, *r = NULL;
 	const char	*type;
 	int		 rc = -1;
 
+	if (json_is_false(versions))
+		return 0;
+	h = rpc_msg_hello_client("shoal");
 	if (h != NULL && versions != NULL)
 		json_object_set(h, "versions", (json_t *)versions);
 	if (h == NULL || rpc_client_send(c, h, err, errlen) != 0 ||

@@ -17,7 +17,11 @@
 
 struct rpc_client;
 
-/* NULL with err set.  Both say hello (versions: NULL for ours). */
+/*
+ * NULL with err set.  Both say hello with versions (NULL: ours), except
+ * when versions is JSON false: then nothing is sent (tests of what a
+ * server does with a peer that breaks the rules).
+ */
 struct rpc_client *rpc_client_vchan(unsigned domid, const char *svc,
 		    const json_t *versions, int timeout_ms, char *err,
 		    size_t errlen);

@@ -149,14 +149,14 @@ flush(struct rpc_conn *c)
 		event_add(c->wr, NULL);
 }
 
-int
-rpc_conn_send(struct rpc_conn *c, const json_t *msg)
+static int
+send_within(struct rpc_conn *c, const json_t *msg, size_t bound)
 {
 	size_t	 before = evbuffer_get_length(c->out);
 
 	if (c->closing)
 		return -1;
-	if (before > c->lim.max_out ||
+	if (before > bound ||
 	    rpc_wire_put(c->out, msg, c->lim.max_frame) != 0) {
 		/* Nothing half-queued: cut back to where we were. */
 		if (evbuffer_get_length(c->out) > before) {
@@ -172,6 +172,18 @@ rpc_conn_send(struct rpc_conn *c, const json_t *msg)
 	}
 	flush(c);
 	return 0;
+}
+
+int
+rpc_conn_send(struct rpc_conn *c, const json_t *msg)
+{
+	return send_within(c, msg, c->lim.max_out + 2 * c->lim.max_frame);
+}
+
+int
+rpc_conn_send_bulk(struct rpc_conn *c, const json_t *msg)
+{
+	return send_within(c, msg, c->lim.max_out);
 }
 
 /* Hand over every whole frame; stop if the owner closes. */

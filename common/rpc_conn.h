@@ -55,8 +55,14 @@ struct rpc_conn	*rpc_conn_new(struct event_base *, const struct rpc_transport *,
 /* Frees the transport too.  Safe inside callbacks (deferred). */
 void		 rpc_conn_free(struct rpc_conn *);
 
-/* 0, or -1 if it would pass max_out (nothing queued) or break a frame. */
+/*
+ * 0, or -1 if it would pass the bound (nothing is queued then) or break
+ * a frame.  Bulk messages (stream events) must fit max_out; others
+ * (replies, errors, the end of a stream) may go two frames past it, so
+ * that a stream cut short for a slow reader can still say so.
+ */
 int		 rpc_conn_send(struct rpc_conn *, const json_t *msg);
+int		 rpc_conn_send_bulk(struct rpc_conn *, const json_t *msg);
 /* Ends the connection: the closed callback runs from the loop. */
 void		 rpc_conn_close(struct rpc_conn *, const char *why);
 size_t		 rpc_conn_queued(const struct rpc_conn *);

@@ -81,7 +81,7 @@ rpc_stream_event(struct rpc_call *c, json_t *data)
 	struct rpc_peer	*p = c->peer;
 	json_t		*m = rpc_msg_event(c->id, data);
 
-	if (m != NULL && rpc_conn_send(p->conn, m) == 0) {
+	if (m != NULL && rpc_conn_send_bulk(p->conn, m) == 0) {
 		json_decref(m);
 		return 0;
 	}
@@ -384,7 +384,7 @@ accept_entry(struct rpc_server *s, const char *nonce)
 	unsigned		 caller;
 
 	snprintf(entry, sizeof(entry), "%s/inbox/%s", s->base_path, nonce);
-	snprintf(conn, sizeof(conn), "%s/conn/%s", s->base_path, nonce);
+
 	/* Empty: the caller has not finished posting it. */
 	if ((v = xs_read(s->xs, XBT_NULL, entry, &len)) == NULL)
 		return;
@@ -392,8 +392,16 @@ accept_entry(struct rpc_server *s, const char *nonce)
 	if (len == 0)
 		return;
 	perms = xs_get_permissions(s->xs, XBT_NULL, entry, &n);
-	xs_rm(s->xs, XBT_NULL, entry);
-	if (perms == NULL || n == 0 || strlen(nonce) > 64) {
+	/* Removing it is taking it: never twice, and the inbox stays small. */
+	if (!xs_rm(s->xs, XBT_NULL, entry)) {
+		log_warnx("rpc: inbox entry %s: cannot remove it, ignored",
+		    nonce);
+		free(perms);
+		return;
+	}
+	if (perms == NULL || n == 0 || strlen(nonce) != RPC_VCHAN_NONCE ||
+	    rpc_vchan_conn_path(conn, sizeof(conn), (unsigned)s->self,
+	    nonce) != 0) {
 		free(perms);
 		return;
 	}
@@ -453,12 +461,18 @@ publish(struct rpc_server *s)
 	char			 p[RPC_VCHAN_PATHMAX + 16];
 
 	xs_rm(s->xs, XBT_NULL, s->base_path);	/* a previous run's */
+	/* data/shoal lists the domain's services to anyone who asks. */
+	snprintf(p, sizeof(p), "/local/domain/%d/data/shoal", s->self);
+	if (!xs_mkdir(s->xs, XBT_NULL, p) ||
+	    !xs_set_permissions(s->xs, XBT_NULL, p, &ro, 1))
+		return -1;
 	snprintf(p, sizeof(p), "%s/inbox", s->base_path);
 	if (!xs_mkdir(s->xs, XBT_NULL, p) ||
 	    !xs_set_permissions(s->xs, XBT_NULL, s->base_path, &ro, 1) ||
 	    !xs_set_permissions(s->xs, XBT_NULL, p, &wo, 1))
 		return -1;
-	snprintf(p, sizeof(p), "%s/conn", s->base_path);
+	/* Shared by the domain's services; each vchan removes its own. */
+	snprintf(p, sizeof(p), "/local/domain/%d/data/rpc", s->self);
 	if (!xs_mkdir(s->xs, XBT_NULL, p) ||
 	    !xs_set_permissions(s->xs, XBT_NULL, p, &own, 1))
 		return -1;

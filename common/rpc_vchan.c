@@ -97,6 +97,16 @@ rpc_vchan_service_path(char *buf, unsigned domid, const char *svc)
 }
 
 int
+rpc_vchan_conn_path(char *buf, size_t len, unsigned domid, const char *nonce)
+{
+	int	 n = snprintf(buf, len, "/local/domain/%u/data/rpc/%s", domid,
+		    nonce);
+
+	/* Room for libxenvchan's "/event-channel" in its 64 bytes. */
+	return n > 0 && (size_t)n < len && n + 14 < 64 ? 0 : -1;
+}
+
+int
 rpc_vchan_self(struct xs_handle *xs)
 {
 	char		*v;
@@ -153,7 +163,7 @@ ms_left(const struct timespec *end)
 static int
 nonce(char *buf, size_t len)
 {
-	unsigned char	 r[16];
+	unsigned char	 r[RPC_VCHAN_NONCE / 2];
 	size_t		 i;
 
 	if (len < 2 * sizeof(r) + 1 ||
@@ -164,13 +174,16 @@ nonce(char *buf, size_t len)
 	return 0;
 }
 
-/* inbox/NONCE: created, ours alone (the service may read), then ready. */
+/*
+ * inbox/NONCE: created, ours alone (the service may read it, and remove
+ * it once it takes the call), then ready.
+ */
 static int
 post(struct xs_handle *xs, const char *entry, int self, unsigned svc)
 {
 	struct xs_permissions p[2] = {
 		{ .id = (unsigned)self, .perms = XS_PERM_NONE },
-		{ .id = svc, .perms = XS_PERM_READ },
+		{ .id = svc, .perms = XS_PERM_READ | XS_PERM_WRITE },
 	};
 
 	return xs_write(xs, XBT_NULL, entry, "", 0) &&
@@ -200,13 +213,21 @@ wait_vchan(struct xs_handle *xs, unsigned domid, const char *conn,
 	struct libxenvchan	*v = NULL;
 	unsigned int		 n;
 	char			**ev;
-	long			 left;
+	long			 left, nap = 10;
 
+	/*
+	 * Woken by the watch, and also after a growing nap: an attempt
+	 * that fails once the keys are there sees no further event.
+	 */
 	while (v == NULL && (left = ms_left(end)) > 0) {
 		if ((v = try_client(xs, domid, conn)) != NULL)
 			break;
-		if (poll(&p, 1, (int)left) != 1)
+		log_debug("rpc: %s not ready (%s), %ld ms left", conn,
+		    strerror(errno), left);
+		if (poll(&p, 1, (int)(nap < left ? nap : left)) != 1) {
+			nap = nap < 320 ? nap * 2 : nap;
 			continue;
+		}
 		if ((ev = xs_read_watch(xs, &n)) != NULL)
 			free(ev);
 	}
@@ -232,7 +253,8 @@ rpc_vchan_connect(struct xs_handle *xs, unsigned domid, const char *svc,
 		end.tv_nsec -= 1000000000;
 	}
 	if (rpc_vchan_service_path(base, domid, svc) != 0 || nonce(n,
-	    sizeof(n)) != 0) {
+	    sizeof(n)) != 0 || rpc_vchan_conn_path(conn, sizeof(conn), domid,
+	    n) != 0) {
 		snprintf(err, errlen, "bad service name or no randomness");
 		return NULL;
 	}
@@ -241,7 +263,6 @@ rpc_vchan_connect(struct xs_handle *xs, unsigned domid, const char *svc,
 		return NULL;
 	}
 	snprintf(entry, sizeof(entry), "%s/inbox/%s", base, n);
-	snprintf(conn, sizeof(conn), "%s/conn/%s", base, n);
 	if (!xs_watch(xs, conn, n)) {
 		snprintf(err, errlen, "watch %s: %s", conn, strerror(errno));
 		return NULL;

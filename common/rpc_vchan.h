@@ -7,14 +7,21 @@
  *	/local/domain/S/data/shoal/SERVICE/	"r S": everyone may read
  *		daemon, protocol		who serves, which versions
  *		inbox/				"w S": everyone may create
- *			NONCE = "1"		a caller's request, owned by it
- *		conn/NONCE/ring-ref...		the vchan, made by the service
+ *			NONCE = "1"		a caller's request, owned by it,
+ *						readable and removable by S
+ *	/local/domain/S/data/rpc/NONCE/		the vchan, made by the service
+ *		ring-ref, event-channel
+ *
+ * The vchan's path is short on purpose: libxenvchan builds its keys in
+ * 64-byte buffers and silently truncates longer ones.  NONCE is 64
+ * random bits in hex, so another domain cannot take a caller's name
+ * first.
  *
  * A caller creates inbox/NONCE, makes itself its sole owner (readable by
  * the service), then writes it; the service, watching inbox/, takes the
  * caller's domid from the node's owner (xenstored sets it; a message
  * cannot forge it), removes the entry and makes a vchan server at
- * conn/NONCE granted to that domid alone; the caller, watching conn/NONCE,
+ * rpc/NONCE granted to that domid alone; the caller, watching rpc/NONCE,
  * connects as its client.  The caller uses no transaction (Qubes' qrexec
  * ran out of a per-domain quota of 10 here), and the service makes one
  * vchan at a time, so it holds at most one.
@@ -39,6 +46,10 @@ void	*rpc_vchan_wrap(struct libxenvchan *);
 /* Paths; buf of at least RPC_VCHAN_PATHMAX. */
 #define RPC_VCHAN_PATHMAX	256
 int	 rpc_vchan_service_path(char *buf, unsigned domid, const char *svc);
+/* /local/domain/S/data/rpc/NONCE */
+int	 rpc_vchan_conn_path(char *buf, size_t len, unsigned domid,
+	    const char *nonce);
+#define RPC_VCHAN_NONCE	16	/* hex digits */
 
 /* libxenvchan's messages, sent to log_debug(). */
 struct xentoollog_logger;

@@ -105,9 +105,11 @@ rpc_msg_hello_server(int version, const char *service, const char *daemon,
 json_t *
 rpc_msg_call(uint64_t id, const char *method, json_t *params)
 {
+	if (params == NULL)
+		return json_pack("{s:s, s:I, s:s, s:{}}", "type", "call", "id",
+		    (json_int_t)id, "method", method, "params");
 	return json_pack("{s:s, s:I, s:s, s:O}", "type", "call", "id",
-	    (json_int_t)id, "method", method, "params",
-	    params != NULL ? params : json_object());
+	    (json_int_t)id, "method", method, "params", params);
 }
 
 json_t *

@@ -24,31 +24,48 @@ rd(struct xs_handle *xs, unsigned id, const char *svc, const char *key)
 typedef void	(*each_fn)(unsigned domid, const char *name, const char *svc,
 		    const char *daemon, void *);
 
-/* Calls fn for each service registered under /local/domain/N/data/shoal. */
-static int
-each_service(struct xs_handle *xs, each_fn fn, void *arg)
+/* Calls fn for each service domain id registers (data/shoal is public). */
+static void
+services_of(struct xs_handle *xs, unsigned id, each_fn fn, void *arg)
 {
-	char		**doms, **svcs, path[128], *name, *daemon;
-	unsigned int	 nd, ns, i, k;
-	unsigned	 id;
+	char		**svcs, path[128], *name, *daemon;
+	unsigned int	 ns, k;
 
+	snprintf(path, sizeof(path), "/local/domain/%u/data/shoal", id);
+	if ((svcs = xs_directory(xs, XBT_NULL, path, &ns)) == NULL)
+		return;
+	/* Names are the toolstack's, readable by dom0 (and the domain). */
+	name = rd(xs, id, NULL, "name");
+	for (k = 0; k < ns; k++) {
+		daemon = rd(xs, id, svcs[k], "daemon");
+		fn(id, name != NULL ? name : "?", svcs[k],
+		    daemon != NULL ? daemon : "?", arg);
+		free(daemon);
+	}
+	free(name);
+	free(svcs);
+}
+
+/*
+ * Every domain's services, or only domain's when it is a number: an
+ * unprivileged domain cannot list /local/domain, but can ask one.
+ */
+static int
+each_service(struct xs_handle *xs, const char *domain, each_fn fn,
+    void *arg)
+{
+	char		**doms;
+	unsigned int	 nd, i;
+
+	if (domain != NULL && *domain != '\0' &&
+	    strspn(domain, "0123456789") == strlen(domain)) {
+		services_of(xs, (unsigned)strtoul(domain, NULL, 10), fn, arg);
+		return 0;
+	}
 	if ((doms = xs_directory(xs, XBT_NULL, "/local/domain", &nd)) == NULL)
 		return -1;
-	for (i = 0; i < nd; i++) {
-		id = (unsigned)strtoul(doms[i], NULL, 10);
-		snprintf(path, sizeof(path), "/local/domain/%u/data/shoal", id);
-		if ((svcs = xs_directory(xs, XBT_NULL, path, &ns)) == NULL)
-			continue;
-		name = rd(xs, id, NULL, "name");
-		for (k = 0; k < ns; k++) {
-			daemon = rd(xs, id, svcs[k], "daemon");
-			fn(id, name != NULL ? name : "?", svcs[k],
-			    daemon != NULL ? daemon : "?", arg);
-			free(daemon);
-		}
-		free(name);
-		free(svcs);
-	}
+	for (i = 0; i < nd; i++)
+		services_of(xs, (unsigned)strtoul(doms[i], NULL, 10), fn, arg);
 	free(doms);
 	return 0;
 }
@@ -83,7 +100,7 @@ ctl_list(FILE *f, int json)
 	if (!json)
 		fprintf(f, "%-12s %-6s %-20s %s\n", "SERVICE", "DOMID",
 		    "DOMAIN", "DAEMON");
-	each_service(xs, list_one, a);
+	each_service(xs, NULL, list_one, a);
 	xs_close(xs);
 	if (j != NULL) {
 		json_dumpf(j, f, JSON_INDENT(2));
@@ -129,15 +146,8 @@ ctl_find(const char *svc, const char *domain, unsigned *domid, char *svcbuf,
 		fprintf(stderr, "shoalctl: xenstore: %s\n", strerror(errno));
 		return CTL_UNREACHABLE;
 	}
-	each_service(xs, match_one, &w);
+	each_service(xs, domain, match_one, &w);
 	xs_close(xs);
-	/* A domain given by number is tried even if we cannot list it. */
-	if (w.found == 0 && svc != NULL && domain != NULL &&
-	    strspn(domain, "0123456789") == strlen(domain) && *domain != '\0') {
-		*domid = (unsigned)strtoul(domain, NULL, 10);
-		snprintf(svcbuf, svclen, "%s", svc);
-		return 0;
-	}
 	if (w.found == 0) {
 		fprintf(stderr, "shoalctl: no %s is registered%s%s\n", what,
 		    domain != NULL ? " in domain " : "",

@@ -38,6 +38,7 @@ usage(FILE *f)
 	    "               only one in the domain)\n"
 	    "  --socket P   call over a Unix socket instead of vchan\n"
 	    "  --json       print results as JSON\n"
+	    "  -v           log the connection's steps to stderr\n"
 	    "exit: 0 done, 1 the service said no (an error), 2 usage,\n"
 	    "      3 service unreachable, 4 denied by the service's policy\n");
 }
@@ -187,6 +188,7 @@ main(int argc, char **argv)
 		{ "service", required_argument, NULL, 'S' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts		 o = { .timeout = 5000 };
@@ -194,7 +196,7 @@ main(int argc, char **argv)
 	int			 ch, rc;
 
 	log_init("shoalctl", 0, -1);
-	while ((ch = getopt_long(argc, argv, "+d:s:jt:h", longopts,
+	while ((ch = getopt_long(argc, argv, "+d:s:jt:hv", longopts,
 	    NULL)) != -1)
 		switch (ch) {
 		case 'd': o.domain = optarg; break;
@@ -203,6 +205,7 @@ main(int argc, char **argv)
 		case 'S': o.service = optarg; break;
 		case 't': o.timeout = atoi(optarg); break;
 		case 'h': usage(stdout); return CTL_OK;
+		case 'v': log_setverbose(1); break;
 		default: usage(stderr); return CTL_USAGE;
 		}
 	argc -= optind;

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Shoal's RPC between simulated domains (xensim, Shoal's xenstored): a
+# service in one domain (rpc-testd), shoalctl and rpc-torture as callers
+# in others and in dom0.  Checks: calls work across domains and the
+# service learns the caller from xenstore; the policy allows and denies
+# by name, id and tag, and a broken policy denies everything; 100
+# simultaneous connects from one unprivileged domain all succeed; a
+# caller killed mid-call and a service killed mid-call are each noticed
+# by the other side alone; garbage, oversized and non-JSON frames, a
+# missing hello, a version mismatch, a flood of calls and a stream nobody
+# reads are each contained.
+#   it_rpc.sh BUILD_DIR
+set -euo pipefail
+build=$(cd "$1" && pwd)
+xensim=$build/xensim/bin/xensim
+ctl=$build/tools/shoalctl/shoalctl
+testd=$build/tests/tools/rpc-testd
+torture=$build/tests/tools/rpc-torture
+run=$(mktemp -d /tmp/rpc-it.XXXXXX)
+export XENSIM_SOCKET=$run/xensimd.sock
+trap 'kill $(jobs -p) 2>/dev/null || true; "$xensim" stop >/dev/null 2>&1 || true; rm -rf "$run"' EXIT
+failures=0
+bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
+wait_for() {	# wait_for SECONDS COMMAND...
+	local n=$(($1 * 20)); shift
+	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
+	return 1
+}
+policy() {
+	cat > "$run/policy" <<'POL'
+# method      caller        action
+tag friends  2
+sys.*         @any          allow
+test.whoami   @any          allow
+test.*        dom0          allow
+test.*        @tag:friends  allow
+test.*        @any          deny
+POL
+}
+
+"$xensim" start --xenstored "$build/daemons/xenstored/xenstored" ||
+	{ echo "FAIL: start"; exit 1; }
+eval "$("$xensim" env)"
+policy
+"$xensim" create --name svc -- "$testd" -v --policy "$run/policy" >/dev/null
+wait_for 10 xenstore-exists /local/domain/1/data/shoal/test/inbox ||
+	bad "the service did not register"
+"$ctl" list | grep -q '^test  *1  *svc  *rpc-testd$' || bad "shoalctl list: $("$ctl" list)"
+
+# dom0 calls, by service name alone and by domain name.
+[ "$("$ctl" test.echo hello)" = "text: hello" ] || bad "dom0 echo"
+"$ctl" --domain svc --json sys.version | grep -q '"daemon": "rpc-testd"' ||
+	bad "sys.version"
+"$ctl" sys.ping | grep -q '^pong: true$' || bad "sys.ping"
+[ "$("$ctl" test.count n=3 | tr '\n' ' ')" = '{"i":1} {"i":2} {"i":3} ' ] ||
+	bad "stream of 3"
+exits() {	# exits CODE COMMAND...: the command's exit status is CODE
+	local want=$1 rc=0; shift
+	"$@" >/dev/null 2>&1 || rc=$?
+	[ "$rc" -eq "$want" ]
+}
+exits 2 "$ctl" test.nosuch || bad "unknown method exit code"
+exits 2 "$ctl" test.sleep ms=-1 || bad "bad params exit code"
+
+# An unprivileged friend: its calls, its identity, 100 connects at once.
+"$xensim" create --name cli -- sh -c '
+	echo "ECHO $('"$ctl"' --domain 1 test.echo text=from-cli)"
+	'"$torture"' whoami 1
+	for i in $(seq 100); do
+		'"$ctl"' --domain 1 --timeout 20000 test.echo text=c$i > /tmp/rpc-it-c2.$i 2>&1 &
+	done
+	wait
+	echo "CONCURRENT $(grep -l "^text: c" /tmp/rpc-it-c2.* | wc -l)"
+	grep -vh "^text" /tmp/rpc-it-c2.* | head -3; rm -f /tmp/rpc-it-c2.*
+	echo CLI-DONE; sleep 60' >/dev/null
+# A stranger: allowed sys.* and whoami only.
+"$xensim" create --name mallory -- sh -c '
+	'"$ctl"' --domain 1 test.echo text=x >/dev/null 2>&1; echo "DENIED-EXIT $?"
+	'"$ctl"' --domain 1 sys.ping >/dev/null 2>&1; echo "PING-EXIT $?"
+	echo MALLORY-DONE; sleep 60' >/dev/null
+wait_for 60 grep -q CLI-DONE "$run/console.2.log" || bad "cli did not finish"
+wait_for 20 grep -q MALLORY-DONE "$run/console.3.log" || bad "mallory did not finish"
+grep -qx 'ECHO text: from-cli' "$run/console.2.log" || bad "cli echo: $(cat "$run/console.2.log")"
+grep -qx 'whoami 2' "$run/console.2.log" || bad "the service did not see domain 2"
+grep -qx 'CONCURRENT 100' "$run/console.2.log" ||
+	bad "100 concurrent connects: $(grep -A3 CONCURRENT "$run/console.2.log")"
+grep -qx 'DENIED-EXIT 4' "$run/console.3.log" || bad "mallory not denied: $(cat "$run/console.3.log")"
+grep -qx 'PING-EXIT 0' "$run/console.3.log" || bad "mallory's ping"
+grep -q 'test.echo denied to domain 3 ' "$run/console.1.log" ||
+	bad "the denial was not logged"
+
+# Rule breakers, each contained; the service answers others after each.
+for m in garbage oversize badjson nohello version flood slowstream; do
+	timeout 60 "$torture" "$m" 1 > "$run/t.$m" 2>&1 || bad "torture $m: $(cat "$run/t.$m")"
+	"$ctl" sys.ping >/dev/null || bad "service gone after $m"
+done
+
+# A caller killed mid-call: the service drops it and carries on.
+"$ctl" test.sleep ms=10000 >/dev/null 2>&1 &
+sleeper=$!
+sleep 1
+kill -9 $sleeper; wait $sleeper 2>/dev/null || true
+conns() { "$ctl" --json sys.stats | sed -n 's/.*"connections": \([0-9]*\).*/\1/p'; }
+wait_for 5 eval '[ "$(conns)" = 1 ]' || bad "killed caller's connection lingers: $(conns)"
+
+# The policy: broken denies all (sys.* too), fixed and reloaded allows.
+echo "test.* everybody maybe" > "$run/policy"
+"$ctl" sys.reload >/dev/null || bad "sys.reload"
+exits 4 "$ctl" test.echo x || bad "broken policy did not deny"
+grep -q 'policy.*line 1\|policy:1' "$run/console.1.log" || grep -q "$run/policy:1" "$run/console.1.log" ||
+	bad "the broken policy's line was not named"
+policy
+kill -HUP "$("$xensim" list | awk '$1 == "svc" { print $3 }')"
+wait_for 5 eval '"$ctl" test.echo x >/dev/null 2>&1' || bad "fixed policy not reloaded on SIGHUP"
+
+# The service killed mid-call: the caller hears of it at once.
+start=$(date +%s%N)
+"$ctl" test.sleep ms=20000 > "$run/orphan" 2>&1 &
+orphan=$!
+sleep 1
+"$xensim" destroy svc
+rc=0; wait $orphan || rc=$?
+took=$((($(date +%s%N) - start) / 1000000))
+[ "$rc" -eq 3 ] && [ "$took" -lt 10000 ] ||
+	bad "caller of a dead service: exit $rc after $took ms: $(cat "$run/orphan")"
+grep -qE 'Sanitizer|runtime error' "$run"/console.*.log && bad "sanitizer report"
+
+if [ "$failures" -ne 0 ]; then
+	for f in "$run"/console.*.log; do echo "--- $f"; tail -n 15 "$f"; done
+	echo "it_rpc: $failures failure(s)"; exit 1
+fi
+echo "it_rpc: all passed"
