@@ -12,7 +12,9 @@
 #   echo     bytes typed on its pty (console/tty) reach the ring's `in`,
 #            and what it writes back comes out of the pty, also to Xen's
 #            xenconsole
-# then SIGHUP after renaming a log gives a new file, and SIGTERM exits 0
+# then console.* over RPC (list, tail, follow, write; from dom0 and from
+# a domain, which the policy lets tail but not write), SIGHUP after
+# renaming a log gives a new file, and SIGTERM exits 0
 # with no sanitizer report.
 #   it_consoled.sh BUILD_DIR
 set -uo pipefail
@@ -20,6 +22,7 @@ build=$1
 xensim=$build/xensim/bin/xensim
 guest=$build/tests/tools/con-guest
 consoled=$build/daemons/consoled/consoled
+ctl=$build/tools/shoalctl/shoalctl
 run=$(mktemp -d /tmp/con-it.XXXXXX)
 export XENSIM_SOCKET=$run/xensimd.sock
 cpid=
@@ -51,7 +54,10 @@ JSON
 	{ echo "FAIL: start"; exit 1; }
 eval "$("$xensim" env)"
 logs=$run/logs
-"$consoled" -c "$run/consoled.json" --log-dir "$logs" > "$run/consoled.log" 2>&1 &
+printf '%s\n' 'console.tail @any allow' 'console.* dom0 allow' \
+    'sys.* dom0 allow' > "$run/policy"
+"$consoled" -c "$run/consoled.json" --log-dir "$logs" --policy "$run/policy" \
+    > "$run/consoled.log" 2>&1 &
 cpid=$!
 wait_for 10 grep -q 'serving consoles' "$run/consoled.log" ||
 	bad "consoled did not start"
@@ -124,6 +130,32 @@ wait_for 20 done_line "$after" || bad "after: never done"
 sleep 0.5
 "$guest" check 33 "$logs/guest-after.log" 100000 ||
 	bad "after the corrupt domain: the log is not the stream"
+
+# console.* over RPC, from dom0.
+"$ctl" --json console.list | grep -q '"name": "echo"' ||
+	bad "console.list: $("$ctl" console.list 2>&1)"
+"$ctl" console.tail echo 50 | grep -q 'ping-4242' ||
+	bad "console.tail: $("$ctl" console.tail echo 50 2>&1 | tail -3)"
+timeout 4 "$ctl" console.follow echo > "$run/follow.out" 2>&1 &
+follower=$!
+sleep 1
+"$ctl" console.write echo data=$'via-rpc-99\n' | grep -q '^written: 11$' ||
+	bad "console.write"
+wait_for 10 grep -q 'GOT 11: via-rpc-99' "$run/console.$echo_id.log" ||
+	bad "console.write did not reach the guest"
+wait $follower 2>/dev/null
+grep -q 'via-rpc-99' "$run/follow.out" ||
+	bad "console.follow did not stream the echo: $(head -c 200 "$run/follow.out")"
+# From another domain: tail is allowed, write is not.
+reader=$("$xensim" create --name reader -- sh -c '
+	'"$ctl"' --domain 0 console.tail echo 50 | grep -c ping-4242 | sed "s/^/TAILED /"
+	'"$ctl"' --domain 0 console.write echo data=x >/dev/null 2>&1; echo "WRITE-EXIT $?"
+	sleep 30')
+wait_for 20 grep -q WRITE-EXIT "$run/console.$reader.log" || bad "reader did not finish"
+grep -q '^TAILED [1-9]' "$run/console.$reader.log" ||
+	bad "a domain could not tail: $(cat "$run/console.$reader.log")"
+grep -qx 'WRITE-EXIT 4' "$run/console.$reader.log" ||
+	bad "a domain was not denied console.write"
 
 # SIGHUP reopens: a renamed log is followed by a new one.
 mv "$logs/guest-echo.log" "$logs/guest-echo.log.1"
