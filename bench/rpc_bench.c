@@ -30,6 +30,7 @@
 
 #include <jansson.h>
 
+#include "bench_proc.h"
 #include "rpc_client.h"
 #include "rpc_wire.h"
 
@@ -45,15 +46,6 @@ struct result {
 };
 
 static double	 deadline;	/* s, CLOCK_MONOTONIC */
-
-static double
-now_s(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int
 cmp(const void *a, const void *b)
@@ -94,11 +86,11 @@ bench_rtt(struct rpc_client *c, const char *name, int n, struct result *r)
 			return -1;
 	if ((t = calloc((size_t)n, sizeof(*t))) == NULL)
 		return -1;
-	for (i = 0; i < n && now_s() < deadline; i++) {
-		t0 = now_s();
+	for (i = 0; i < n && bench_now() < deadline; i++) {
+		t0 = bench_now();
 		if (ping(c, name) != 0)
 			break;
-		t[i] = (now_s() - t0) * 1e6;
+		t[i] = (bench_now() - t0) * 1e6;
 		sum += t[i];
 	}
 	if (i < n) {
@@ -145,12 +137,12 @@ bench_pipe(struct rpc_client *c, const char *name, unsigned long m,
 
 	if ((seen = calloc(m, 1)) == NULL)
 		return -1;
-	t0 = now_s();
+	t0 = bench_now();
 	while (sent < w && sent < m)
 		if (send_call(c, name, base + sent++) != 0)
 			goto fail;
 	while (got < m) {
-		if (now_s() > deadline) {
+		if (bench_now() > deadline) {
 			fprintf(stderr, "rpc-bench: %s: out of time\n", name);
 			goto fail;
 		}
@@ -177,7 +169,7 @@ bench_pipe(struct rpc_client *c, const char *name, unsigned long m,
 		if (sent < m && send_call(c, name, base + sent++) != 0)
 			goto fail;
 	}
-	r->pipe_secs = now_s() - t0;
+	r->pipe_secs = bench_now() - t0;
 	r->pipe_calls = m;
 	r->calls_s = m / r->pipe_secs;
 	free(seen);
@@ -239,7 +231,7 @@ main(int argc, char **argv)
 		usage();
 	if (cpu >= 0)
 		pin(cpu);
-	deadline = now_s() + secs;
+	deadline = bench_now() + secs;
 	memset(r, 0, sizeof(r));
 	for (i = 0; i < 2; i++) {
 		if (strstr(only, names[i]) == NULL)

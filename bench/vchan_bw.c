@@ -17,17 +17,10 @@
 
 #include <libxenvchan.h>
 
+#include "bench_proc.h"
+
 #define RING_BYTES	(256 * 1024)
 #define READ_CHUNK	(256 * 1024)
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Read until total bytes arrived, then tell the writer on done. */
 static int
@@ -131,12 +124,12 @@ measure(const char *kind, size_t size, uint64_t total)
 		waitpid(pid, NULL, 0);
 		return -1;
 	}
-	t0 = now_s();
+	t0 = bench_now();
 	rc = data[1] != -1 ? fd_writer(data[1], total, size) :
 	    vchan_writer(s, total, size);
 	if (rc == 0 && read(done[0], &c, 1) != 1)
 		rc = -1;
-	secs = now_s() - t0;
+	secs = bench_now() - t0;
 	waitpid(pid, &status, 0);
 	if (s != NULL)
 		libxenvchan_close(s);

@@ -19,55 +19,12 @@
 
 #include <xenstore.h>
 
+#include "bench_proc.h"
+
 static struct xs_handle	*xs;
 static int		 pid;
 static long		 scale = 1;
 static long		 memdoms = 1000;	/* mem row: domains of 1000 nodes */
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* The daemon's user + system CPU seconds so far. */
-static double
-daemon_cpu(void)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut = 0, st = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if ((f = fopen(path, "r")) == NULL || fgets(buf, sizeof(buf), f) == NULL)
-		exit((fprintf(stderr, "xs-bench: %s\n", path), 1));
-	fclose(f);
-	/* Fields 14 and 15, counted after the ")" that ends the name. */
-	p = strrchr(buf, ')');
-	sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-	    &ut, &st);
-	return (double)(ut + st) / sysconf(_SC_CLK_TCK);
-}
-
-static long
-daemon_rss_kb(void)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
 
 static void
 must(bool ok, const char *what)
@@ -224,12 +181,12 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		if (strstr(want, rows[i].name) == NULL)
 			continue;
-		c0 = daemon_cpu();
-		t0 = now_s();
+		c0 = bench_proc_cpu(pid);
+		t0 = bench_now();
 		ops = rows[i].fn();
 		printf("ROW %s %ld %.3f %.3f %ld\n", rows[i].name, ops,
-		    now_s() - t0, daemon_cpu() - c0,
-		    strcmp(rows[i].name, "mem") == 0 ? daemon_rss_kb() : 0L);
+		    bench_now() - t0, bench_proc_cpu(pid) - c0,
+		    strcmp(rows[i].name, "mem") == 0 ? bench_proc_rss_kb(pid) : 0L);
 		fflush(stdout);
 	}
 	xs_close(xs);

@@ -40,6 +40,7 @@
 
 #include <xenstore.h>
 
+#include "bench_proc.h"
 #include "../xensim/lib/client.h"
 
 #define MAX_WORKERS	64
@@ -70,33 +71,6 @@ static unsigned int	 first = 1000;
 static bool		 introduce;
 static double		 timeout_s = 600;
 static unsigned int	*ports;		/* store port per domain, with -i */
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* The daemon's user + system CPU seconds so far (as xs-bench). */
-static double
-daemon_cpu(void)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut = 0, st = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if ((f = fopen(path, "r")) == NULL || fgets(buf, sizeof(buf), f) == NULL)
-		exit((fprintf(stderr, "xs-storm: %s\n", path), 1));
-	fclose(f);
-	p = strrchr(buf, ')');
-	sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-	    &ut, &st);
-	return (double)(ut + st) / sysconf(_SC_CLK_TCK);
-}
 
 /* Note the first failure; the worker stops at it. */
 static bool
@@ -187,7 +161,7 @@ txn(struct worker *w, txn_body *body, unsigned int d, const void *arg)
 	bool ok;
 
 	for (tries = 0; tries <= MAX_RETRIES; tries++) {
-		if (now_s() > w->deadline) {
+		if (bench_now() > w->deadline) {
 			errno = ETIMEDOUT;
 			return fail(w, "transaction", "deadline");
 		}
@@ -391,7 +365,7 @@ worker(int k, struct wstat *st, int ready, int go)
 	}
 	if (write(ready, &c, 1) != 1 || read(go, &c, 1) != 0)
 		return 1;
-	w.deadline = now_s() + timeout_s;
+	w.deadline = bench_now() + timeout_s;
 	for (long i = k; i < ndoms; i += nworkers)
 		if (!domain_up(&w, first + i))
 			break;
@@ -474,7 +448,7 @@ reap(pid_t *pids, double deadline)
 {
 	int status, left = nworkers, bad = 0;
 
-	while (left > 0 && now_s() < deadline + 5) {
+	while (left > 0 && bench_now() < deadline + 5) {
 		pid_t p = waitpid(-1, &status, WNOHANG);
 
 		if (p <= 0) {
@@ -549,12 +523,12 @@ main(int argc, char **argv)
 		if (poll(&pfd, 1, 10000) != 1 || read(ready[0], &c, 1) != 1)
 			break;
 	}
-	c0 = daemon_cpu();
-	t0 = now_s();
+	c0 = bench_proc_cpu(pid);
+	t0 = bench_now();
 	close(go[1]);
 	bad = reap(pids, t0 + timeout_s);
-	secs = now_s() - t0;
-	cpu = daemon_cpu() - c0;
+	secs = bench_now() - t0;
+	cpu = bench_proc_cpu(pid) - c0;
 	for (int k = 0; k < nworkers; k++) {
 		sum.ops += st[k].ops;
 		sum.txns += st[k].txns;
