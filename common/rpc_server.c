@@ -447,6 +447,12 @@ on_xs(evutil_socket_t fd, short what, void *arg)
 		free(ev);
 		any = true;
 	}
+	/* xenstored went away: stop listening rather than spin on EOF. */
+	if (!any && errno != EAGAIN) {
+		log_warn("rpc: xenstore connection lost: no new callers");
+		event_del(s->xsev);
+		return;
+	}
 	if (any)
 		scan_inbox(s);
 }
