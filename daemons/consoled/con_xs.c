@@ -164,8 +164,11 @@ scan(struct con_xs *x)
 		if ((ni = reallocarray(info, n + BATCH, sizeof(*info))) == NULL)
 			goto out;
 		info = ni;
+		/* Xen answers ESRCH when no domain is at or past first. */
 		if ((got = xc_domain_getinfo(x->xch, first, BATCH,
-		    info + n)) < 0) {
+		    info + n)) < 0 && errno == ESRCH)
+			got = 0;
+		else if (got < 0) {
 			log_warn("xc_domain_getinfo");
 			goto out;
 		}

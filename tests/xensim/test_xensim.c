@@ -322,6 +322,10 @@ START_TEST(test_xenctrl_domain_info)
 		if (i != 7)
 			dom_call(XSIM_DOM_DESTROY, ids[i], NULL, NULL, &r);
 	ck_assert_int_eq(xc_domain_getinfolist(xch, 0, 64, list), 1);
+	/* None at or past the id: Xen's -1 and ESRCH, not 0. */
+	errno = 0;
+	ck_assert_int_eq(xc_domain_getinfo(xch, 1, 8, &one), -1);
+	ck_assert_int_eq(errno, ESRCH);
 	xc_interface_close(xch);
 }
 END_TEST

@@ -82,8 +82,19 @@ PUBLIC int
 xc_domain_getinfo(xc_interface *xch, uint32_t first_domid,
     unsigned int max_doms, xc_dominfo_t *info)
 {
+	int	 n;
+
 	(void)xch;
-	return each_domain(first_domid, max_doms, fill_dominfo, info);
+	/*
+	 * As Xen 4.17's: with no domain at or past first_domid the
+	 * hypercall's error comes back (-1, ESRCH), not 0.
+	 */
+	if ((n = each_domain(first_domid, max_doms, fill_dominfo, info)) == 0 &&
+	    max_doms > 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	return n;
 }
 
 static void
