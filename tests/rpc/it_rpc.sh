@@ -6,9 +6,9 @@
 # by name, id and tag, and a broken policy denies everything; 100
 # simultaneous connects from one unprivileged domain all succeed; a
 # caller killed mid-call and a service killed mid-call are each noticed
-# by the other side alone; garbage, oversized and non-JSON frames, a
-# missing hello, a version mismatch, a flood of calls and a stream nobody
-# reads are each contained.
+# by the other side alone; one service calls another in another domain;
+# garbage, oversized and non-JSON frames, a missing hello, a version
+# mismatch, a flood of calls and a stream nobody reads are each contained.
 #   it_rpc.sh BUILD_DIR
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -88,6 +88,17 @@ grep -qx 'DENIED-EXIT 4' "$run/console.3.log" || bad "mallory not denied: $(cat 
 grep -qx 'PING-EXIT 0' "$run/console.3.log" || bad "mallory's ping"
 grep -q 'test.echo denied to domain 3 ' "$run/console.1.log" ||
 	bad "the denial was not logged"
+
+# Daemon to daemon: a second service in domain 4 calls the first (the
+# policy lets test.whoami through from @any; sys.* too).
+"$xensim" create --name svc2 -- "$testd" --policy "$run/policy" >/dev/null
+wait_for 10 xenstore-exists /local/domain/4/data/shoal/test/inbox ||
+	bad "the second service did not register"
+"$ctl" --domain 4 --json test.relay 1 test test.whoami | grep -q '"domid": 4' ||
+	bad "relay: $("$ctl" --domain 4 test.relay 1 test test.whoami 2>&1)"
+"$ctl" --domain 4 test.relay 1 test sys.ping | grep -q pong ||
+	bad "relay sys.ping"
+"$xensim" destroy svc2	# one "test" service again for the rest
 
 # Rule breakers, each contained; the service answers others after each.
 for m in garbage oversize badjson nohello version flood slowstream; do

@@ -4,7 +4,8 @@
  *	rpc-testd [--policy FILE] [--socket PATH] [-v]
  *
  * Registers service "test" in its domain and serves echo, sleep (answered
- * from a timer, so calls overlap), count (a stream) and whoami, plus the
+ * from a timer, so calls overlap), count (a stream), whoami and relay (a
+ * call to another service, in another domain), plus the
  * sys.* methods every daemon has.  SIGHUP rereads the policy; SIGTERM
  * exits 0 after freeing everything.
  */
@@ -15,6 +16,7 @@
 
 #include "evloop.h"
 #include "log.h"
+#include "rpc_client.h"
 #include "rpc_server.h"
 #include "rpc_wire.h"
 
@@ -129,6 +131,39 @@ count(struct rpc_call *c, json_t *params, void *arg)
 		p->left = json_integer_value(json_object_get(params, "n"));
 }
 
+/*
+ * One daemon calling another: with the blocking client, so the service
+ * waits meanwhile (bounded by the timeout); a test of the path between
+ * two services in two domains, not a model for production daemons.
+ */
+static void
+relay(struct rpc_call *c, json_t *params, void *arg)
+{
+	struct rpc_client	*cl;
+	json_t			*res = NULL, *e = NULL;
+	char			 err[256];
+	int			 rc;
+
+	(void)arg;
+	cl = rpc_client_vchan((unsigned)json_integer_value(json_object_get(
+	    params, "domid")), json_string_value(json_object_get(params,
+	    "service")), NULL, 5000, err, sizeof(err));
+	if (cl == NULL) {
+		rpc_fail(c, RPC_E_FAILED, "%s", err);
+		return;
+	}
+	rc = rpc_client_call(cl, json_string_value(json_object_get(params,
+	    "method")), NULL, &res, &e, 5000, err, sizeof(err));
+	rpc_client_close(cl);
+	if (rc == 0)
+		rpc_reply(c, json_pack("{s:o}", "result", res));
+	else {
+		rpc_fail(c, RPC_E_FAILED, "%s", rc < 0 ? err :
+		    json_string_value(json_object_get(e, "message")));
+		json_decref(e);
+	}
+}
+
 static struct rpc_server	*server;
 
 static void
@@ -148,7 +183,7 @@ main(int argc, char **argv)
 	};
 	static const struct rpc_method	 methods[] = {
 		{ "echo", echo }, { "sleep", do_sleep }, { "count", count },
-		{ "whoami", whoami }, { NULL, NULL }
+		{ "whoami", whoami }, { "relay", relay }, { NULL, NULL }
 	};
 	struct rpc_server_opts		 o = { .service = "test",
 					    .daemon = "rpc-testd",
