@@ -47,6 +47,13 @@ struct rpc_server_opts {
 	/* sys.reload: 0 or -1; sys.stats: the daemon's own object. */
 	int			(*reload)(void *arg);
 	json_t			*(*stats)(void *arg);
+	/*
+	 * For a server run by a helper process on a daemon's behalf
+	 * (xenstored's): sys.ping asks the daemon (0: it answered), and
+	 * sys.loglevel sets the daemon's level too.  NULL: this process.
+	 */
+	int			(*ping)(void *arg);
+	void			(*loglevel)(void *arg, int verbosity);
 	unsigned		 max_inflight;	/* 0: 64 */
 	unsigned		 max_per_domain;	/* 0: 256 */
 	size_t			 max_out;	/* 0: 1 MiB */

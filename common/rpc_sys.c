@@ -20,9 +20,14 @@ static void
 sys_ping(struct rpc_call *c, json_t *params, void *arg)
 {
 	static const struct timespec	 epoch = { 0, 0 };
+	struct rpc_server		*s = arg;
 
 	(void)params;
-	(void)arg;
+	if (s->opts.ping != NULL && s->opts.ping(s->opts.arg) != 0) {
+		rpc_fail(c, RPC_E_FAILED, "%s does not answer its helper",
+		    s->opts.daemon);
+		return;
+	}
 	rpc_reply(c, json_pack("{s:b, s:I}", "pong", 1, "time",
 	    (json_int_t)ms_since(&epoch, CLOCK_REALTIME)));
 }
@@ -75,14 +80,17 @@ level_name(int v)
 static void
 sys_loglevel(struct rpc_call *c, json_t *params, void *arg)
 {
-	const char	*want = json_string_value(json_object_get(params,
-			    "level"));
-	int		 before = log_getverbose();
+	struct rpc_server	*s = arg;
+	const char		*want = json_string_value(json_object_get(params,
+				    "level"));
+	int			 before = log_getverbose(), v;
 
-	(void)arg;
 	if (want != NULL) {
-		log_setverbose(strcmp(want, "debug") == 0 ? 1 :
-		    strcmp(want, "info") == 0 ? 0 : -1);
+		v = strcmp(want, "debug") == 0 ? 1 : strcmp(want, "info") == 0 ?
+		    0 : -1;
+		log_setverbose(v);
+		if (s->opts.loglevel != NULL)
+			s->opts.loglevel(s->opts.arg, v);
 		log_info("rpc: log level %s (was %s), asked by domain %u",
 		    want, level_name(before), rpc_call_caller(c));
 	}

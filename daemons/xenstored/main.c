@@ -18,6 +18,7 @@
 #include "xs_config.h"
 #include "xs_lu.h"
 #include "xs_ring.h"
+#include "xs_rpc.h"
 #include "xs_server.h"
 #include "xs_sock.h"
 #include "xs_state.h"
@@ -28,6 +29,9 @@ struct daemon {
 	int			 argc;
 	char			**argv;
 	bool			 keep_orphans_opt;
+	bool			 rpc;		/* --rpc: sys.* over RPC */
+	const char		*rpc_policy;
+	struct xs_rpc		*rpc_helper;
 	struct xs_config	 cfg;
 	struct xs_server	 srv;
 };
@@ -36,12 +40,17 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: xenstored [-c config.json] [-v|-q] "
-	    "[--socket PATH] [-K|--keep-orphans] [-N|--no-fork] [--help]\n"
+	    "[--socket PATH] [-K|--keep-orphans] [-N|--no-fork]\n"
+	    "                 [--rpc [--rpc-policy FILE]] [--help]\n"
 	    "  -K, --keep-orphans  when a domain goes, give the nodes it "
 	    "owned to dom0\n"
 	    "                      instead of deleting them\n"
 	    "  -N, --no-fork       accepted as Xen's xenstored does; this one "
-	    "never forks\n");
+	    "never forks\n"
+	    "  --rpc               serve sys.* (ping, version, stats, "
+	    "loglevel, reload)\n"
+	    "                      over Shoal's RPC, from a helper process\n"
+	    "  --rpc-policy FILE   who may call them (default: dom0 only)\n");
 }
 
 static void
@@ -83,6 +92,8 @@ parse_args(int argc, char **argv, struct daemon *d, const char **sockopt,
 		/* Xen's xenstored forks unless told not to; ours never does. */
 		{ "no-fork", no_argument, NULL, 'N' },
 		{ "keep-orphans", no_argument, NULL, 'K' },
+		{ "rpc", no_argument, NULL, 'R' },
+		{ "rpc-policy", required_argument, NULL, 'P' },
 		/* Given by the previous process at a live update (xs_lu). */
 		{ "live-update-state", required_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 }
@@ -98,6 +109,8 @@ parse_args(int argc, char **argv, struct daemon *d, const char **sockopt,
 		case 'h': usage(stdout); exit(0);
 		case 'N': break;
 		case 'K': *keep_orphans = true; break;
+		case 'R': d->rpc = true; break;
+		case 'P': d->rpc_policy = optarg; break;
 		case 'U': d->state_fd = atoi(optarg); break;
 		default: usage(stderr); return -1;
 		}
@@ -132,6 +145,9 @@ serve(struct daemon *d, const char *sockpath)
 		return 1;
 	}
 	evloop_set_reload(loop, reload, d);
+	if (d->rpc_helper != NULL)
+		xs_rpc_serve(d->rpc_helper, evloop_base(loop), &d->srv, reload,
+		    d);
 	if (xs_server_attach(&d->srv, evloop_base(loop)) != 0)
 		log_warnx("no reaper: broken connections wait for a wakeup");
 	d->srv.rings = xs_rings_open(loop, &d->srv);
@@ -146,6 +162,8 @@ serve(struct daemon *d, const char *sockpath)
 			xs_lu_exec(d->srv.lu, &d->srv, l);
 	}
 	xs_sock_close(l);
+	xs_rpc_stop(d->rpc_helper);
+	d->rpc_helper = NULL;
 	xs_lu_free(d->srv.lu);
 	d->srv.lu = NULL;
 	/*
@@ -178,6 +196,10 @@ main(int argc, char **argv)
 		fatalx("out of memory");
 	if (xs_server_init(&d.srv, &d.cfg.quota, d.cfg.max_events) != 0)
 		fatalx("cannot set up the store");
+	/* Before the loop and any Xen handle: the helper inherits neither. */
+	if (d.rpc && (d.rpc_helper = xs_rpc_fork(d.rpc_policy,
+	    sockpath)) == NULL)
+		log_warnx("no RPC helper: sys.* is not served");
 	d.keep_orphans_opt = keep_orphans;
 	d.srv.keep_orphans = keep_orphans || d.cfg.keep_orphans;
 	rc = serve(&d, sockpath);

@@ -6,7 +6,8 @@
 # image, the store is identical, the domain finished all its work, the
 # watcher and the old watches still fire, the transaction got EAGAIN and
 # its retry committed, the half request was answered, a second update in
-# a row works, and a domain's death still reaches @releaseDomain.
+# a row works, a domain's death still reaches @releaseDomain, and sys.*
+# answers over RPC before and after (the helper is forked anew).
 #   it_live_update.sh BUILD_DIR
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -26,9 +27,15 @@ wait_for() {	# wait_for SECONDS COMMAND...
 	return 1
 }
 
-"$xensim" start --xenstored "$xsd" -v || { echo "FAIL: start"; exit 1; }
+"$xensim" start --xenstored "$xsd" -v --rpc || { echo "FAIL: start"; exit 1; }
 eval "$("$xensim" env)"
 pid=$(cat "$run/xenstored.pid")
+ctl=$build/tools/shoalctl/shoalctl
+# sys.* through the RPC helper (xs_rpc), before and after the updates.
+rpc_ok() { "$ctl" --service xenstore sys.ping 2>/dev/null | grep -q '^pong: true$'; }
+wait_for 10 rpc_ok || bad "sys.ping through xenstored's RPC helper"
+"$ctl" --json --service xenstore sys.stats | grep -q '"nodes": [0-9]' ||
+	bad "sys.stats has no node count"
 
 for i in $(seq 50); do xenstore-write /tool/lu/n$i v$i; done
 xenstore-chmod /tool/lu/n1 n0 r1 w2
@@ -87,6 +94,7 @@ grep -h BAD "$run/console.1.log" && bad "worker saw an error across the update"
 control live-update -F "$xsd" > "$run/control.out" 2>&1 ||
 	bad "second live update: $(cat "$run/control.out")"
 [ "$(control check 2>"$run/check.err")" = OK ] || bad "check after updates"
+wait_for 10 rpc_ok || bad "sys.ping after the updates (a new helper)"
 xenstore-watch -n 2 @releaseDomain > "$run/release" 2>&1 &
 rel=$!
 wait_for 5 grep -q . "$run/release" || bad "@releaseDomain watch"

@@ -1,0 +1,266 @@
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "evloop.h"
+#include "log.h"
+#include "rpc_server.h"
+#include "rpc_sock.h"
+#include "xs_conn.h"
+#include "xs_rpc.h"
+#include "xs_server.h"
+
+#define ASK_TIMEOUT	2000	/* ms the helper waits for the daemon */
+#define MSG_MAX		1024
+
+struct xs_rpc {
+	int			 fd;		/* the daemon's end */
+	pid_t			 pid;
+	struct event		*ev;
+	struct xs_server	*srv;
+	void			(*reload)(void *);
+	void			*arg;
+};
+
+/* ---- the helper ---- */
+
+static int	helper_fd = -1;
+
+/* One question to the daemon, one answer; -1 if it does not answer. */
+static int
+ask(const char *q, char *a, size_t alen)
+{
+	struct pollfd	 p = { .fd = helper_fd, .events = POLLIN };
+	ssize_t		 n;
+
+	if (send(helper_fd, q, strlen(q), MSG_NOSIGNAL) == -1 ||
+	    poll(&p, 1, ASK_TIMEOUT) != 1 ||
+	    (n = recv(helper_fd, a, alen - 1, 0)) <= 0)
+		return -1;
+	a[n] = '\0';
+	return 0;
+}
+
+static int
+h_ping(void *arg)
+{
+	char	 a[16];
+
+	(void)arg;
+	return ask("ping", a, sizeof(a)) == 0 && strcmp(a, "ok") == 0 ? 0 : -1;
+}
+
+static json_t *
+h_stats(void *arg)
+{
+	char	 a[MSG_MAX];
+
+	(void)arg;
+	return ask("stats", a, sizeof(a)) == 0 ? json_loads(a, 0, NULL) : NULL;
+}
+
+static void
+h_loglevel(void *arg, int v)
+{
+	char	 q[32], a[16];
+
+	(void)arg;
+	snprintf(q, sizeof(q), "level %d", v);
+	(void)ask(q, a, sizeof(a));
+}
+
+static int
+h_reload(void *arg)
+{
+	char	 a[16];
+
+	(void)arg;
+	return ask("reload", a, sizeof(a)) == 0 && strcmp(a, "ok") == 0 ?
+	    0 : -1;
+}
+
+/*
+ * Between questions the socket only speaks when the daemon is gone (or
+ * exec'd: EOF), or with an answer that came after ask() gave up on it.
+ */
+static void
+h_daemon_gone(evutil_socket_t fd, short what, void *arg)
+{
+	char	 late[MSG_MAX];
+
+	(void)what;
+	(void)arg;
+	if (recv(fd, late, sizeof(late), MSG_DONTWAIT) == 0)
+		_exit(0);
+}
+
+/* The daemon's socket comes up after the fork: wait for it (10 s). */
+static int
+h_wait_store(const char *path)
+{
+	int	 i, fd;
+
+	for (i = 0; i < 100; i++) {
+		if ((fd = rpc_sock_connect(path)) != -1) {
+			close(fd);
+			return 0;
+		}
+		usleep(100000);
+	}
+	return -1;
+}
+
+static void __attribute__((noreturn))
+helper_main(const char *policy, const char *sockpath)
+{
+	struct rpc_server_opts	 o = { .service = "xenstore",
+				    .daemon = "xenstored",
+				    .version = SHOAL_VERSION,
+				    .policy_path = policy, .ping = h_ping,
+				    .stats = h_stats, .loglevel = h_loglevel,
+				    .reload = h_reload };
+	struct evloop		*loop;
+	struct rpc_server	*s = NULL;
+	struct event		*ev = NULL;
+
+	log_init("xenstored-rpc", 0, log_getverbose());
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() == 1 || h_wait_store(sockpath) != 0 ||
+	    (loop = evloop_new()) == NULL)
+		_exit(1);
+	if ((ev = event_new(evloop_base(loop), helper_fd, EV_READ |
+	    EV_PERSIST, h_daemon_gone, NULL)) == NULL ||
+	    event_add(ev, NULL) == -1 ||
+	    (s = rpc_server_new(evloop_base(loop), &o)) == NULL)
+		_exit(1);
+	evloop_run(loop);
+	rpc_server_free(s);
+	event_free(ev);
+	evloop_free(loop);
+	close(helper_fd);
+	/*
+	 * _exit: the helper holds a copy of the daemon's memory from the
+	 * fork, which is the daemon's to free, not a leak of ours.
+	 */
+	_exit(0);
+}
+
+struct xs_rpc *
+xs_rpc_fork(const char *policy, const char *sockpath)
+{
+	struct xs_rpc	*r;
+	int		 sv[2];
+
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
+		free(r);
+		log_warn("rpc helper");
+		return NULL;
+	}
+	switch (r->pid = fork()) {
+	case -1:
+		log_warn("rpc helper: fork");
+		close(sv[0]);
+		close(sv[1]);
+		free(r);
+		return NULL;
+	case 0:
+		close(sv[0]);
+		free(r);
+		helper_fd = sv[1];
+		helper_main(policy, sockpath);
+	}
+	close(sv[1]);
+	r->fd = sv[0];
+	return r;
+}
+
+/* ---- the daemon's side ---- */
+
+static void
+count_dom(const struct xs_dom *d, void *arg)
+{
+	(void)d;
+	(*(int *)arg)++;
+}
+
+static void
+answer_stats(struct xs_rpc *r, char *a, size_t alen)
+{
+	const struct xs_conn	*c;
+	int			 nconn = 0, ndom = 0;
+
+	TAILQ_FOREACH(c, &r->srv->conns, entry)
+		nconn++;
+	xs_doms_foreach(r->srv->doms, count_dom, &ndom);
+	snprintf(a, alen, "{\"nodes\": %zu, \"connections\": %d, "
+	    "\"domains\": %d, \"events_dropped\": %lu}", r->srv->tree->nnodes,
+	    nconn, ndom, r->srv->events_dropped);
+}
+
+static void
+on_helper(evutil_socket_t fd, short what, void *arg)
+{
+	struct xs_rpc	*r = arg;
+	char		 q[64], a[MSG_MAX] = "ok";
+	ssize_t		 n;
+
+	(void)what;
+	if ((n = recv(fd, q, sizeof(q) - 1, MSG_DONTWAIT)) <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			log_warnx("rpc helper gone: sys.* no longer served");
+			event_del(r->ev);
+		}
+		return;
+	}
+	q[n] = '\0';
+	if (strcmp(q, "stats") == 0)
+		answer_stats(r, a, sizeof(a));
+	else if (strncmp(q, "level ", 6) == 0)
+		log_setverbose(atoi(q + 6));
+	else if (strcmp(q, "reload") == 0 && r->reload != NULL)
+		r->reload(r->arg);
+	else if (strcmp(q, "ping") != 0)
+		snprintf(a, sizeof(a), "unknown");
+	(void)send(fd, a, strlen(a), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+int
+xs_rpc_serve(struct xs_rpc *r, struct event_base *base, struct xs_server *srv,
+    void (*reload)(void *), void *arg)
+{
+	r->srv = srv;
+	r->reload = reload;
+	r->arg = arg;
+	if ((r->ev = event_new(base, r->fd, EV_READ | EV_PERSIST, on_helper,
+	    r)) == NULL || event_add(r->ev, NULL) == -1) {
+		log_warnx("rpc helper: cannot listen to it");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The helper is not waited for: its last act, unregistering, needs this
+ * daemon's loop, which has stopped.  It sees EOF and exits on its own.
+ */
+void
+xs_rpc_stop(struct xs_rpc *r)
+{
+	if (r == NULL)
+		return;
+	if (r->ev != NULL)
+		event_free(r->ev);
+	close(r->fd);
+	free(r);
+}
