@@ -174,6 +174,25 @@ m_write(struct rpc_call *c, json_t *params, void *arg)
 	rpc_reply(c, json_pack("{s:I}", "written", (json_int_t)n));
 }
 
+json_t *
+con_rpc_stats(void *arg)
+{
+	struct con_dominfo	*v;
+	size_t			 n, i;
+	json_int_t		 seen = 0, dropped = 0, bad = 0;
+
+	if (con_api_list(arg, &v, &n) != 0)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		seen += (json_int_t)v[i].seen;
+		dropped += (json_int_t)v[i].dropped;
+		bad += v[i].bad;
+	}
+	free(v);
+	return json_pack("{s:I, s:I, s:I, s:I}", "domains", (json_int_t)n,
+	    "bytes", seen, "dropped", dropped, "bad_rings", bad);
+}
+
 const struct rpc_method con_rpc_methods[] = {
 	{ "list", m_list },
 	{ "tail", m_tail },

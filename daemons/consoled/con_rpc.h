@@ -10,5 +10,7 @@
 #include "rpc_server.h"
 
 extern const struct rpc_method con_rpc_methods[];
+/* sys.stats' daemon part: domains, bytes seen and dropped, bad rings. */
+json_t	*con_rpc_stats(void *doms);
 
 #endif /* CON_RPC_H */

@@ -165,7 +165,7 @@ start_rpc(struct daemon *d, struct evloop *loop)
 		.service = "console", .daemon = "consoled",
 		.version = SHOAL_VERSION, .methods = con_rpc_methods,
 		.arg = &d->doms, .policy_path = d->policy,
-		.reload = rpc_reload,
+		.reload = rpc_reload, .stats = con_rpc_stats,
 	};
 
 	if ((d->rpc = rpc_server_new(evloop_base(loop), &o)) == NULL)

@@ -134,6 +134,8 @@ sleep 0.5
 # console.* over RPC, from dom0.
 "$ctl" --json console.list | grep -q '"name": "echo"' ||
 	bad "console.list: $("$ctl" console.list 2>&1)"
+"$ctl" --json --service console sys.stats | grep -q '"bad_rings": 1' ||
+	bad "sys.stats: $("$ctl" --json --service console sys.stats 2>&1 | tr -d '\n ')"
 "$ctl" console.tail echo 50 | grep -q 'ping-4242' ||
 	bad "console.tail: $("$ctl" console.tail echo 50 2>&1 | tail -3)"
 timeout 4 "$ctl" console.follow echo > "$run/follow.out" 2>&1 &
