@@ -16,9 +16,26 @@ scalar(FILE *f, const json_t *v)
 	}
 }
 
+/* An object on one line: "k=v k=v", nested values as compact JSON. */
+static void
+row(FILE *f, const json_t *o)
+{
+	const char	*key;
+	const json_t	*v;
+	int		 first = 1;
+
+	json_object_foreach((json_t *)o, key, v) {
+		fprintf(f, "%s%s=", first ? "" : " ", key);
+		scalar(f, v);
+		first = 0;
+	}
+	fputc('\n', f);
+}
+
 /*
  * For people: an array of strings is printed a line each (console.tail),
- * other keys as "key: value", nested values as compact JSON.
+ * an array of objects an object a line (console.list), other keys as
+ * "key: value", nested values as compact JSON.
  */
 void
 ctl_print_result(FILE *f, const json_t *r, int json)
@@ -39,6 +56,11 @@ ctl_print_result(FILE *f, const json_t *r, int json)
 				scalar(f, x);
 				fputc('\n', f);
 			}
+			continue;
+		}
+		if (json_is_array(v) && json_is_object(json_array_get(v, 0))) {
+			json_array_foreach(v, i, x)
+				row(f, x);
 			continue;
 		}
 		fprintf(f, "%s: ", key);
