@@ -12,7 +12,7 @@ SHOAL_XEN_BIN=/usr/lib/xen-$SHOAL_XEN_VERSION/bin
 
 # Packages each part of Shoal needs; deploy/deps installs them by group.
 SHOAL_PKGS_BUILD="build-essential cmake pkg-config clang libclang-rt-14-dev
-  libxen-dev libevent-dev libjansson-dev check"
+  libxen-dev libevent-dev libjansson-dev check libknot-dev"
 SHOAL_PKGS_TOOLS="xenstore-utils"
 # The real-Xen tier: hypervisor, toolstack, a kernel for dom0 and domUs,
 # QEMU to boot them and what packs the initramfs images.

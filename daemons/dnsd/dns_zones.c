@@ -1,0 +1,170 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns_zones.h"
+#include "log.h"
+
+static void
+set_free(struct dns_zoneset *set)
+{
+	size_t i;
+
+	if (set == NULL)
+		return;
+	for (i = 0; i < set->n; i++)
+		dns_zone_unref(set->zones[i]);
+	free(set->zones);
+	free(set);
+}
+
+struct dns_zones *
+dns_zones_new(size_t maxbytes)
+{
+	struct dns_zones *zs;
+	struct dns_zoneset *set;
+
+	if ((zs = calloc(1, sizeof(*zs))) == NULL)
+		return NULL;
+	if ((set = calloc(1, sizeof(*set))) == NULL) {
+		free(zs);
+		return NULL;
+	}
+	zs->maxbytes = maxbytes;
+	atomic_init(&zs->cur, set);
+	return zs;
+}
+
+void
+dns_zones_free(struct dns_zones *zs)
+{
+	if (zs == NULL)
+		return;
+	set_free(atomic_load(&zs->cur));
+	free(zs);
+}
+
+const struct dns_zoneset *
+dns_zones_current(struct dns_zones *zs)
+{
+	return atomic_load_explicit(&zs->cur, memory_order_acquire);
+}
+
+/* Exact origin match by binary search; lname is lowercase. */
+static struct dns_zone *
+by_origin(const struct dns_zoneset *set, const uint8_t *lname)
+{
+	size_t lo = 0, hi = set->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = dns_name_cmp(lname, set->zones[mid]->origin);
+
+		if (c == 0)
+			return set->zones[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+const struct dns_zone *
+dns_zoneset_find(const struct dns_zoneset *set, const uint8_t *qname)
+{
+	uint8_t lname[DNS_NAME_MAX];
+	const struct dns_zone *z;
+	const uint8_t *p;
+
+	dns_name_lower(lname, qname);
+	for (p = lname; p != NULL; p = dns_name_parent(p))
+		if ((z = by_origin(set, p)) != NULL)
+			return z;
+	return NULL;
+}
+
+static int
+zone_cmp(const void *a, const void *b)
+{
+	return dns_name_cmp((*(struct dns_zone *const *)a)->origin,
+	    (*(struct dns_zone *const *)b)->origin);
+}
+
+/* The new zone for one origin, else the old one, else none. */
+static struct dns_zone *
+load_one(struct dns_zones *zs, const struct dns_zonecfg *c,
+    const uint8_t *origin, int *failed)
+{
+	char err[1024];
+	struct dns_zone *z, *old;
+
+	if ((z = dns_zone_load(c->file, c->origin, zs->maxbytes, err,
+	    sizeof(err))) != NULL)
+		return z;
+	(*failed)++;
+	old = by_origin(dns_zones_current(zs), origin);
+	log_warnx("%s%s", err, old != NULL ? "; the zone loaded before stays" :
+	    "; zone not served");
+	return old != NULL ? dns_zone_ref(old) : NULL;
+}
+
+/* Origins as lowercase wire, n of them DNS_NAME_MAX apart; no repeats. */
+static uint8_t *
+origins(const struct dns_zonecfg *cfg, size_t n)
+{
+	uint8_t *o, tmp[DNS_NAME_MAX];
+	size_t i, j;
+
+	if ((o = calloc(n > 0 ? n : 1, DNS_NAME_MAX)) == NULL) {
+		log_warnx("out of memory");
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (dns_name_from_text(cfg[i].origin, tmp) == -1) {
+			log_warnx("%s: bad zone origin %s", cfg[i].file,
+			    cfg[i].origin);
+			free(o);
+			return NULL;
+		}
+		dns_name_lower(o + i * DNS_NAME_MAX, tmp);
+		for (j = 0; j < i; j++)
+			if (dns_name_cmp(o + i * DNS_NAME_MAX,
+			    o + j * DNS_NAME_MAX) == 0) {
+				log_warnx("zone %s is configured twice",
+				    cfg[i].origin);
+				free(o);
+				return NULL;
+			}
+	}
+	return o;
+}
+
+int
+dns_zones_reload(struct dns_zones *zs, const struct dns_zonecfg *cfg,
+    size_t n)
+{
+	uint8_t *o;
+	struct dns_zoneset *set, *old;
+	struct dns_zone *z;
+	int failed = 0;
+	size_t i;
+
+	if ((o = origins(cfg, n)) == NULL)
+		return -1;
+	if ((set = calloc(1, sizeof(*set))) == NULL ||
+	    (set->zones = calloc(n > 0 ? n : 1, sizeof(*set->zones))) == NULL) {
+		free(set);
+		free(o);
+		log_warnx("out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if ((z = load_one(zs, &cfg[i], o + i * DNS_NAME_MAX,
+		    &failed)) != NULL)
+			set->zones[set->n++] = z;
+	free(o);
+	qsort(set->zones, set->n, sizeof(*set->zones), zone_cmp);
+	old = atomic_exchange_explicit(&zs->cur, set, memory_order_acq_rel);
+	set_free(old);
+	return failed;
+}

@@ -1,0 +1,60 @@
+/*
+ * dns_zones: every zone the server is authoritative for, and reloading
+ * them.
+ *
+ * Owns the current set (a dns_zoneset: zones sorted by origin in
+ * canonical order, never changed once published) and the pointer to it.
+ * A reload builds a whole new set, then swaps the pointer in one atomic
+ * store, so an answer is always made from one consistent set.  A zone
+ * whose file does not load is reported (log_warnx, "FILE:LINE: what")
+ * and the set keeps the zone it had for that origin, if any; zones no
+ * longer configured are dropped.  Zones are shared between old and new
+ * sets by reference count.
+ *
+ * The old set is released as soon as the swap is done.  That is safe
+ * because the daemon answers queries on one thread, inside event
+ * callbacks that hold no set across calls; serving from other threads
+ * would need the release deferred until they are done with it.
+ */
+#ifndef DNS_ZONES_H
+#define DNS_ZONES_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns_zone.h"
+
+struct dns_zonecfg {
+	const char	*origin;	/* text */
+	const char	*file;
+};
+
+struct dns_zoneset {
+	size_t		  n;
+	struct dns_zone	**zones;	/* by origin, canonical order */
+};
+
+struct dns_zones {
+	_Atomic(struct dns_zoneset *)	cur;
+	size_t				maxbytes;	/* per zone; 0: default */
+};
+
+struct dns_zones	*dns_zones_new(size_t maxbytes);
+void			 dns_zones_free(struct dns_zones *);
+
+/*
+ * Load the n zones configured and publish them.  Returns how many
+ * failed to load (their old zone, if any, kept), or -1 with nothing
+ * changed if the set itself could not be made (bad or repeated origin,
+ * no memory).
+ */
+int			 dns_zones_reload(struct dns_zones *,
+			    const struct dns_zonecfg *, size_t n);
+
+const struct dns_zoneset *dns_zones_current(struct dns_zones *);
+/* The zone whose origin is the longest suffix of qname, or NULL. */
+const struct dns_zone	*dns_zoneset_find(const struct dns_zoneset *,
+			    const uint8_t *qname);
+
+#endif /* DNS_ZONES_H */
