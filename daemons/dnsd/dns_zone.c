@@ -151,7 +151,7 @@ fill_node(struct dns_load *ld, struct dns_node *node, size_t from, size_t to)
 	for (start = from, i = from + 1; i <= to; i++) {
 		if (i < to && r[i].type == r[start].type)
 			continue;
-		if (r[start].type != DNS_T_SOA && i - start > 0xffff)
+		if (i - start > 0xffff)
 			return dns_zload_error(ld, &r[start], "RRset too large");
 		if (fill_rrset(&node->rrsets[node->nrrsets++], r, start, i)
 		    == -1)
@@ -216,6 +216,25 @@ node_error(struct dns_load *ld, const struct dns_node *n, uint16_t t,
 	return dns_zload_error(ld, rec_at(ld, n, t), "%s %s", name, what);
 }
 
+/*
+ * Nothing may exist below a DNAME (RFC 6672 2.4).  Descendants follow
+ * their ancestor in canonical order; the first one with records is the
+ * one to name (an empty non-terminal has no line to point at).
+ */
+static int
+check_dname(struct dns_load *ld, const struct dns_zone *z, size_t k)
+{
+	const struct dns_node *n = &z->nodes[k];
+	size_t j;
+
+	for (j = k + 1; j < z->nnodes &&
+	    dns_name_under(z->nodes[j].name, n->name); j++)
+		if (z->nodes[j].nrrsets > 0)
+			return node_error(ld, &z->nodes[j],
+			    z->nodes[j].rrsets[0].type, "is below a DNAME");
+	return 0;
+}
+
 /* RFC 2181 10.1, with RFC 4035 2.5's exceptions for DNSSEC. */
 static int
 check_node(struct dns_load *ld, const struct dns_zone *z, size_t k)
@@ -240,11 +259,8 @@ check_node(struct dns_load *ld, const struct dns_zone *z, size_t k)
 			return node_error(ld, n, DNS_T_CNAME,
 			    "has a CNAME and other data");
 	}
-	if (dns_node_rrset(n, DNS_T_DNAME) != NULL && k + 1 < z->nnodes &&
-	    dns_name_under(z->nodes[k + 1].name, n->name))
-		return node_error(ld, &z->nodes[k + 1],
-		    z->nodes[k + 1].nrrsets > 0 ?
-		    z->nodes[k + 1].rrsets[0].type : 0, "is below a DNAME");
+	if (dns_node_rrset(n, DNS_T_DNAME) != NULL)
+		return check_dname(ld, z, k);
 	return 0;
 }
 

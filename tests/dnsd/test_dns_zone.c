@@ -293,8 +293,8 @@ START_TEST(test_semantics)
 	    "/z:4: www.example.com. has a CNAME and other data");
 	refused(put_soa("z", 1, "x CNAME a\nx CNAME b\n"),
 	    "/z:4: x.example.com. has more than one CNAME");
-	refused(put_soa("z", 1, "d DNAME example.net.\nx.d A 192.0.2.3\n"),
-	    "/z:5: x.d.example.com. is below a DNAME");
+	refused(put_soa("z", 1, "d DNAME example.net.\ny.x.d A 192.0.2.3\n"),
+	    "/z:5: y.x.d.example.com. is below a DNAME");
 	refused(put_soa("z", 1, "s SOA a b 1 2 3 4 5\n"),
 	    "/z:4: s.example.com. has an SOA below the apex");
 	refused(put_soa("z", 1, "@ SOA a b 1 2 3 4 5\n"),
