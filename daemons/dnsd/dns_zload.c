@@ -81,10 +81,12 @@ add_record(struct dns_load *ld, const zs_scanner_t *s, struct dns_rec *r)
 {
 	char name[DNS_NAME_TEXTMAX], top[DNS_NAME_TEXTMAX];
 	uint8_t owner[DNS_NAME_MAX];
+	int olen;
 
+	/* The scanner knows no other class today; a newer one might. */
 	if (s->r_class != DNS_CLASS_IN)
 		return dns_zload_error(ld, r, "class %u is not IN", s->r_class);
-	if (dns_name_check(s->r_owner, s->r_owner_length) == -1)
+	if ((olen = dns_name_check(s->r_owner, s->r_owner_length)) == -1)
 		return dns_zload_error(ld, r, "bad owner name");
 	dns_name_lower(owner, s->r_owner);
 	if (!dns_name_under(owner, ld->origin)) {
@@ -93,22 +95,21 @@ add_record(struct dns_load *ld, const zs_scanner_t *s, struct dns_rec *r)
 		return dns_zload_error(ld, r, "%s is outside the zone %s",
 		    name, top);
 	}
-	if (dns_zload_charge(ld, r, sizeof(*r) + s->r_owner_length +
-	    s->r_data_length) == -1)
+	if (dns_zload_charge(ld, r, sizeof(*r) + olen + s->r_data_length) == -1)
 		return -1;
 	if (ld->nrecs == ld->caprecs && grow(ld) == -1)
 		return dns_zload_error(ld, r, "out of memory");
 	r->type = s->r_type;
 	r->ttl = s->r_ttl;
 	r->rdlen = (uint16_t)s->r_data_length;
-	r->owner = malloc(s->r_owner_length);
+	r->owner = malloc(olen);
 	r->rdata = r->rdlen > 0 ? malloc(r->rdlen) : NULL;
 	if (r->owner == NULL || (r->rdlen > 0 && r->rdata == NULL)) {
 		free(r->owner);
 		free(r->rdata);
 		return dns_zload_error(ld, r, "out of memory");
 	}
-	memcpy(r->owner, owner, s->r_owner_length);
+	memcpy(r->owner, owner, olen);
 	if (r->rdlen > 0)
 		memcpy(r->rdata, s->r_data, r->rdlen);
 	ld->recs[ld->nrecs++] = *r;
