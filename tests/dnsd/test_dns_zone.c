@@ -299,6 +299,11 @@ START_TEST(test_semantics)
 	    "/z:4: s.example.com. has an SOA below the apex");
 	refused(put_soa("z", 1, "@ SOA a b 1 2 3 4 5\n"),
 	    "/z:4: example.com. has more than one SOA");
+	refused(put_soa("z", 1, "$INCLUDE nothere.inc\n"),
+	    "/z:4: $INCLUDE ");
+	ck_assert(strstr(err, "/nothere.inc: No such file or directory") !=
+	    NULL);
+	refused(put("z", ""), "/z: no SOA at the apex");
 	/* The scanner itself knows no class but IN. */
 	refused(put_soa("z", 1, "x CH A 192.0.2.1\n"), "/z:4: ");
 	/* Still a zone: a CNAME beside its own DNSSEC records. */
