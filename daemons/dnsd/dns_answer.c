@@ -18,7 +18,7 @@ dns_ans_rr(struct dns_ans *a, enum dns_section sec, const uint8_t *owner,
 	if (dns_wr_rr(&a->w, sec, owner, type, class, ttl, rdata, rdlen) == 0)
 		return 0;
 	if (sec == DNS_S_AR)
-		return 0;
+		return 1;
 	/* A partial answer would look complete; start over, empty, with TC. */
 	dns_wr_cut(&a->w);
 	a->flags |= DNS_F_TC;

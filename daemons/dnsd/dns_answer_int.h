@@ -26,8 +26,9 @@ void	dns_resolve(struct dns_ans *);
 /*
  * dns_answer.c: add one record.  When the answer or authority section
  * overflows, the message is cut back to its question with TC set (RFC
- * 2181 9); an additional record that does not fit is just left out.
- * -1 once the message is full.
+ * 2181 9) and -1 comes back, as it does for every record after that.
+ * An additional record that does not fit is left out and 1 comes back:
+ * the caller knows whether it was optional.
  */
 int	dns_ans_rr(struct dns_ans *, enum dns_section, const uint8_t *owner,
 	    uint16_t type, uint16_t class, uint32_t ttl, const uint8_t *rdata,

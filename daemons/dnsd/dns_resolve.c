@@ -55,20 +55,33 @@ negative(struct dns_ans *a, const struct dns_zone *z, int rcode)
 	    len);
 }
 
-/* A and AAAA of a name in the zone, for the additional section. */
+/*
+ * A and AAAA of a name in the zone, for the additional section.  Glue
+ * for a name server inside the delegated zone is required: without it
+ * the referral is useless, so if it does not fit the response says TC
+ * (RFC 9471).  Other addresses are a courtesy.
+ */
 static void
-addresses(struct dns_ans *a, const struct dns_zone *z, const uint8_t *name)
+addresses(struct dns_ans *a, const struct dns_zone *z, const uint8_t *name,
+    bool required)
 {
 	static const uint16_t types[] = { DNS_T_A, DNS_T_AAAA };
 	const struct dns_node *n;
 	const struct dns_rrset *rs;
+	const uint8_t *rd;
+	uint16_t len;
 	size_t i;
 
 	if ((n = dns_zone_find(z, name)) == NULL)
 		return;
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if ((rs = dns_node_rrset(n, types[i])) != NULL)
-			add_rrset(a, DNS_S_AR, name, rs, rs->ttl);
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if ((rs = dns_node_rrset(n, types[i])) == NULL)
+			continue;
+		for (rd = NULL; (rd = dns_rrset_next(rs, rd, &len)) != NULL;)
+			if (dns_ans_rr(a, DNS_S_AR, name, rs->type,
+			    DNS_CLASS_IN, rs->ttl, rd, len) == 1 && required)
+				a->flags |= DNS_F_TC;
+	}
 }
 
 /* Where the target name is in NS, MX and SRV rdata; -1 for others. */
@@ -87,20 +100,28 @@ target_at(uint16_t type)
 	}
 }
 
-/* Additional-section processing (RFC 1034 3.7) for names in our zone. */
+/*
+ * Additional-section processing (RFC 1034 3.7) for names in our zone;
+ * cut is the delegation's name in a referral, else NULL.
+ */
 static void
 additional(struct dns_ans *a, const struct dns_zone *z,
-    const struct dns_rrset *rs)
+    const struct dns_rrset *rs, const uint8_t *cut)
 {
+	uint8_t lname[DNS_NAME_MAX];
 	int at = target_at(rs->type);
 	const uint8_t *rd = NULL;
 	uint16_t len;
 
 	if (at < 0)
 		return;
-	while ((rd = dns_rrset_next(rs, rd, &len)) != NULL)
-		if (len > at && dns_name_check(rd + at, len - at) != -1)
-			addresses(a, z, rd + at);
+	while ((rd = dns_rrset_next(rs, rd, &len)) != NULL) {
+		if (len <= at || dns_name_check(rd + at, len - at) == -1)
+			continue;
+		dns_name_lower(lname, rd + at);
+		addresses(a, z, rd + at, cut != NULL &&
+		    dns_name_under(lname, cut));
+	}
 }
 
 /* A zone cut above or at the name: the child's NS and their glue. */
@@ -114,7 +135,7 @@ referral(struct dns_ans *a, const struct dns_zone *z,
 	if (a->w.count[DNS_S_AN] == 0)
 		a->flags &= ~DNS_F_AA;
 	if (add_rrset(a, DNS_S_NS, owner, ns, ns->ttl) == 0)
-		additional(a, z, ns);
+		additional(a, z, ns, cut->name);
 }
 
 /*
@@ -186,7 +207,7 @@ from_node(struct dns_ans *a, const struct dns_zone *z,
 	}
 	a->rcode = DNS_R_NOERROR;
 	if (add_rrset(a, DNS_S_AN, name, rs, rs->ttl) == 0)
-		additional(a, z, rs);
+		additional(a, z, rs, NULL);
 	return DONE;
 }
 

@@ -545,6 +545,14 @@ START_TEST(test_truncation)
 	expect(DNS_R_NOERROR, true, 10, 0, 1);
 	ck_assert(!(r.flags & DNS_F_TC));
 	ck_assert_uint_le(r.len, DNS_PAYLOAD);
+	/* Glue for servers inside the cut is required (RFC 9471). */
+	ask("www.many.example.com", DNS_T_A);
+	ck_assert(r.flags & DNS_F_TC);
+	ck_assert_uint_eq(r.count[DNS_S_NS], 12);
+	ck_assert_uint_lt(r.count[DNS_S_AR], 24);
+	ask_full("www.many.example.com", DNS_T_A, DNS_CLASS_IN, 1232, false);
+	expect(DNS_R_NOERROR, false, 0, 12, 25);
+	ck_assert(!(r.flags & DNS_F_TC));
 	/* TCP has room. */
 	ask_full("big.example.com", DNS_T_TXT, DNS_CLASS_IN, NOEDNS, true);
 	expect(DNS_R_NOERROR, true, 10, 0, 0);
