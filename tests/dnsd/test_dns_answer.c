@@ -18,6 +18,7 @@
 
 #define Z(f)	ZONEDIR "/" f
 #define NOEDNS	0
+#define LONG	"llllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllll"
 
 static struct dns_zones *zones;
 static struct dns_answer_cfg cfg = { "shoal-test", NULL, 0 };
@@ -26,7 +27,7 @@ struct rr {
 	char		 owner[DNS_NAME_TEXTMAX];
 	uint16_t	 type, class;
 	uint32_t	 ttl;
-	char		 target[DNS_NAME_TEXTMAX];	/* NS, CNAME, DNAME, MX */
+	char		 target[DNS_NAME_TEXTMAX];	/* of NS, CNAME, ... */
 	size_t		 rdoff, rdlen;
 };
 
@@ -328,6 +329,30 @@ START_TEST(test_parse_records)
 }
 END_TEST
 
+/* A name over 255 octets made with a pointer that is itself valid. */
+START_TEST(test_parse_long)
+{
+	char name[DNS_NAME_TEXTMAX];
+	uint8_t q[512];
+	size_t qlen;
+
+	snprintf(name, sizeof(name), "%.63s.%.63s.%.63s.example.com", LONG,
+	    LONG, LONG);
+	qlen = build(q, name, DNS_T_A, DNS_CLASS_IN, NOEDNS, 0);
+	q[11] = 1;
+	q[qlen] = 63;
+	memset(q + qlen + 1, 'b', 63);
+	memcpy(q + qlen + 64, "\xc0\x0c\x00\x01\x00\x01\0\0\0\0\0\0", 12);
+	send_raw(q, qlen + 76, false);
+	ck_assert_int_eq(r.rcode, DNS_R_FORMERR);
+	/* One label less, 206 octets: fine (NXDOMAIN). */
+	q[qlen] = 0;
+	memcpy(q + qlen + 1, "\x00\x01\x00\x01\0\0\0\0\0\0", 10);
+	send_raw(q, qlen + 11, false);
+	ck_assert_int_eq(r.rcode, DNS_R_NXDOMAIN);
+}
+END_TEST
+
 START_TEST(test_class)
 {
 	const struct rr *x;
@@ -403,8 +428,8 @@ START_TEST(test_cname)
 {
 	ask("www.example.com", DNS_T_A);
 	expect(DNS_R_NOERROR, true, 2, 0, 0);
-	ck_assert_str_eq(find(DNS_S_AN, "www.example.com.", DNS_T_CNAME)->target,
-	    "web.example.com.");
+	ck_assert_str_eq(find(DNS_S_AN, "www.example.com.",
+	    DNS_T_CNAME)->target, "web.example.com.");
 	find(DNS_S_AN, "web.example.com.", DNS_T_A);
 	ask("chain.example.com", DNS_T_A);
 	expect(DNS_R_NOERROR, true, 3, 0, 0);
@@ -425,6 +450,7 @@ END_TEST
 
 START_TEST(test_dname)
 {
+	char name[DNS_NAME_TEXTMAX];
 	const struct rr *x;
 
 	ask("a.OLD.example.com", DNS_T_A);
@@ -443,6 +469,15 @@ START_TEST(test_dname)
 	expect(DNS_R_NOERROR, true, 1, 0, 0);
 	ask("old.example.com", DNS_T_A);
 	expect(DNS_R_NOERROR, true, 0, 1, 0);
+	/* 61 + 193 + 13 octets: too long to synthesize (RFC 6672 2.2). */
+	snprintf(name, sizeof(name), "%.60s.long.example.com", LONG);
+	ask(name, DNS_T_A);
+	expect(DNS_R_YXDOMAIN, true, 1, 0, 0);
+	find(DNS_S_AN, "long.example.com.", DNS_T_DNAME);
+	/* Over 512 octets: TCP. */
+	snprintf(name, sizeof(name), "%.40s.long.example.com", LONG);
+	ask_full(name, DNS_T_A, DNS_CLASS_IN, NOEDNS, true);
+	expect(DNS_R_NXDOMAIN, true, 2, 1, 0);
 }
 END_TEST
 
@@ -589,6 +624,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_parse);
 	tcase_add_test(tc, test_parse_records);
+	tcase_add_test(tc, test_parse_long);
 	tcase_add_test(tc, test_class);
 	tcase_add_test(tc, test_exact);
 	tcase_add_test(tc, test_negative);
