@@ -103,10 +103,13 @@ size_t
 dns_answer(const struct dns_zoneset *set, const struct dns_answer_cfg *cfg,
     const uint8_t *in, size_t inlen, bool tcp, uint8_t *out, size_t outcap)
 {
+	static const struct dns_answer_cfg none;
 	struct dns_ans a;
 	size_t lim;
 	uint16_t flags;
 
+	if (cfg == NULL)
+		cfg = &none;
 	memset(&a, 0, sizeof(a));
 	a.set = set;
 	if ((a.rcode = dns_msg_parse(in, inlen, &a.q)) == DNS_DROP ||

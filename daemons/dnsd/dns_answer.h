@@ -35,7 +35,8 @@ struct dns_answer_cfg {
  * The response to the query in (inlen octets), written to out, or 0 when
  * the query deserves none.  Over UDP the response fits the requester's
  * size (512 octets without EDNS) and sets TC when the answer did not;
- * over TCP it may take up to 65535.  It never exceeds outcap.
+ * over TCP it may take up to 65535.  It never exceeds outcap.  cfg may
+ * be NULL: no CHAOS strings, our default size.
  */
 size_t	dns_answer(const struct dns_zoneset *, const struct dns_answer_cfg *,
 	    const uint8_t *in, size_t inlen, bool tcp, uint8_t *out,

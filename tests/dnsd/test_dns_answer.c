@@ -615,6 +615,52 @@ START_TEST(test_any)
 }
 END_TEST
 
+/* xorshift32: the same garbage every run, so a failure can be replayed. */
+static uint32_t
+rnd(void)
+{
+	static uint32_t x = 2463534242u;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return x;
+}
+
+/*
+ * Valid queries with a few octets changed and their ends cut anywhere:
+ * every response must be well formed (decode() checks) and in size.
+ */
+START_TEST(test_garbage)
+{
+	static const char *names[] = { "www.example.com", "a.old.example.com",
+	    "x.sub.example.com", "z.cn.example.com", "big.example.com" };
+	uint8_t q[512];
+	size_t len, i, k, n;
+	bool tcp;
+
+	for (i = 0; i < 20000; i++) {
+		len = build(q, names[i % 5], (uint16_t)(rnd() % 260),
+		    DNS_CLASS_IN, i % 2 ? 4096 : NOEDNS, 0);
+		for (k = 0, n = rnd() % 4; k < n; k++)
+			q[rnd() % len] = (uint8_t)rnd();
+		if (rnd() % 4 == 0)
+			len = rnd() % (len + 1);
+		tcp = rnd() % 2;
+		if (send_raw(q, len, tcp) == 0)
+			continue;
+		ck_assert_uint_le(r.len, tcp ? DNS_MSGMAX : DNS_PAYLOAD);
+		ck_assert(r.flags & DNS_F_QR);
+	}
+	/* No configuration at all is allowed. */
+	len = build(q, "version.bind", DNS_T_TXT, DNS_CLASS_CH, NOEDNS, 0);
+	r.len = dns_answer(dns_zones_current(zones), NULL, q, len, false,
+	    r.buf, sizeof(r.buf));
+	decode();
+	ck_assert_int_eq(r.rcode, DNS_R_REFUSED);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -635,6 +681,7 @@ main(void)
 	tcase_add_test(tc, test_edns);
 	tcase_add_test(tc, test_truncation);
 	tcase_add_test(tc, test_any);
+	tcase_add_test(tc, test_garbage);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
