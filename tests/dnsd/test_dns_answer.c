@@ -395,6 +395,18 @@ START_TEST(test_exact)
 	ck_assert_str_eq(find(DNS_S_AN, "example.com.", DNS_T_MX)->target,
 	    "mail.example.com.");
 	find(DNS_S_AR, "mail.example.com.", DNS_T_A);
+	/*
+	 * Compressed: 12 header, 17 question, MX 2 + 10 + (2 + "\4mail" +
+	 * pointer), A owner a pointer into the MX's rdata: 2 + 10 + 4.
+	 */
+	ck_assert_uint_eq(r.len, 12 + 17 + 21 + 16);
+	/* SRV's target is not compressed (RFC 2782), but others point to it. */
+	ask("_sip._tcp.example.com", DNS_T_SRV);
+	expect(DNS_R_NOERROR, true, 1, 0, 1);
+	x = find(DNS_S_AN, "_sip._tcp.example.com.", DNS_T_SRV);
+	ck_assert_uint_eq(x->rdlen, 6 + 17);
+	find(DNS_S_AR, "sip.example.com.", DNS_T_A);
+	ck_assert(memcmp(r.buf + r.len - 16, "\xc0", 1) == 0);
 	/* NS at the apex is an answer, not a referral; in-zone glue. */
 	ask("example.com", DNS_T_NS);
 	expect(DNS_R_NOERROR, true, 2, 0, 2);
