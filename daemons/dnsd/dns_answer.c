@@ -126,7 +126,7 @@ dns_answer(const struct dns_zoneset *set, const struct dns_answer_cfg *cfg,
 	if (a.q.edns) {
 		a.w.limit = lim;
 		dns_wr_opt(&a.w, cfg->payload ? cfg->payload : DNS_PAYLOAD,
-		    (uint8_t)(a.rcode >> 4));
+		    (uint8_t)(a.rcode >> 4), a.q.dnssec_ok);
 	}
 	flags = DNS_F_QR | (a.q.flags & (0x7800 | DNS_F_RD | DNS_F_CD)) |
 	    a.flags | (a.rcode & 0xf);

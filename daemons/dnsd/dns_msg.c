@@ -66,6 +66,7 @@ read_opt(struct dns_query *q, const uint8_t *owner, const uint8_t *f)
 	if (q->payload < DNS_UDPMIN)
 		q->payload = DNS_UDPMIN;
 	q->ednsver = f[5];
+	q->dnssec_ok = (get16(f + 6) & DNS_EDNS_DO) != 0;
 	return 0;
 }
 

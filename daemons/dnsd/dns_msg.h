@@ -41,6 +41,7 @@
 #define DNS_F_RD	0x0100
 #define DNS_F_RA	0x0080
 #define DNS_F_CD	0x0010
+#define DNS_EDNS_DO	0x8000	/* in the OPT's flags */
 #define DNS_OPCODE(f)	(((f) >> 11) & 0xf)
 
 enum dns_rcode {
@@ -62,6 +63,7 @@ struct dns_query {
 	uint16_t	 qtype, qclass;
 	bool		 edns;		/* an OPT record was read */
 	uint8_t		 ednsver;
+	bool		 dnssec_ok;	/* the DO bit (RFC 3225) */
 	uint16_t	 payload;	/* requester's UDP size, >= 512 */
 };
 
@@ -90,8 +92,12 @@ int	dns_wr_question(struct dns_wr *, const uint8_t *name, uint16_t type,
 int	dns_wr_rr(struct dns_wr *, enum dns_section, const uint8_t *owner,
 	    uint16_t type, uint16_t class, uint32_t ttl, const uint8_t *rdata,
 	    uint16_t rdlen);
-/* An OPT record: our payload size, the upper 8 bits of a 12-bit rcode. */
-int	dns_wr_opt(struct dns_wr *, uint16_t payload, uint8_t extrcode);
+/*
+ * An OPT record: our payload size, the upper 8 bits of a 12-bit rcode,
+ * and the DO bit.
+ */
+int	dns_wr_opt(struct dns_wr *, uint16_t payload, uint8_t extrcode,
+	    bool dnssec_ok);
 /* Drop every record after the question: how truncation starts over. */
 void	dns_wr_cut(struct dns_wr *);
 /* Write the header; returns the message's length. */

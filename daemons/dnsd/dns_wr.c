@@ -207,15 +207,16 @@ undo:
 }
 
 int
-dns_wr_opt(struct dns_wr *w, uint16_t payload, uint8_t extrcode)
+dns_wr_opt(struct dns_wr *w, uint16_t payload, uint8_t extrcode,
+    bool dnssec_ok)
 {
 	if (!room(w, DNS_OPTLEN))
 		return -1;
 	w->buf[w->len++] = 0;
 	put16(w, DNS_T_OPT);
 	put16(w, payload);
-	/* Extended rcode, version 0, no flags: we sign nothing (no DO). */
-	put32(w, (uint32_t)extrcode << 24);
+	/* Extended rcode, version 0, DO as asked (RFC 3225 3). */
+	put32(w, (uint32_t)extrcode << 24 | (dnssec_ok ? DNS_EDNS_DO : 0));
 	put16(w, 0);
 	w->count[DNS_S_AR]++;
 	return 0;

@@ -562,6 +562,13 @@ START_TEST(test_edns)
 	expect(DNS_R_NOERROR, true, 1, 0, 1);
 	ck_assert(r.opt);
 	ck_assert_uint_eq(r.payload, DNS_PAYLOAD);
+	ck_assert_uint_eq(r.rr[1].ttl, 0);
+	/* DO is copied (RFC 3225 3), though nothing is signed yet. */
+	len = build(q, "web.example.com", DNS_T_A, DNS_CLASS_IN, 4096, 0);
+	q[len - 4] = 0x80;
+	send_raw(q, len, false);
+	expect(DNS_R_NOERROR, true, 1, 0, 1);
+	ck_assert_uint_eq(r.rr[1].ttl, DNS_EDNS_DO);
 	/* Version 1: BADVERS (16), its upper bits in the OPT, version 0. */
 	len = build(q, "web.example.com", DNS_T_A, DNS_CLASS_IN, 4096, 1);
 	send_raw(q, len, false);
