@@ -24,14 +24,14 @@ get32(const uint8_t *p)
 
 static int
 add_rrset(struct dns_ans *a, enum dns_section sec, const uint8_t *owner,
-    const struct dns_rrset *rs, uint32_t ttl)
+    const struct dns_rrset *rs)
 {
 	const uint8_t *rd = NULL;
 	uint16_t len;
 
 	while ((rd = dns_rrset_next(rs, rd, &len)) != NULL)
-		if (dns_ans_rr(a, sec, owner, rs->type, DNS_CLASS_IN, ttl, rd,
-		    len) == -1)
+		if (dns_ans_rr(a, sec, owner, rs->type, DNS_CLASS_IN, rs->ttl,
+		    rd, len) == -1)
 			return -1;
 	return 0;
 }
@@ -134,7 +134,7 @@ referral(struct dns_ans *a, const struct dns_zone *z,
 	/* We are not authoritative for what is below the cut. */
 	if (a->w.count[DNS_S_AN] == 0)
 		a->flags &= ~DNS_F_AA;
-	if (add_rrset(a, DNS_S_NS, owner, ns, ns->ttl) == 0)
+	if (add_rrset(a, DNS_S_NS, owner, ns) == 0)
 		additional(a, z, ns, cut->name);
 }
 
@@ -152,7 +152,7 @@ dname(struct dns_ans *a, const struct dns_node *d, uint8_t *name,
 	size_t pre = (size_t)(owner - name), tlen;
 	uint16_t len;
 
-	if (add_rrset(a, DNS_S_AN, owner, rs, rs->ttl) == -1 ||
+	if (add_rrset(a, DNS_S_AN, owner, rs) == -1 ||
 	    (target = dns_rrset_next(rs, NULL, &len)) == NULL)
 		return DONE;
 	tlen = dns_name_len(target);
@@ -194,7 +194,7 @@ from_node(struct dns_ans *a, const struct dns_zone *z,
 	if (a->q.qtype == DNS_T_ANY)
 		rs = any_rrset(n);
 	else if (cn != NULL && a->q.qtype != DNS_T_CNAME) {
-		if (add_rrset(a, DNS_S_AN, name, cn, cn->ttl) == -1 ||
+		if (add_rrset(a, DNS_S_AN, name, cn) == -1 ||
 		    (target = dns_rrset_next(cn, NULL, &len)) == NULL)
 			return DONE;
 		memcpy(name, target, dns_name_len(target));
@@ -206,7 +206,7 @@ from_node(struct dns_ans *a, const struct dns_zone *z,
 		return DONE;
 	}
 	a->rcode = DNS_R_NOERROR;
-	if (add_rrset(a, DNS_S_AN, name, rs, rs->ttl) == 0)
+	if (add_rrset(a, DNS_S_AN, name, rs) == 0)
 		additional(a, z, rs, NULL);
 	return DONE;
 }
