@@ -13,7 +13,9 @@ SHOAL_XEN_BIN=/usr/lib/xen-$SHOAL_XEN_VERSION/bin
 # Packages each part of Shoal needs; deploy/deps installs them by group.
 SHOAL_PKGS_BUILD="build-essential cmake pkg-config clang libclang-rt-14-dev
   libxen-dev libevent-dev libjansson-dev check libknot-dev"
-SHOAL_PKGS_TOOLS="xenstore-utils"
+# DNS peers and clients for dnsd: NSD and Knot for the differential test
+# and the benchmark, dig and kdig as clients, dnsperf for load.
+SHOAL_PKGS_TOOLS="xenstore-utils nsd knot knot-dnsutils bind9-dnsutils dnsperf"
 # The real-Xen tier: hypervisor, toolstack, a kernel for dom0 and domUs,
 # QEMU to boot them and what packs the initramfs images.
 SHOAL_PKGS_XEN="xen-hypervisor-$SHOAL_XEN_VERSION-amd64 xen-utils-$SHOAL_XEN_VERSION
@@ -36,10 +38,20 @@ shoal_install() {
 	[ "$(id -u)" -eq 0 ] || shoal_die "need root to install: ${missing[*]}"
 	shoal_say "installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
+	# Servers (NSD, Knot) must not start on install: tests start their
+	# own on loopback ports, and port 53 is nobody's here.
+	local norc=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		norc=1
+	fi
 	apt-get update -q >/dev/null ||
 		shoal_die "apt-get update failed"
 	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
-		shoal_die "apt-get install failed: ${missing[*]}"
+		{ [ -z "$norc" ] || rm -f /usr/sbin/policy-rc.d
+		  shoal_die "apt-get install failed: ${missing[*]}"; }
+	[ -z "$norc" ] || rm -f /usr/sbin/policy-rc.d
 }
 
 # The newest Debian kernel with modules installed: dom0 and stub domains
