@@ -105,6 +105,8 @@ load_one(struct dns_zones *zs, const struct dns_zonecfg *c,
 	old = by_origin(dns_zones_current(zs), origin);
 	log_warnx("%s%s", err, old != NULL ? "; the zone loaded before stays" :
 	    "; zone not served");
+	if (zs->report != NULL)
+		zs->report(zs->report_arg, err);
 	return old != NULL ? dns_zone_ref(old) : NULL;
 }
 
@@ -139,32 +141,58 @@ origins(const struct dns_zonecfg *cfg, size_t n)
 	return o;
 }
 
-int
-dns_zones_reload(struct dns_zones *zs, const struct dns_zonecfg *cfg,
-    size_t n)
+struct dns_zoneset *
+dns_zones_build(struct dns_zones *zs, const struct dns_zonecfg *cfg,
+    size_t n, int *failed)
 {
 	uint8_t *o;
-	struct dns_zoneset *set, *old;
+	struct dns_zoneset *set;
 	struct dns_zone *z;
-	int failed = 0;
 	size_t i;
 
+	*failed = 0;
 	if ((o = origins(cfg, n)) == NULL)
-		return -1;
+		return NULL;
 	if ((set = calloc(1, sizeof(*set))) == NULL ||
 	    (set->zones = calloc(n > 0 ? n : 1, sizeof(*set->zones))) == NULL) {
 		free(set);
 		free(o);
 		log_warnx("out of memory");
-		return -1;
+		return NULL;
 	}
 	for (i = 0; i < n; i++)
 		if ((z = load_one(zs, &cfg[i], o + i * DNS_NAME_MAX,
-		    &failed)) != NULL)
+		    failed)) != NULL)
 			set->zones[set->n++] = z;
 	free(o);
 	qsort(set->zones, set->n, sizeof(*set->zones), zone_cmp);
+	return set;
+}
+
+void
+dns_zones_publish(struct dns_zones *zs, struct dns_zoneset *set)
+{
+	struct dns_zoneset *old;
+
 	old = atomic_exchange_explicit(&zs->cur, set, memory_order_acq_rel);
 	set_free(old);
+}
+
+void
+dns_zoneset_free(struct dns_zoneset *set)
+{
+	set_free(set);
+}
+
+int
+dns_zones_reload(struct dns_zones *zs, const struct dns_zonecfg *cfg,
+    size_t n)
+{
+	struct dns_zoneset *set;
+	int failed;
+
+	if ((set = dns_zones_build(zs, cfg, n, &failed)) == NULL)
+		return -1;
+	dns_zones_publish(zs, set);
 	return failed;
 }

@@ -38,6 +38,9 @@ struct dns_zoneset {
 struct dns_zones {
 	_Atomic(struct dns_zoneset *)	cur;
 	size_t				maxbytes;	/* per zone; 0: default */
+	/* Also told each load error ("FILE:LINE: what"), if set. */
+	void				(*report)(void *, const char *);
+	void				*report_arg;
 };
 
 struct dns_zones	*dns_zones_new(size_t maxbytes);
@@ -51,6 +54,19 @@ void			 dns_zones_free(struct dns_zones *);
  */
 int			 dns_zones_reload(struct dns_zones *,
 			    const struct dns_zonecfg *, size_t n);
+
+/*
+ * The two halves of a reload, for a daemon that loads on another thread
+ * so that it keeps answering meanwhile: build reads the current set (to
+ * keep the zones that fail) and may run on any thread while the current
+ * set stays published; publish swaps and frees the old set, on the
+ * thread that answers.  NULL from build: nothing to publish.
+ */
+struct dns_zoneset	*dns_zones_build(struct dns_zones *,
+			    const struct dns_zonecfg *, size_t n, int *failed);
+void			 dns_zones_publish(struct dns_zones *,
+			    struct dns_zoneset *);
+void			 dns_zoneset_free(struct dns_zoneset *);
 
 const struct dns_zoneset *dns_zones_current(struct dns_zones *);
 /* The zone whose origin is the longest suffix of qname, or NULL. */

@@ -1,0 +1,188 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns_axfr.h"
+#include "log.h"
+
+struct dns_axfr {
+	struct dns_zone	*zone;		/* a reference */
+	uint16_t	 id;
+	uint8_t		 qname[DNS_NAME_MAX];	/* as asked */
+	uint16_t	 qtype;
+	char		 origin[DNS_NAME_TEXTMAX];
+	/* The cursor: which record goes next. */
+	enum { AX_SOA, AX_BODY, AX_LASTSOA, AX_DONE } phase;
+	size_t		 node, rrset;
+	const uint8_t	*rec;		/* NULL: find the next one */
+	uint16_t	 reclen;
+	unsigned	 msgs;
+};
+
+static size_t
+error_reply(const struct dns_query *q, int rcode, uint8_t *out, size_t cap)
+{
+	struct dns_wr	 w;
+
+	dns_wr_init(&w, out, cap);
+	(void)dns_wr_question(&w, q->qname, q->qtype, q->qclass);
+	return dns_wr_finish(&w, q->id, (uint16_t)(DNS_F_QR |
+	    (q->flags & DNS_F_RD) | rcode));
+}
+
+struct dns_axfr *
+dns_axfr_start(const struct dns_query *q, const struct dns_zoneset *zs,
+    const struct dns_config *cfg, const struct sockaddr *peer, uint8_t *out,
+    size_t outcap, size_t *outlen)
+{
+	const struct dns_zone	*z;
+	const struct dns_zconf	*zc;
+	struct dns_axfr		*x;
+	uint8_t			 lower[DNS_NAME_MAX];
+	char			 who[DNS_ADDRSTRLEN];
+
+	dns_name_lower(lower, q->qname);
+	z = dns_zoneset_find(zs, lower);
+	zc = z != NULL ? dns_config_zone(cfg, z->origin) : NULL;
+	dns_addr_str(peer, who, sizeof(who));
+	if (z == NULL || dns_name_cmp(z->origin, lower) != 0 || zc == NULL ||
+	    !dns_acl_match(&zc->axfr, peer)) {
+		char name[DNS_NAME_TEXTMAX];
+
+		dns_name_to_text(q->qname, name);
+		log_info("transfer of %s refused to %s", name, who);
+		*outlen = error_reply(q, DNS_R_REFUSED, out, outcap);
+		return NULL;
+	}
+	if ((x = calloc(1, sizeof(*x))) == NULL) {
+		*outlen = error_reply(q, DNS_R_SERVFAIL, out, outcap);
+		return NULL;
+	}
+	x->zone = dns_zone_ref((struct dns_zone *)z);
+	x->id = q->id;
+	x->qtype = q->qtype;
+	memcpy(x->qname, q->qname, dns_name_len(q->qname));
+	dns_name_to_text(z->origin, x->origin);
+	log_info("transfer of %s (serial %u) to %s", x->origin, z->serial,
+	    who);
+	return x;
+}
+
+static const struct dns_rrset *
+soa(const struct dns_zone *z)
+{
+	return dns_node_rrset(&z->nodes[0], DNS_T_SOA);
+}
+
+/* Move the cursor to the next record of the body; false at its end. */
+static bool
+advance(struct dns_axfr *x)
+{
+	const struct dns_zone	*z = x->zone;
+	const struct dns_node	*n;
+	const struct dns_rrset	*set;
+
+	for (; x->node < z->nnodes; x->node++, x->rrset = 0) {
+		n = &z->nodes[x->node];
+		for (; x->rrset < n->nrrsets; x->rrset++) {
+			set = &n->rrsets[x->rrset];
+			/* The apex SOA opens and closes; never in between. */
+			if (x->node == 0 && set->type == DNS_T_SOA)
+				continue;
+			x->rec = dns_rrset_next(set, NULL, &x->reclen);
+			if (x->rec != NULL)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Write the record at the cursor; -1 if it does not fit. */
+static int
+put(struct dns_wr *w, const uint8_t *owner, const struct dns_rrset *set,
+    const uint8_t *rec, uint16_t len)
+{
+	return dns_wr_rr(w, DNS_S_AN, owner, set->type, DNS_CLASS_IN,
+	    set->ttl, rec, len);
+}
+
+static int
+put_soa(struct dns_axfr *x, struct dns_wr *w)
+{
+	const struct dns_rrset	*s = soa(x->zone);
+	const uint8_t		*rec;
+	uint16_t		 len;
+
+	rec = dns_rrset_next(s, NULL, &len);
+	return put(w, x->zone->nodes[0].name, s, rec, len);
+}
+
+/*
+ * Fill one message: DNS_AXFR_MSG octets, or more for a record that does
+ * not fit in that alone (up to the 65535 a message may have).
+ */
+size_t
+dns_axfr_next(struct dns_axfr *x, uint8_t *out, size_t outcap)
+{
+	struct dns_wr		 w;
+	const struct dns_rrset	*set;
+	size_t			 limit = DNS_AXFR_MSG;
+
+	if (x->phase == AX_DONE)
+		return 0;
+again:
+	dns_wr_init(&w, out, limit < outcap ? limit : outcap);
+	/* The question goes in the first message only (RFC 5936 2.2). */
+	if (x->msgs == 0 &&
+	    dns_wr_question(&w, x->qname, x->qtype, DNS_CLASS_IN) == -1)
+		return 0;
+	if (x->phase == AX_SOA) {
+		if (put_soa(x, &w) == -1)
+			goto bigger;
+		x->phase = AX_BODY;
+	}
+	while (x->phase == AX_BODY) {
+		if (x->rec == NULL && !advance(x)) {
+			x->phase = AX_LASTSOA;
+			break;
+		}
+		set = &x->zone->nodes[x->node].rrsets[x->rrset];
+		if (put(&w, x->zone->nodes[x->node].name, set, x->rec,
+		    x->reclen) == -1)
+			goto full;
+		if ((x->rec = dns_rrset_next(set, x->rec, &x->reclen)) == NULL)
+			x->rrset++;
+	}
+	if (x->phase == AX_LASTSOA) {
+		if (put_soa(x, &w) == -1)
+			goto full;
+		x->phase = AX_DONE;
+	}
+	x->msgs++;
+	return dns_wr_finish(&w, x->id, DNS_F_QR | DNS_F_AA);
+full:
+	if (w.count[DNS_S_AN] > 0) {
+		x->msgs++;
+		return dns_wr_finish(&w, x->id, DNS_F_QR | DNS_F_AA);
+	}
+bigger:
+	if (limit >= DNS_MSGMAX || limit >= outcap)
+		return 0;	/* cannot happen: a record fits in 65535 */
+	limit = DNS_MSGMAX;
+	goto again;
+}
+
+void
+dns_axfr_free(struct dns_axfr *x)
+{
+	if (x == NULL)
+		return;
+	dns_zone_unref(x->zone);
+	free(x);
+}
+
+const char *
+dns_axfr_zone(const struct dns_axfr *x)
+{
+	return x->origin;
+}
