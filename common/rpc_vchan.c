@@ -198,8 +198,8 @@ try_client(struct xs_handle *xs, unsigned domid, const char *conn)
 	char		 key[RPC_VCHAN_PATHMAX + 16], *v;
 	unsigned int	 len;
 
-	snprintf(key, sizeof(key), "%s/event-channel", conn);
-	if ((v = xs_read(xs, XBT_NULL, key, &len)) == NULL)
+	if ((size_t)snprintf(key, sizeof(key), "%s/event-channel", conn) >=
+	    sizeof(key) || (v = xs_read(xs, XBT_NULL, key, &len)) == NULL)
 		return NULL;
 	free(v);
 	return libxenvchan_client_init(rpc_vchan_logger, (int)domid, conn);
