@@ -53,15 +53,16 @@ chaos(struct dns_ans *a, const struct dns_answer_cfg *cfg)
 		s = cfg->version;
 	else if (is_name(a->q.qname, "id.server", "hostname.bind"))
 		s = cfg->id;
+	/* Other types too: there is no CHAOS zone to say NODATA from. */
 	if (s == NULL || (a->q.qtype != DNS_T_TXT &&
 	    a->q.qtype != DNS_T_ANY)) {
-		a->rcode = s == NULL ? DNS_R_REFUSED : DNS_R_NOERROR;
+		a->rcode = DNS_R_REFUSED;
 		return;
 	}
 	n = strlen(s) > 255 ? 255 : strlen(s);
 	rd[0] = (uint8_t)n;
 	memcpy(rd + 1, s, n);
-	a->flags |= DNS_F_AA;
+	/* No AA: there is no CHAOS zone to be an authority for. */
 	dns_ans_rr(a, DNS_S_AN, a->q.qname, DNS_T_TXT, DNS_CLASS_CH, 0, rd,
 	    (uint16_t)(n + 1));
 }
@@ -112,6 +113,7 @@ dns_answer(const struct dns_zoneset *set, const struct dns_answer_cfg *cfg,
 		cfg = &none;
 	memset(&a, 0, sizeof(a));
 	a.set = set;
+	a.ede = -1;
 	if ((a.rcode = dns_msg_parse(in, inlen, &a.q)) == DNS_DROP ||
 	    outcap < DNS_HDRLEN + DNS_OPTLEN)
 		return 0;
@@ -126,9 +128,14 @@ dns_answer(const struct dns_zoneset *set, const struct dns_answer_cfg *cfg,
 	if (a.q.edns) {
 		a.w.limit = lim;
 		dns_wr_opt(&a.w, cfg->payload ? cfg->payload : DNS_PAYLOAD,
-		    (uint8_t)(a.rcode >> 4), a.q.dnssec_ok);
+		    (uint8_t)(a.rcode >> 4), a.q.dnssec_ok, a.ede);
 	}
-	flags = DNS_F_QR | (a.q.flags & (0x7800 | DNS_F_RD | DNS_F_CD)) |
-	    a.flags | (a.rcode & 0xf);
+	/*
+	 * The opcode and RD are echoed.  CD is not: it is for servers that
+	 * answer with DNSSEC (RFC 4035 3.1.6), and to the rest it is one of
+	 * the Z bits, zero in every response (RFC 1035 4.1.1).
+	 */
+	flags = DNS_F_QR | (a.q.flags & (0x7800 | DNS_F_RD)) | a.flags |
+	    (a.rcode & 0xf);
 	return dns_wr_finish(&a.w, a.q.id, flags);
 }

@@ -17,6 +17,7 @@ struct dns_ans {
 	struct dns_wr			 w;
 	uint16_t			 flags;	/* AA, TC */
 	int				 rcode;
+	int				 ede;	/* RFC 8914 code, -1: none */
 	bool				 full;	/* truncated: add nothing more */
 };
 

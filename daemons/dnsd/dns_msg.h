@@ -27,6 +27,7 @@
 #define DNS_UDPMIN	512		/* without EDNS, RFC 1035 4.2.1 */
 #define DNS_MSGMAX	65535
 #define DNS_OPTLEN	11		/* an OPT record with no options */
+#define DNS_EDELEN	6		/* an Extended DNS Error, no text */
 #define DNS_WR_NAMES	512		/* compression targets remembered */
 
 #define DNS_CLASS_CH	3
@@ -43,6 +44,10 @@
 #define DNS_F_CD	0x0010
 #define DNS_EDNS_DO	0x8000	/* in the OPT's flags */
 #define DNS_OPCODE(f)	(((f) >> 11) & 0xf)
+
+/* Extended DNS Errors (RFC 8914): the option, the codes we send. */
+#define DNS_EDNS_EDE	15
+#define DNS_EDE_NOTAUTH	20	/* "Not Authoritative" */
 
 enum dns_rcode {
 	DNS_R_NOERROR = 0, DNS_R_FORMERR = 1, DNS_R_SERVFAIL = 2,
@@ -94,10 +99,11 @@ int	dns_wr_rr(struct dns_wr *, enum dns_section, const uint8_t *owner,
 	    uint16_t rdlen);
 /*
  * An OPT record: our payload size, the upper 8 bits of a 12-bit rcode,
- * and the DO bit.
+ * the DO bit, and an Extended DNS Error code unless ede is -1 (left
+ * out, not the OPT, if only the bare OPT fits).
  */
 int	dns_wr_opt(struct dns_wr *, uint16_t payload, uint8_t extrcode,
-	    bool dnssec_ok);
+	    bool dnssec_ok, int ede);
 /* Drop every record after the question: how truncation starts over. */
 void	dns_wr_cut(struct dns_wr *);
 /* Write the header; returns the message's length. */

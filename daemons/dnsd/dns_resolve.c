@@ -295,7 +295,9 @@ dns_resolve(struct dns_ans *a)
 
 	memcpy(name, a->q.qname, dns_name_len(a->q.qname));
 	if ((z = zone_for(a, name)) == NULL) {
+		/* Said in the OPT too, when there is one (RFC 8914 4.21). */
 		a->rcode = DNS_R_REFUSED;
+		a->ede = DNS_EDE_NOTAUTH;
 		return;
 	}
 	a->flags |= DNS_F_AA;

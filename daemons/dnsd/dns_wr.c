@@ -208,16 +208,26 @@ undo:
 
 int
 dns_wr_opt(struct dns_wr *w, uint16_t payload, uint8_t extrcode,
-    bool dnssec_ok)
+    bool dnssec_ok, int ede)
 {
 	if (!room(w, DNS_OPTLEN))
 		return -1;
+	if (ede >= 0 && !room(w, DNS_OPTLEN + DNS_EDELEN))
+		ede = -1;
 	w->buf[w->len++] = 0;
 	put16(w, DNS_T_OPT);
 	put16(w, payload);
 	/* Extended rcode, version 0, DO as asked (RFC 3225 3). */
 	put32(w, (uint32_t)extrcode << 24 | (dnssec_ok ? DNS_EDNS_DO : 0));
-	put16(w, 0);
+	if (ede < 0)
+		put16(w, 0);
+	else {
+		/* One option: code, length, the 16-bit INFO-CODE, no text. */
+		put16(w, DNS_EDELEN);
+		put16(w, DNS_EDNS_EDE);
+		put16(w, 2);
+		put16(w, (uint16_t)ede);
+	}
 	w->count[DNS_S_AR]++;
 	return 0;
 }

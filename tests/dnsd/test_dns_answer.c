@@ -357,14 +357,21 @@ START_TEST(test_class)
 {
 	const struct rr *x;
 
+	/* No AA: NSD and Knot set none either (it_diff.sh). */
 	ask_full("VERSION.bind", DNS_T_TXT, DNS_CLASS_CH, NOEDNS, false);
-	expect(DNS_R_NOERROR, true, 1, 0, 0);
+	expect(DNS_R_NOERROR, false, 1, 0, 0);
 	x = find(DNS_S_AN, "version.bind.", DNS_T_TXT);
 	ck_assert_uint_eq(x->class, DNS_CLASS_CH);
 	ck_assert_uint_eq(r.buf[x->rdoff], strlen("shoal-test"));
 	ck_assert(memcmp(r.buf + x->rdoff + 1, "shoal-test", 10) == 0);
-	/* Not configured: refused. */
+	/* Not configured: refused, with no Extended DNS Error. */
 	ask_full("id.server", DNS_T_TXT, DNS_CLASS_CH, NOEDNS, false);
+	expect(DNS_R_REFUSED, false, 0, 0, 0);
+	ask_full("id.server", DNS_T_TXT, DNS_CLASS_CH, 1232, false);
+	expect(DNS_R_REFUSED, false, 0, 0, 1);
+	ck_assert_uint_eq(r.rr[0].rdlen, 0);
+	/* A configured name, another type: refused as well. */
+	ask_full("version.bind", DNS_T_A, DNS_CLASS_CH, NOEDNS, false);
 	expect(DNS_R_REFUSED, false, 0, 0, 0);
 	/* HS, and ANY as a class: not ours. */
 	ask_full("web.example.com", DNS_T_A, 4, NOEDNS, false);
@@ -433,6 +440,14 @@ START_TEST(test_negative)
 	expect(DNS_R_REFUSED, false, 0, 0, 0);
 	ask("com", DNS_T_A);
 	expect(DNS_R_REFUSED, false, 0, 0, 0);
+	/* With EDNS, the OPT says why: EDE 20, Not Authoritative. */
+	ask_full("www.example.org", DNS_T_A, DNS_CLASS_IN, 1232, false);
+	expect(DNS_R_REFUSED, false, 0, 0, 1);
+	ck_assert(r.opt);
+	ck_assert_uint_eq(r.rr[0].rdlen, 6);
+	ck_assert(memcmp(r.buf + r.rr[0].rdoff, "\0\x0f\0\x02\0\x14", 6) ==
+	    0);
+	ck_assert_uint_eq(r.len, 12 + 21 + DNS_OPTLEN + DNS_EDELEN);
 }
 END_TEST
 
@@ -569,6 +584,12 @@ START_TEST(test_edns)
 	send_raw(q, len, false);
 	expect(DNS_R_NOERROR, true, 1, 0, 1);
 	ck_assert_uint_eq(r.rr[1].ttl, DNS_EDNS_DO);
+	/* CD is not: nothing is validated or signed (RFC 4035 3.1.6). */
+	q[3] |= DNS_F_CD;
+	send_raw(q, len, false);
+	expect(DNS_R_NOERROR, true, 1, 0, 1);
+	ck_assert(!(r.flags & DNS_F_CD));
+	ck_assert(r.flags & DNS_F_RD);
 	/* Version 1: BADVERS (16), its upper bits in the OPT, version 0. */
 	len = build(q, "web.example.com", DNS_T_A, DNS_CLASS_IN, 4096, 1);
 	send_raw(q, len, false);
