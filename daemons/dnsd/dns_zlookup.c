@@ -9,7 +9,20 @@
 static const struct dns_node *
 search(const struct dns_zone *z, const uint8_t *lname)
 {
-	size_t lo = 0, hi = z->nnodes;
+	size_t lo = 0, hi = z->nnodes, len, at;
+	const struct dns_node *n;
+
+	if (z->index != NULL) {
+		len = dns_name_len(lname);
+		at = dns_zone_hash(lname, len) & z->imask;
+		for (; z->index[at] != 0; at = (at + 1) & z->imask) {
+			n = &z->nodes[z->index[at] - 1];
+			if (dns_name_len(n->name) == len &&
+			    memcmp(n->name, lname, len) == 0)
+				return n;
+		}
+		return NULL;
+	}
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;

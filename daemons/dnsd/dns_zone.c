@@ -178,6 +178,40 @@ group(struct dns_load *ld, struct dns_zone *z)
 	return 0;
 }
 
+/* FNV-1a: cheap, and good enough for names a zone file chose. */
+uint32_t
+dns_zone_hash(const uint8_t *p, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	while (len-- > 0)
+		h = (h ^ *p++) * 16777619u;
+	return h;
+}
+
+static int
+make_index(struct dns_load *ld, struct dns_zone *z)
+{
+	size_t slots = 16, i, at;
+
+	while (slots < 2 * z->nnodes)
+		slots *= 2;
+	if (dns_zload_charge(ld, NULL, slots * sizeof(*z->index)) == -1)
+		return -1;
+	if ((z->index = calloc(slots, sizeof(*z->index))) == NULL)
+		return dns_zload_error(ld, NULL, "%s: out of memory",
+		    ld->files[0]);
+	z->imask = slots - 1;
+	for (i = 0; i < z->nnodes; i++) {
+		at = dns_zone_hash(z->nodes[i].name,
+		    dns_name_len(z->nodes[i].name)) & z->imask;
+		while (z->index[at] != 0)
+			at = (at + 1) & z->imask;
+		z->index[at] = (uint32_t)(i + 1);
+	}
+	return 0;
+}
+
 static int
 build(struct dns_load *ld, struct dns_zone *z)
 {
@@ -188,7 +222,7 @@ build(struct dns_load *ld, struct dns_zone *z)
 	if (take_owners(ld, z) == -1 || make_nodes(ld, z) == -1)
 		return dns_zload_error(ld, NULL, "%s: out of memory",
 		    ld->files[0]);
-	if (group(ld, z) == -1)
+	if (group(ld, z) == -1 || make_index(ld, z) == -1)
 		return -1;
 	return 0;
 }
@@ -350,6 +384,7 @@ dns_zone_unref(struct dns_zone *z)
 		free(z->nodes[i].rrsets);
 	}
 	free(z->nodes);
+	free(z->index);
 	for (i = 0; i < z->nnames; i++)
 		free(z->names[i]);
 	free(z->names);

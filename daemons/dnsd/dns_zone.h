@@ -77,6 +77,14 @@ struct dns_zone {
 	struct dns_node	*nodes;		/* canonical order; [0] is the apex */
 	size_t		 nnames;
 	uint8_t		**names;	/* owned storage nodes' names point into */
+	/*
+	 * Exact lookup by hash: node index + 1 (0: empty slot), open
+	 * addressing, at most half full.  Binary search over nodes[] would
+	 * do, but comparing names in canonical order is the costliest step
+	 * of answering, and most lookups are exact.
+	 */
+	uint32_t	*index;
+	size_t		 imask;		/* slots - 1 */
 };
 
 /*
@@ -86,6 +94,8 @@ struct dns_zone {
 struct dns_zone	*dns_zone_load(const char *file, const char *origin,
 		    size_t maxbytes, char *err, size_t errlen);
 struct dns_zone	*dns_zone_ref(struct dns_zone *);
+/* The index's hash of a lowercase wire name of len octets. */
+uint32_t	 dns_zone_hash(const uint8_t *lname, size_t len);
 void		 dns_zone_unref(struct dns_zone *);
 
 /* Exact match, any case; NULL if the name does not exist in the zone. */
