@@ -28,6 +28,7 @@ struct daemon {
 	const char		*policy;
 	const char		*rpc_socket;
 	bool			 no_rpc;
+	bool			 syslog;
 	struct dns_config	*cfg;
 	struct dns_zones	*zones;
 	struct dns_server	 srv;
@@ -41,12 +42,13 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: dnsd -c config.json [-v|-q] [--policy FILE] "
 	    "[--rpc-socket PATH]\n"
-	    "            [--no-rpc] [--check] [--help]\n"
+	    "            [--no-rpc] [--check] [--syslog] [--help]\n"
 	    "  -c, --config FILE   JSON configuration: listen addresses, zones "
 	    "(docs/dnsd.md)\n"
 	    "  -n, --check         load the configuration and the zones, "
 	    "report, exit\n"
 	    "  -v, -q              more or less logging\n"
+	    "  --syslog            log to syslog (daemon facility), not stderr\n"
 	    "  --policy FILE       who may call dns.* (docs/rpc.md); default: "
 	    "dom0 only\n"
 	    "  --rpc-socket PATH   also take RPC calls on this Unix socket\n"
@@ -66,6 +68,7 @@ parse_args(int argc, char **argv, struct daemon *d, int *verbose,
 		{ "policy", required_argument, NULL, 'P' },
 		{ "rpc-socket", required_argument, NULL, 'R' },
 		{ "no-rpc", no_argument, NULL, 'N' },
+		{ "syslog", no_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -80,6 +83,7 @@ parse_args(int argc, char **argv, struct daemon *d, int *verbose,
 		case 'P': d->policy = optarg; break;
 		case 'R': d->rpc_socket = optarg; break;
 		case 'N': d->no_rpc = true; break;
+		case 'S': d->syslog = true; break;
 		case 'v': (*verbose)++; break;
 		case 'q': (*verbose)--; break;
 		case 'h': usage(stdout); exit(0);
@@ -196,7 +200,7 @@ main(int argc, char **argv)
 	log_init("dnsd", 0, 0);
 	if (parse_args(argc, argv, &d, &verbose, &check) != 0)
 		return 2;
-	log_setverbose(verbose);
+	log_init("dnsd", d.syslog, verbose);
 	if ((d.cfg = calloc(1, sizeof(*d.cfg))) == NULL)
 		fatal("calloc");
 	if (dns_config_load(d.config_path, d.cfg, err, sizeof(err)) == -1)
