@@ -130,12 +130,7 @@ dns_answer(const struct dns_zoneset *set, const struct dns_answer_cfg *cfg,
 		dns_wr_opt(&a.w, cfg->payload ? cfg->payload : DNS_PAYLOAD,
 		    (uint8_t)(a.rcode >> 4), a.q.dnssec_ok, a.ede);
 	}
-	/*
-	 * The opcode and RD are echoed.  CD is not: it is for servers that
-	 * answer with DNSSEC (RFC 4035 3.1.6), and to the rest it is one of
-	 * the Z bits, zero in every response (RFC 1035 4.1.1).
-	 */
-	flags = DNS_F_QR | (a.q.flags & (0x7800 | DNS_F_RD)) | a.flags |
-	    (a.rcode & 0xf);
+	flags = DNS_F_QR | (a.q.flags & (0x7800 | DNS_F_RD | DNS_F_CD)) |
+	    a.flags | (a.rcode & 0xf);
 	return dns_wr_finish(&a.w, a.q.id, flags);
 }

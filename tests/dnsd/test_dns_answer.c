@@ -584,11 +584,14 @@ START_TEST(test_edns)
 	send_raw(q, len, false);
 	expect(DNS_R_NOERROR, true, 1, 0, 1);
 	ck_assert_uint_eq(r.rr[1].ttl, DNS_EDNS_DO);
-	/* CD is not: nothing is validated or signed (RFC 4035 3.1.6). */
+	/*
+	 * CD is echoed (RFC 4035 3.1.6), though NSD and Knot clear it for
+	 * an unsigned zone (docs/dnsd.md, "Compared with NSD and Knot").
+	 */
 	q[3] |= DNS_F_CD;
 	send_raw(q, len, false);
 	expect(DNS_R_NOERROR, true, 1, 0, 1);
-	ck_assert(!(r.flags & DNS_F_CD));
+	ck_assert(r.flags & DNS_F_CD);
 	ck_assert(r.flags & DNS_F_RD);
 	/* Version 1: BADVERS (16), its upper bits in the OPT, version 0. */
 	len = build(q, "web.example.com", DNS_T_A, DNS_CLASS_IN, 4096, 1);
