@@ -89,16 +89,52 @@ dns_name_cmp(const uint8_t *a, const uint8_t *b)
 	return na - nb;
 }
 
+uint64_t
+dns_name_key(const uint8_t *name, int skip)
+{
+	uint8_t off[DNS_NAME_MAX / 2 + 1];
+	int n = label_offsets(name, off) - skip, i, k = 0;
+	uint64_t key = 0;
+
+	while (n > 0 && k < 8) {
+		const uint8_t *l = name + off[--n];
+
+		for (i = 1; i <= l[0] && k < 8; i++, k++) {
+			if (l[i] >= 254) {
+				/*
+				 * 257 symbols do not fit an octet: 254 and
+				 * 255 end the key (all ones), so two keys
+				 * that meet here are equal, never misordered.
+				 */
+				for (; k < 8; k++)
+					key = key << 8 | 0xff;
+				return key;
+			}
+			key = key << 8 | (uint64_t)(l[i] + 1);
+		}
+		if (k < 8) {
+			key <<= 8;	/* the label's end: below any octet */
+			k++;
+		}
+	}
+	if (k == 0)
+		return 0;
+	return k < 8 ? key << (8 * (8 - k)) : key;
+}
+
 bool
 dns_name_under(const uint8_t *name, const uint8_t *top)
 {
 	int skip = dns_name_labels(name) - dns_name_labels(top);
+	size_t len;
 
 	if (skip < 0)
 		return false;
 	while (skip-- > 0)
 		name = dns_name_parent(name);
-	return memcmp(name, top, dns_name_len(top)) == 0;
+	/* Same label count, maybe not the same length: never read past. */
+	len = dns_name_len(top);
+	return dns_name_len(name) == len && memcmp(name, top, len) == 0;
 }
 
 /* One character of a label, escapes decoded; returns chars consumed. */

@@ -32,6 +32,16 @@ void		 dns_name_lower(uint8_t *dst, const uint8_t *src);
 const uint8_t	*dns_name_parent(const uint8_t *);
 /* Canonical order of two lowercase names: <0, 0 or >0. */
 int		 dns_name_cmp(const uint8_t *, const uint8_t *);
+/*
+ * A sort key for a lowercase name: the first 8 octets of its labels
+ * below the rightmost skip, right to left, each label's octets plus one
+ * followed by a 0 (an octet of 254 or 255 ends the key with all ones,
+ * and zeros pad a short one).  A key less than another's
+ * means the name sorts before the other's in canonical order; equal keys
+ * say nothing, and dns_name_cmp decides.  Sorting a zone compares keys
+ * almost always, and they cost one integer comparison.
+ */
+uint64_t	 dns_name_key(const uint8_t *, int skip);
 /* name equals top or is below it (both lowercase). */
 bool		 dns_name_under(const uint8_t *name, const uint8_t *top);
 

@@ -110,6 +110,7 @@ add_record(struct dns_load *ld, const zs_scanner_t *s, struct dns_rec *r)
 		return dns_zload_error(ld, r, "out of memory");
 	}
 	memcpy(r->owner, owner, olen);
+	r->key = dns_name_key(owner, ld->olabels);
 	if (r->rdlen > 0)
 		memcpy(r->rdata, s->r_data, r->rdlen);
 	ld->recs[ld->nrecs++] = *r;
@@ -201,8 +202,10 @@ scan(struct dns_load *ld, const char *file, const char *origin, uint32_t ttl,
 	if ((fidx = add_file(ld, file)) == -1) {
 		rc = dns_zload_error(ld, NULL, "out of memory");
 	} else {
-		if (from == NULL)
+		if (from == NULL) {
 			dns_name_lower(ld->origin, s->zone_origin);
+			ld->olabels = dns_name_labels(ld->origin);
+		}
 		rc = scan_loop(ld, s, (uint32_t)fidx, depth);
 	}
 	zs_deinit(s);

@@ -30,6 +30,8 @@ rec_cmp(const void *pa, const void *pb)
 	const struct dns_rec *a = pa, *b = pb;
 	int c;
 
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
 	if ((c = dns_name_cmp(a->owner, b->owner)) != 0)
 		return c;
 	if (a->type != b->type)
@@ -40,11 +42,20 @@ rec_cmp(const void *pa, const void *pb)
 	return a->line < b->line ? -1 : a->line > b->line;
 }
 
+/* A node's name with its sort key (dns_name_key). */
+struct keyed {
+	uint64_t	 key;
+	const uint8_t	*name;
+};
+
 static int
-name_cmp(const void *pa, const void *pb)
+keyed_cmp(const void *pa, const void *pb)
 {
-	return dns_name_cmp(*(const uint8_t *const *)pa,
-	    *(const uint8_t *const *)pb);
+	const struct keyed *a = pa, *b = pb;
+
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return dns_name_cmp(a->name, b->name);
 }
 
 /* Give each distinct owner one buffer, moved into the zone. */
@@ -70,35 +81,48 @@ take_owners(struct dns_load *ld, struct dns_zone *z)
 	return 0;
 }
 
-/* Every owner and its ancestors down to the apex, sorted, unique. */
+/*
+ * Every owner and its ancestors down to the apex, sorted, unique.  The
+ * owners come sorted, and a subtree is contiguous in canonical order, so
+ * an ancestor of an owner is new unless the owner before it is at or
+ * below that ancestor: the walk up stops there, and each node is listed
+ * once (a million-name zone would otherwise list its apex a million
+ * times).
+ */
 static int
 make_nodes(struct dns_load *ld, struct dns_zone *z)
 {
 	int top = dns_name_labels(z->origin);
-	const uint8_t **v, *p;
-	size_t i, n = 0, k;
+	struct keyed *v;
+	const uint8_t *p, *prev = NULL;
+	size_t i, n = 0, k = 0;
 
 	for (i = 0; i < z->nnames; i++)
 		n += dns_name_labels(z->names[i]) - top + 1;
-	if (dns_zload_charge(ld, NULL, n * sizeof(struct dns_node)) == -1)
-		return -1;
 	if ((v = calloc(n, sizeof(*v))) == NULL)
 		return -1;
-	for (i = 0, k = 0; i < z->nnames; i++)
+	for (i = 0; i < z->nnames; prev = z->names[i++])
 		for (p = z->names[i]; k < n; p = dns_name_parent(p)) {
-			v[k++] = p;
+			if (prev != NULL && dns_name_under(prev, p))
+				break;
+			v[k].key = dns_name_key(p, top);
+			v[k++].name = p;
 			if (dns_name_labels(p) == top)
 				break;
 		}
-	qsort(v, n, sizeof(*v), name_cmp);
-	if ((z->nodes = calloc(n, sizeof(*z->nodes))) == NULL) {
+	if (dns_zload_charge(ld, NULL, k * sizeof(struct dns_node)) == -1) {
 		free(v);
 		return -1;
 	}
-	for (i = 0; i < n; i++)
+	qsort(v, k, sizeof(*v), keyed_cmp);
+	if ((z->nodes = calloc(k > 0 ? k : 1, sizeof(*z->nodes))) == NULL) {
+		free(v);
+		return -1;
+	}
+	for (i = 0; i < k; i++)
 		if (z->nnodes == 0 ||
-		    dns_name_cmp(z->nodes[z->nnodes - 1].name, v[i]) != 0)
-			z->nodes[z->nnodes++].name = v[i];
+		    dns_name_cmp(z->nodes[z->nnodes - 1].name, v[i].name) != 0)
+			z->nodes[z->nnodes++].name = v[i].name;
 	free(v);
 	return 0;
 }

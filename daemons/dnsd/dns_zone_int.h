@@ -15,6 +15,7 @@
 #include "dns_name.h"
 
 struct dns_rec {
+	uint64_t	 key;		/* dns_name_key of owner below origin */
 	uint8_t		*owner;		/* lowercase wire, malloc'd */
 	uint8_t		*rdata;		/* malloc'd; NULL when rdlen is 0 */
 	uint16_t	 rdlen;
@@ -26,6 +27,7 @@ struct dns_rec {
 
 struct dns_load {
 	uint8_t		 origin[DNS_NAME_MAX];	/* lowercase wire */
+	int		 olabels;		/* labels in origin */
 	struct dns_rec	*recs;
 	size_t		 nrecs, caprecs;
 	bool		 owners_moved;	/* to the zone, which frees them */

@@ -360,6 +360,104 @@ START_TEST(test_zones)
 }
 END_TEST
 
+/*
+ * A random lowercase name: 1-3 labels of few distinct octets (0 and 255
+ * among them: long common prefixes and ties), then the label "x" that
+ * every name shares, as a zone's names share its origin.
+ */
+static void
+random_name(uint8_t *n, unsigned *seed)
+{
+	static const uint8_t pick[] = { 0, 'a', 'b', 254, 255 };
+	int labels = 1 + rand_r(seed) % 3, i, j, len;
+	size_t o = 0;
+
+	for (i = 0; i < labels; i++) {
+		len = 1 + rand_r(seed) % 12;
+		n[o++] = (uint8_t)len;
+		for (j = 0; j < len; j++)
+			n[o++] = pick[rand_r(seed) % 5];
+	}
+	n[o++] = 1;
+	n[o++] = 'x';
+	n[o] = 0;
+}
+
+/* A smaller key always means an earlier name (dns_name_key). */
+START_TEST(test_sort_key)
+{
+	uint8_t a[DNS_NAME_MAX], b[DNS_NAME_MAX];
+	unsigned seed = 7;
+	int i, c, skip, less = 0;
+	uint64_t ka, kb;
+
+	for (i = 0; i < 200000; i++) {
+		random_name(a, &seed);
+		random_name(b, &seed);
+		skip = rand_r(&seed) % 2;
+		c = dns_name_cmp(a, b);
+		ka = dns_name_key(a, skip);
+		kb = dns_name_key(b, skip);
+		if (ka < kb) {
+			ck_assert_msg(c < 0, "key order against canonical (%d)", i);
+			less++;
+		}
+		if (ka > kb)
+			ck_assert_msg(c > 0, "key order against canonical (%d)", i);
+		if (c == 0)
+			ck_assert(ka == kb);
+	}
+	/* The keys decide most comparisons, or they are no use. */
+	ck_assert_int_gt(less, 50000);
+}
+END_TEST
+
+/*
+ * A zone of many names in shuffled order, with shared and unshared
+ * ancestors: the nodes come out strictly sorted, every owner and every
+ * ancestor of one is a node, and nothing else is.
+ */
+START_TEST(test_many_nodes)
+{
+	char path[] = "/tmp/unit_dnsd_many.XXXXXX";
+	int fd = mkstemp(path), i;
+	FILE *f;
+	struct dns_zone *z;
+	size_t k, owners = 0;
+
+	ck_assert_int_ne(fd, -1);
+	ck_assert_ptr_nonnull(f = fdopen(fd, "w"));
+	fprintf(f, "$ORIGIN many.test.\n@ 60 SOA ns hm 1 2 3 4 5\n"
+	    "@ 60 NS ns\nns 60 A 192.0.2.1\n");
+	for (i = 0; i < 3000; i++) {
+		int v = (i * 7919) % 3000;	/* a permutation */
+
+		fprintf(f, "h%d.g%d.f%d 60 A 192.0.2.%d\n", v, v % 17, v % 3,
+		    v % 250);
+		owners++;
+	}
+	fclose(f);
+	z = load_ok(path, "many.test");
+	unlink(path);
+	for (k = 1; k < z->nnodes; k++)
+		ck_assert_msg(dns_name_cmp(z->nodes[k - 1].name,
+		    z->nodes[k].name) < 0, "nodes %zu and %zu out of order",
+		    k - 1, k);
+	/* apex, ns, 3 f*, 3 x 17 f*.g* pairs that occur, 3000 owners. */
+	for (i = 0; i < 3000; i++) {
+		char n[64];
+
+		snprintf(n, sizeof(n), "h%d.g%d.f%d.many.test", i, i % 17,
+		    i % 3);
+		ck_assert_ptr_nonnull(dns_zone_find(z, nm(n)));
+		snprintf(n, sizeof(n), "g%d.f%d.many.test", i % 17, i % 3);
+		ck_assert_ptr_nonnull(dns_zone_find(z, nm(n)));
+	}
+	ck_assert_uint_eq(z->nnodes, 1 + 1 + 3 + 51 + owners);
+	dns_zone_unref(z);
+}
+END_TEST
+
 START_TEST(test_reload_keeps_old)
 {
 	struct dns_zones *zs = dns_zones_new(0);
@@ -414,6 +512,8 @@ main(void)
 	tcase_add_test(tc, test_semantics);
 	tcase_add_test(tc, test_zones);
 	tcase_add_test(tc, test_reload_keeps_old);
+	tcase_add_test(tc, test_sort_key);
+	tcase_add_test(tc, test_many_nodes);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
