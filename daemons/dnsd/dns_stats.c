@@ -144,6 +144,7 @@ dns_stats_json(const struct dns_stats *s)
 	set(o, "dropped", s->dropped);
 	set(o, "truncated", s->truncated);
 	set(o, "udp_send_errors", s->udp_send_errors);
+	set(o, "udp_batches", s->udp_batches);
 	set(o, "tcp_accepted", s->tcp_accepted);
 	set(o, "tcp_over_limit", s->tcp_over_limit);
 	set(o, "tcp_idle_closed", s->tcp_idle_closed);

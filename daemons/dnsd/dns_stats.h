@@ -25,6 +25,7 @@ struct dns_stats {
 	uint64_t	 dropped;	/* no response: malformed, a response */
 	uint64_t	 truncated;
 	uint64_t	 udp_send_errors;
+	uint64_t	 udp_batches;	/* recvmmsg calls that read queries */
 	uint64_t	 rcode[DNS_STATS_RCODES];
 	uint64_t	 qtype[DNS_STATS_QTYPES];
 	uint64_t	 qtype_other;

@@ -160,6 +160,7 @@ udp_read(evutil_socket_t fd, short what, void *arg)
 		}
 		if ((k = answer_batch(u, n)) > 0)
 			send_batch(u, k);
+		u->srv->stats.udp_batches++;
 		if (n < UDP_BATCH)
 			return;
 	}
