@@ -63,8 +63,10 @@ dns_axfr_start(const struct dns_query *q, const struct dns_zoneset *zs,
 	x->qtype = q->qtype;
 	memcpy(x->qname, q->qname, dns_name_len(q->qname));
 	dns_name_to_text(z->origin, x->origin);
-	log_info("transfer of %s (serial %u) to %s", x->origin, z->serial,
-	    who);
+	/* Which one the peer asked for: an IXFR gets the whole zone too. */
+	log_info("%s of %s (serial %u) to %s%s", q->qtype == DNS_T_IXFR ?
+	    "IXFR" : "AXFR", x->origin, z->serial, who,
+	    q->qtype == DNS_T_IXFR ? ", answered with the whole zone" : "");
 	return x;
 }
 
