@@ -111,9 +111,11 @@ dns_answer(const struct dns_zoneset *set, const struct dns_answer_cfg *cfg,
 
 	if (cfg == NULL)
 		cfg = &none;
-	memset(&a, 0, sizeof(a));
+	/* Field by field: a memset would clear 1.5 KiB per query. */
 	a.set = set;
+	a.flags = 0;
 	a.ede = -1;
+	a.full = false;
 	if ((a.rcode = dns_msg_parse(in, inlen, &a.q)) == DNS_DROP ||
 	    outcap < DNS_HDRLEN + DNS_OPTLEN)
 		return 0;

@@ -110,7 +110,11 @@ dns_msg_parse(const uint8_t *m, size_t len, struct dns_query *q)
 	size_t off = DNS_HDRLEN;
 	unsigned i, n;
 
-	memset(q, 0, sizeof(*q));
+	/* Not memset: qname is only read once hasq says it was written. */
+	q->id = q->flags = q->qtype = q->qclass = 0;
+	q->hasq = q->edns = q->dnssec_ok = false;
+	q->ednsver = 0;
+	q->qname[0] = 0;
 	q->payload = DNS_UDPMIN;
 	if (len < DNS_HDRLEN)
 		return DNS_DROP;

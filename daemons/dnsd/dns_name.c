@@ -41,14 +41,24 @@ dns_name_labels(const uint8_t *p)
 	return n;
 }
 
+/*
+ * DNS folds ASCII letters only (RFC 4343), whatever the locale; one pass
+ * over the labels, so length octets are copied, never folded.
+ */
 void
 dns_name_lower(uint8_t *dst, const uint8_t *src)
 {
-	size_t i, len = dns_name_len(src);
+	size_t o = 0, end;
+	uint8_t c;
 
-	/* Length octets are at most 63, so tolower() leaves them alone. */
-	for (i = 0; i < len; i++)
-		dst[i] = (uint8_t)tolower(src[i]);
+	while ((c = src[o]) != 0) {
+		dst[o] = c;
+		for (end = o + 1 + c, o++; o < end; o++) {
+			c = src[o];
+			dst[o] = c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
+		}
+	}
+	dst[o] = 0;
 }
 
 const uint8_t *

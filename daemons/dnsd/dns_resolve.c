@@ -237,20 +237,19 @@ wildcard(struct dns_ans *a, const struct dns_zone *z,
  * case; lname is the same, folded.
  */
 static enum step
-step(struct dns_ans *a, const struct dns_zone *z, uint8_t *name)
+step(struct dns_ans *a, const struct dns_zone *z, uint8_t *name,
+    const uint8_t *lname)
 {
-	uint8_t lname[DNS_NAME_MAX];
 	const struct dns_node *n, *ce = &z->nodes[0];
 	int top, k, j;
 	bool ds = a->q.qtype == DNS_T_DS;
 	const uint8_t *p;
 
-	dns_name_lower(lname, name);
 	top = dns_name_labels(name) - dns_name_labels(z->origin);
 	for (k = top; k >= 0; k--) {
 		for (p = lname, j = 0; j < k; j++)
 			p = dns_name_parent(p);
-		if ((n = dns_zone_find(z, p)) == NULL)
+		if ((n = dns_zone_find_lower(z, p)) == NULL)
 			return wildcard(a, z, ce, name);
 		ce = n;
 		p = name + (p - lname);
@@ -271,17 +270,16 @@ step(struct dns_ans *a, const struct dns_zone *z, uint8_t *name)
  * the parent is ours too.
  */
 static const struct dns_zone *
-zone_for(const struct dns_ans *a, const uint8_t *name)
+zone_for(const struct dns_ans *a, const uint8_t *lname)
 {
 	const struct dns_zone *z, *parent;
-	uint8_t lname[DNS_NAME_MAX];
 
-	if ((z = dns_zoneset_find(a->set, name)) == NULL)
+	if ((z = dns_zoneset_find_lower(a->set, lname)) == NULL)
 		return NULL;
-	dns_name_lower(lname, name);
 	if (a->q.qtype == DNS_T_DS && lname[0] != 0 &&
 	    dns_name_cmp(lname, z->origin) == 0 &&
-	    (parent = dns_zoneset_find(a->set, dns_name_parent(lname))) != NULL)
+	    (parent = dns_zoneset_find_lower(a->set,
+	    dns_name_parent(lname))) != NULL)
 		return parent;
 	return z;
 }
@@ -294,7 +292,8 @@ dns_resolve(struct dns_ans *a)
 	int i;
 
 	memcpy(name, a->q.qname, dns_name_len(a->q.qname));
-	if ((z = zone_for(a, name)) == NULL) {
+	dns_name_lower(lname, name);
+	if ((z = zone_for(a, lname)) == NULL) {
 		/* Said in the OPT too, when there is one (RFC 8914 4.21). */
 		a->rcode = DNS_R_REFUSED;
 		a->ede = DNS_EDE_NOTAUTH;
@@ -302,7 +301,7 @@ dns_resolve(struct dns_ans *a)
 	}
 	a->flags |= DNS_F_AA;
 	for (i = 0; i <= DNS_CHAIN_MAX; i++) {
-		if (step(a, z, name) == DONE)
+		if (step(a, z, name, lname) == DONE)
 			return;
 		/* A target outside the zone is the resolver's to chase. */
 		dns_name_lower(lname, name);

@@ -37,11 +37,28 @@ static struct udp_batch {
 	uint8_t			 cout[UDP_BATCH][UDP_CMSG];
 } b;
 
+static bool	prepared, last_pktinfo;
+static int	dirty;		/* headers the last recvmmsg wrote into */
+
+/*
+ * Point every header at its buffers once; after a batch, only the n
+ * headers the kernel wrote into need their lengths back.
+ */
 static void
-prepare_recv(bool pktinfo)
+prepare_recv(bool pktinfo, int n)
 {
 	int	 i;
 
+	if (prepared) {
+		for (i = 0; i < n; i++) {
+			b.in[i].msg_hdr.msg_namelen = sizeof(b.peer[i]);
+			b.in[i].msg_hdr.msg_controllen = pktinfo ? UDP_CMSG : 0;
+			b.in[i].msg_hdr.msg_control = pktinfo ? b.cin[i] : NULL;
+			b.in[i].msg_hdr.msg_flags = 0;
+		}
+		return;
+	}
+	prepared = true;
 	for (i = 0; i < UDP_BATCH; i++) {
 		b.iin[i].iov_base = b.q[i];
 		b.iin[i].iov_len = UDP_INMAX;
@@ -151,8 +168,12 @@ udp_read(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	for (round = 0; round < UDP_ROUNDS; round++) {
-		prepare_recv(u->wildcard);
+		/* Sockets differ in pktinfo: then every header is reset. */
+		prepare_recv(u->wildcard, u->wildcard != last_pktinfo ?
+		    UDP_BATCH : dirty);
+		last_pktinfo = u->wildcard;
 		n = recvmmsg(fd, b.in, UDP_BATCH, MSG_DONTWAIT, NULL);
+		dirty = n > 0 ? n : 0;
 		if (n <= 0) {
 			if (n == -1 && errno != EAGAIN && errno != EINTR)
 				log_warn("udp recvmmsg");

@@ -5,7 +5,6 @@
  * first suffix already present becomes a pointer.  Quadratic, but over
  * a few hundred names at most, and it needs no other structure.
  */
-#include <ctype.h>
 #include <string.h>
 
 #include "dns_msg.h"
@@ -30,6 +29,13 @@ put32(struct dns_wr *w, uint32_t v)
 	put16(w, (uint16_t)v);
 }
 
+/* ASCII only, whatever the locale (RFC 4343). */
+static inline uint8_t
+fold(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
+}
+
 /* The name at off in our own message (pointers all go back) is name. */
 static bool
 same_name(const uint8_t *buf, size_t off, const uint8_t *name)
@@ -48,7 +54,8 @@ same_name(const uint8_t *buf, size_t off, const uint8_t *name)
 		if (l == 0)
 			return true;
 		for (i = 1; i <= l; i++)
-			if (tolower(buf[off + i]) != tolower(name[i]))
+			if (buf[off + i] != name[i] &&
+			    fold(buf[off + i]) != fold(name[i]))
 				return false;
 		off += 1 + (size_t)l;
 		name += 1 + l;
@@ -155,10 +162,12 @@ put_rdata(struct dns_wr *w, uint16_t type, const uint8_t *rd, size_t len)
 void
 dns_wr_init(struct dns_wr *w, uint8_t *buf, size_t limit)
 {
-	memset(w, 0, sizeof(*w));
+	/* Not memset: names[] is 1 KiB that nnames says is unused. */
 	w->buf = buf;
 	w->limit = limit;
 	w->len = w->qend = DNS_HDRLEN;
+	memset(w->count, 0, sizeof(w->count));
+	w->qnames = w->nnames = 0;
 }
 
 int

@@ -39,6 +39,12 @@ search(const struct dns_zone *z, const uint8_t *lname)
 }
 
 const struct dns_node *
+dns_zone_find_lower(const struct dns_zone *z, const uint8_t *lname)
+{
+	return search(z, lname);
+}
+
+const struct dns_node *
 dns_zone_find(const struct dns_zone *z, const uint8_t *name)
 {
 	uint8_t lname[DNS_NAME_MAX];

@@ -239,7 +239,8 @@ make_index(struct dns_load *ld, struct dns_zone *z)
 static int
 build(struct dns_load *ld, struct dns_zone *z)
 {
-	memcpy(z->origin, ld->origin, dns_name_len(ld->origin));
+	z->olen = dns_name_len(ld->origin);
+	memcpy(z->origin, ld->origin, z->olen);
 	if (ld->nrecs == 0)
 		return 0;	/* check() says what is missing */
 	qsort(ld->recs, ld->nrecs, sizeof(*ld->recs), rec_cmp);

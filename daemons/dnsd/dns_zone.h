@@ -70,6 +70,7 @@ struct dns_node {
 struct dns_zone {
 	atomic_int	 refs;
 	uint8_t		 origin[DNS_NAME_MAX];	/* lowercase wire */
+	size_t		 olen;			/* its length */
 	char		*file;
 	uint32_t	 serial;
 	size_t		 bytes;		/* what its data takes */
@@ -101,6 +102,9 @@ void		 dns_zone_unref(struct dns_zone *);
 /* Exact match, any case; NULL if the name does not exist in the zone. */
 const struct dns_node	*dns_zone_find(const struct dns_zone *,
 			    const uint8_t *name);
+/* The same for a name already lowercase (no copy made). */
+const struct dns_node	*dns_zone_find_lower(const struct dns_zone *,
+			    const uint8_t *lname);
 /*
  * The longest existing name that name equals or is below: the closest
  * encloser when *exact comes back false.  NULL if name is not at or

@@ -69,18 +69,48 @@ by_origin(const struct dns_zoneset *set, const uint8_t *lname)
 	return NULL;
 }
 
+/*
+ * With a handful of zones, comparing lengths and octets beats a binary
+ * search in canonical order, whose every step finds label boundaries.
+ */
+#define DNS_ZONES_SCAN	8
+
+static const struct dns_zone *
+scan_origin(const struct dns_zoneset *set, const uint8_t *lname, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (set->zones[i]->olen == len &&
+		    memcmp(set->zones[i]->origin, lname, len) == 0)
+			return set->zones[i];
+	return NULL;
+}
+
+const struct dns_zone *
+dns_zoneset_find_lower(const struct dns_zoneset *set, const uint8_t *lname)
+{
+	const struct dns_zone *z;
+	const uint8_t *p;
+	size_t len = dns_name_len(lname);
+
+	for (p = lname; p != NULL; len -= 1 + (size_t)*p,
+	    p = dns_name_parent(p)) {
+		z = set->n <= DNS_ZONES_SCAN ? scan_origin(set, p, len) :
+		    by_origin(set, p);
+		if (z != NULL)
+			return z;
+	}
+	return NULL;
+}
+
 const struct dns_zone *
 dns_zoneset_find(const struct dns_zoneset *set, const uint8_t *qname)
 {
 	uint8_t lname[DNS_NAME_MAX];
-	const struct dns_zone *z;
-	const uint8_t *p;
 
 	dns_name_lower(lname, qname);
-	for (p = lname; p != NULL; p = dns_name_parent(p))
-		if ((z = by_origin(set, p)) != NULL)
-			return z;
-	return NULL;
+	return dns_zoneset_find_lower(set, lname);
 }
 
 static int

@@ -72,5 +72,8 @@ const struct dns_zoneset *dns_zones_current(struct dns_zones *);
 /* The zone whose origin is the longest suffix of qname, or NULL. */
 const struct dns_zone	*dns_zoneset_find(const struct dns_zoneset *,
 			    const uint8_t *qname);
+/* The same for a name already lowercase. */
+const struct dns_zone	*dns_zoneset_find_lower(const struct dns_zoneset *,
+			    const uint8_t *lname);
 
 #endif /* DNS_ZONES_H */
