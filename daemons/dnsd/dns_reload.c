@@ -38,6 +38,8 @@ struct dns_reload {
 	void			*install_arg;
 	int			 pipe[2];	/* worker -> main: done */
 	struct event		*ev;
+	struct event		*kick;		/* starts a run from the loop */
+	bool			 kicked;	/* kick is due */
 	bool			 running;
 	pthread_t		 thread;
 	struct job		*job;
@@ -212,6 +214,22 @@ start(struct dns_reload *r)
 	r->running = true;
 }
 
+static void
+kicked(evutil_socket_t fd, short what, void *arg)
+{
+	struct dns_reload	*r = arg;
+
+	(void)fd;
+	(void)what;
+	r->kicked = false;
+	start(r);
+}
+
+/*
+ * The run starts from the event loop, not from here: a configuration
+ * that does not load ends it at once, and done must not be called
+ * before the caller has the handle (dns.reload keeps it for cancel).
+ */
 void *
 dns_reload_request(struct dns_reload *r, dns_reload_fn done, void *arg)
 {
@@ -226,7 +244,10 @@ dns_reload_request(struct dns_reload *r, dns_reload_fn done, void *arg)
 		return w;
 	}
 	TAILQ_INSERT_TAIL(&r->now, w, link);
-	start(r);
+	if (!r->kicked) {
+		r->kicked = true;
+		event_active(r->kick, EV_TIMEOUT, 0);
+	}
 	return w;
 }
 
@@ -262,7 +283,8 @@ dns_reload_new(struct event_base *base, struct dns_zones *zones,
 		return NULL;
 	}
 	r->ev = event_new(base, r->pipe[0], EV_READ | EV_PERSIST, finished, r);
-	if (r->ev == NULL || event_add(r->ev, NULL) == -1) {
+	r->kick = event_new(base, -1, 0, kicked, r);
+	if (r->ev == NULL || r->kick == NULL || event_add(r->ev, NULL) == -1) {
 		dns_reload_free(r);
 		return NULL;
 	}
@@ -285,6 +307,8 @@ dns_reload_free(struct dns_reload *r)
 	answer(&r->next, -1, -1, NULL);
 	if (r->ev != NULL)
 		event_free(r->ev);
+	if (r->kick != NULL)
+		event_free(r->kick);
 	close(r->pipe[0]);
 	close(r->pipe[1]);
 	free(r);

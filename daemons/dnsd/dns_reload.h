@@ -40,7 +40,8 @@ struct dns_reload *dns_reload_new(struct event_base *, struct dns_zones *,
 void		 dns_reload_free(struct dns_reload *);
 /*
  * Start (or queue) a reload; done is called on the main thread when the
- * reload this request is part of ends.  done may be NULL.  Returns a
+ * reload this request is part of ends, never before this returns (the
+ * run starts from the event loop).  done may be NULL.  Returns a
  * handle for dns_reload_forget, or NULL if out of memory.
  */
 void		*dns_reload_request(struct dns_reload *, dns_reload_fn done,

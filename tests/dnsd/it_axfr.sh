@@ -311,7 +311,7 @@ grep -q 'status: NOERROR\|status: NOTIMP' <<<"$out" &&
 
 # --- dnsd still well, and exits cleanly.
 is_serial $port_dnsd 2 || bad "dnsd stopped answering"
-kill -TERM "$dnsd_pid"
+kill -TERM "$dnsd_pid" 2>/dev/null
 wait "$dnsd_pid"
 rc=$?
 [ "$rc" -eq 0 ] || bad "dnsd exited $rc after SIGTERM"

@@ -19,7 +19,8 @@
 #   rpc       dns.reload with a broken file in place answers with the
 #             file's FILE:LINE error and failed=1, and the zone stays;
 #             dns.reload with a good one, failed=0 (both timed: that is
-#             what a load of the zone costs)
+#             what a load of the zone costs); with a configuration that
+#             does not parse, an error naming it, and dnsd carries on
 # and SIGTERM ends dnsd with status 0.
 #   it_reload_load.sh DNSD_BINARY SHOALCTL_BINARY
 # Port 5373 (UDP and TCP), loopback only.  RELOAD_NAMES, RELOAD_SECS and
@@ -262,7 +263,20 @@ is_serial $other || bad "dns.reload (good): serial $(serial), not $other"
 echo "dns.reload of $((names * 3 + 3)) records: broken file $((t1 - t0)) ms," \
     "good file $((t3 - t2)) ms"
 
-kill -TERM "$dnsd_pid"
+# A configuration that does not parse: dns.reload fails with its
+# FILE:LINE:COL, nothing changes, dnsd carries on (it once answered the
+# call before it had its handle, and wrote to freed memory).
+cp "$run/dnsd.json" "$run/dnsd.json.good"
+printf '{\n  "listen": [\n' >"$run/dnsd.json"
+"$ctl" --socket "$run/rpc.sock" dns.reload >"$run/rpc.cfg" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && grep -qF "$run/dnsd.json:" "$run/rpc.cfg" ||
+	bad "dns.reload (broken configuration): exit $rc: $(cat "$run/rpc.cfg")"
+mv -f "$run/dnsd.json.good" "$run/dnsd.json"
+kill -0 "$dnsd_pid" 2>/dev/null && is_serial $other ||
+	bad "dns.reload (broken configuration): dnsd is not serving"
+
+kill -TERM "$dnsd_pid" 2>/dev/null
 wait "$dnsd_pid"
 rc=$?
 [ "$rc" -eq 0 ] || bad "dnsd exited $rc after SIGTERM"
