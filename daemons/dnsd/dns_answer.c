@@ -8,6 +8,8 @@
 #include "dns_answer.h"
 #include "dns_answer_int.h"
 
+#define DNS_T_IXFR_Q	251
+
 int
 dns_ans_rr(struct dns_ans *a, enum dns_section sec, const uint8_t *owner,
     uint16_t type, uint16_t class, uint32_t ttl, const uint8_t *rdata,
@@ -39,6 +41,34 @@ is_name(const uint8_t *name, const char *t1, const char *t2)
 		return false;
 	return (len == dns_name_len(w1) && memcmp(l, w1, len) == 0) ||
 	    (len == dns_name_len(w2) && memcmp(l, w2, len) == 0);
+}
+
+/*
+ * IXFR reaching the engine (over UDP: the daemon takes it over TCP): the
+ * zone's SOA alone, which tells a secondary either that it is current or
+ * to come back over TCP (RFC 1995 2, 4).  Only at one of our apexes.
+ */
+static void
+ixfr_soa(struct dns_ans *a)
+{
+	uint8_t l[DNS_NAME_MAX];
+	const struct dns_zone *z;
+	const struct dns_rrset *rs;
+	const uint8_t *rd;
+	uint16_t len;
+
+	dns_name_lower(l, a->q.qname);
+	z = dns_zoneset_find_lower(a->set, l);
+	if (z == NULL || z->olen != dns_name_len(l) ||
+	    memcmp(z->origin, l, z->olen) != 0 ||
+	    (rs = dns_node_rrset(&z->nodes[0], DNS_T_SOA)) == NULL ||
+	    (rd = dns_rrset_next(rs, NULL, &len)) == NULL) {
+		a->rcode = DNS_R_REFUSED;
+		return;
+	}
+	a->flags |= DNS_F_AA;
+	dns_ans_rr(a, DNS_S_AN, a->q.qname, DNS_T_SOA, DNS_CLASS_IN, rs->ttl,
+	    rd, len);
 }
 
 /* version.bind and friends: one TXT string, if configured. */
@@ -76,8 +106,10 @@ answer(struct dns_ans *a, const struct dns_answer_cfg *cfg)
 		chaos(a, cfg);
 	else if (a->q.qclass != DNS_CLASS_IN)
 		a->rcode = DNS_R_REFUSED;
+	else if (t == DNS_T_IXFR_Q)
+		ixfr_soa(a);
 	else if (t >= 251 && t <= 254)
-		/* IXFR, AXFR, MAILB, MAILA: not from this engine. */
+		/* AXFR, MAILB, MAILA: not from this engine. */
 		a->rcode = DNS_R_NOTIMP;
 	else
 		dns_resolve(a);

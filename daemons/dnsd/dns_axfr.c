@@ -30,6 +30,33 @@ error_reply(const struct dns_query *q, int rcode, uint8_t *out, size_t cap)
 	    (q->flags & DNS_F_RD) | rcode));
 }
 
+/* Serial number arithmetic (RFC 1982): a is b or after it. */
+static bool
+serial_ge(uint32_t a, uint32_t b)
+{
+	return a == b || (int32_t)(a - b) > 0;
+}
+
+static const struct dns_rrset	*soa(const struct dns_zone *);
+
+/* A secondary that is current gets the SOA alone (RFC 1995 2). */
+static size_t
+soa_only(const struct dns_query *q, const struct dns_zone *z, uint8_t *out,
+    size_t cap)
+{
+	struct dns_wr		 w;
+	const struct dns_rrset	*s = soa(z);
+	const uint8_t		*rd;
+	uint16_t		 len;
+
+	dns_wr_init(&w, out, cap);
+	(void)dns_wr_question(&w, q->qname, q->qtype, q->qclass);
+	if ((rd = dns_rrset_next(s, NULL, &len)) != NULL)
+		(void)dns_wr_rr(&w, DNS_S_AN, q->qname, DNS_T_SOA,
+		    DNS_CLASS_IN, s->ttl, rd, len);
+	return dns_wr_finish(&w, q->id, DNS_F_QR | DNS_F_AA);
+}
+
 struct dns_axfr *
 dns_axfr_start(const struct dns_query *q, const struct dns_zoneset *zs,
     const struct dns_config *cfg, const struct sockaddr *peer, uint8_t *out,
@@ -52,6 +79,16 @@ dns_axfr_start(const struct dns_query *q, const struct dns_zoneset *zs,
 		dns_name_to_text(q->qname, name);
 		log_info("transfer of %s refused to %s", name, who);
 		*outlen = error_reply(q, DNS_R_REFUSED, out, outcap);
+		return NULL;
+	}
+	if (q->qtype == DNS_T_IXFR && q->has_soa &&
+	    serial_ge(q->soa_serial, z->serial)) {
+		char name[DNS_NAME_TEXTMAX];
+
+		dns_name_to_text(z->origin, name);
+		log_info("IXFR of %s: %s has serial %u, current", name, who,
+		    q->soa_serial);
+		*outlen = soa_only(q, z, out, outcap);
 		return NULL;
 	}
 	if ((x = calloc(1, sizeof(*x))) == NULL) {

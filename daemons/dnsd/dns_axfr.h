@@ -12,7 +12,9 @@
  * zone mid-transfer lets the transfer finish with the version it began.
  *
  * IXFR over TCP is answered the same way: RFC 1995 4 lets a server with
- * no history send the whole zone, and every secondary takes it.
+ * no history send the whole zone, and every secondary takes it; one whose
+ * serial (the SOA in its query's authority section) is ours or later
+ * gets our SOA alone.
  */
 #ifndef DNS_AXFR_H
 #define DNS_AXFR_H
@@ -34,8 +36,9 @@ struct dns_axfr;
 /*
  * For a query that asks for a transfer (q parsed NOERROR, qtype AXFR or
  * IXFR, class IN), over TCP from peer: a transfer, or NULL with the
- * error response written to out (*outlen: its length; REFUSED when the
- * zone is not ours or the peer not allowed, SERVFAIL without memory).
+ * whole response written to out (*outlen: its length): REFUSED when the
+ * zone is not ours or the peer not allowed, SERVFAIL without memory, the
+ * SOA alone for an IXFR from a secondary that is current.
  */
 struct dns_axfr	*dns_axfr_start(const struct dns_query *,
 		    const struct dns_zoneset *, const struct dns_config *,

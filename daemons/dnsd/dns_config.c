@@ -163,12 +163,17 @@ static int
 absolute_files(const char *path, struct dns_config *cf, char *err,
     size_t errlen)
 {
-	char	*copy, *dir, *abs;
+	char	*copy, *dir, *abs, *real;
 	size_t	 i;
 
 	if ((copy = strdup(path)) == NULL)
 		goto nomem;
-	dir = dirname(copy);
+	/* The folder as an absolute path, so dns.zones shows one. */
+	if ((real = realpath(dirname(copy), NULL)) != NULL) {
+		free(copy);
+		copy = real;
+	}
+	dir = copy;
 	for (i = 0; i < cf->zones.n; i++) {
 		if (cf->zones.v[i].file[0] == '/')
 			continue;

@@ -70,7 +70,25 @@ read_opt(struct dns_query *q, const uint8_t *owner, const uint8_t *f)
 	return 0;
 }
 
-/* One resource record; only OPT, and only in the additional section. */
+/* The serial of an SOA whose rdata is at rd (rdlen octets) in m. */
+static void
+read_soa(const uint8_t *m, size_t len, size_t rd, size_t rdlen,
+    struct dns_query *q)
+{
+	uint8_t name[DNS_NAME_MAX];
+	size_t p = rd;
+
+	if (read_name(m, len, &p, name) == -1 ||
+	    read_name(m, len, &p, name) == -1 || p + 4 > rd + rdlen)
+		return;
+	q->has_soa = true;
+	q->soa_serial = (uint32_t)get16(m + p) << 16 | get16(m + p + 2);
+}
+
+/*
+ * One resource record; only OPT, and only in the additional section.
+ * The first SOA outside it is kept for IXFR.
+ */
 static int
 read_rr(const uint8_t *m, size_t len, size_t *off, struct dns_query *q,
     bool additional)
@@ -87,6 +105,8 @@ read_rr(const uint8_t *m, size_t len, size_t *off, struct dns_query *q,
 	if (type == DNS_T_OPT && (!additional ||
 	    read_opt(q, owner, m + *off) == -1))
 		return -1;
+	if (type == 6 && !additional && !q->has_soa)
+		read_soa(m, len, *off + 10, rdlen, q);
 	*off += 10 + (size_t)rdlen;
 	return 0;
 }
@@ -114,6 +134,8 @@ dns_msg_parse(const uint8_t *m, size_t len, struct dns_query *q)
 	q->id = q->flags = q->qtype = q->qclass = 0;
 	q->hasq = q->edns = q->dnssec_ok = false;
 	q->ednsver = 0;
+	q->has_soa = false;
+	q->soa_serial = 0;
 	q->qname[0] = 0;
 	q->payload = DNS_UDPMIN;
 	if (len < DNS_HDRLEN)

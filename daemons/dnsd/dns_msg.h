@@ -70,6 +70,9 @@ struct dns_query {
 	uint8_t		 ednsver;
 	bool		 dnssec_ok;	/* the DO bit (RFC 3225) */
 	uint16_t	 payload;	/* requester's UDP size, >= 512 */
+	/* An SOA in the authority section: IXFR's "what I have" (RFC 1995). */
+	bool		 has_soa;
+	uint32_t	 soa_serial;
 };
 
 /*

@@ -43,6 +43,7 @@ struct dns_tcp_conn {
 	struct bufferevent	*bev;
 	struct sockaddr_storage	 peer;
 	struct dns_axfr		*xfr;
+	bool			 xfr_first;	/* its first message is next */
 	bool			 eof;	/* peer closed its side */
 };
 
@@ -88,6 +89,11 @@ xfr_pump(struct dns_tcp_conn *c)
 
 	while (c->xfr != NULL && evbuffer_get_length(out) < TCP_OUT_LOW) {
 		if ((len = dns_axfr_next(c->xfr, tr + 2, DNS_MSGMAX)) > 0) {
+			/* A transfer counts once, by its first message. */
+			if (c->xfr_first)
+				dns_stats_response(&c->srv->stats, tr + 2, len,
+				    true);
+			c->xfr_first = false;
 			send_msg(c, len);
 			continue;
 		}
@@ -108,12 +114,13 @@ transfer(struct dns_tcp_conn *c, const struct dns_query *q)
 	c->xfr = dns_axfr_start(q, dns_zones_current(s->zones), s->cfg,
 	    (struct sockaddr *)&c->peer, tr + 2, DNS_MSGMAX, &len);
 	if (c->xfr == NULL) {
-		s->stats.axfr_refused++;
+		if ((tr[2 + 3] & 0xf) != DNS_R_NOERROR)
+			s->stats.axfr_refused++;
 		dns_stats_response(&s->stats, tr + 2, len, true);
 		send_msg(c, len);
 		return;
 	}
-	s->stats.tcp_queries++;
+	c->xfr_first = true;
 	xfr_pump(c);
 }
 

@@ -14,7 +14,9 @@
 #             connections: exactly 5 closed; a client that writes and
 #             never reads is stopped being read, others still answered
 #   axfr      allowed from 127.0.0.1 (dig and kdig, SOA first and last,
-#             every record), refused from ::1, UDP is not a transfer
+#             every record), refused from ::1, UDP is not a transfer;
+#             IXFR: the SOA alone to a current secondary and over UDP,
+#             the whole zone to an older one
 #   rpc       dns.zones, dns.stats (rcodes and qtypes counted), dns.reload
 #             after the broken zone is fixed: served
 #   reload    SIGHUP with a broken edit: the old zone keeps answering and
@@ -169,6 +171,13 @@ check "kdig AXFR agrees" test "$(kdig @127.0.0.1 -p $port example.com AXFR | gre
 check "AXFR from ::1 refused" grep -q "REFUSED" <<<"$(kdig @::1 -p $port example.com AXFR 2>&1)"
 check "AXFR of a zone not ours refused" grep -q REFUSED <<<"$(kdig @127.0.0.1 -p $port example.org AXFR 2>&1)"
 check "AXFR of a name below the apex refused" grep -q REFUSED <<<"$(kdig @127.0.0.1 -p $port www.example.com AXFR 2>&1)"
+ixfr_recs() { q "$@" | grep -Ev '^(;|$)' | wc -l; }
+check "IXFR from a current secondary (serial 1): the SOA alone" \
+	test "$(ixfr_recs +tcp example.com IXFR=1)" -eq 1
+check "IXFR from an older one (serial 0): the whole zone" \
+	test "$(ixfr_recs +tcp example.com IXFR=0)" -eq "$recs"
+check "IXFR over UDP: the SOA alone, so it asks again over TCP" \
+	test "$(ixfr_recs +notcp example.com IXFR=0)" -eq 1
 check "AXFR over UDP is not a transfer" \
 	grep -q NOTIMP <<<"$(kdig @127.0.0.1 -p $port +notcp example.com AXFR 2>&1)"
 

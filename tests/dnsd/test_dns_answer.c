@@ -381,6 +381,16 @@ START_TEST(test_class)
 	/* Zone transfers are not this engine's. */
 	ask("example.com", 252);
 	expect(DNS_R_NOTIMP, false, 0, 0, 0);
+	/* IXFR that reaches it (UDP): the apex's SOA alone (RFC 1995 4). */
+	ask("Example.COM", 251);
+	expect(DNS_R_NOERROR, true, 1, 0, 0);
+	x = find(DNS_S_AN, "example.com.", DNS_T_SOA);
+	ck_assert_uint_eq(x->ttl, 3600);
+	/* ...at an apex of ours only. */
+	ask("web.example.com", 251);
+	expect(DNS_R_REFUSED, false, 0, 0, 0);
+	ask("example.org", 251);
+	expect(DNS_R_REFUSED, false, 0, 0, 0);
 }
 END_TEST
 
