@@ -22,6 +22,7 @@ static const struct config_field zone_schema[] = {
 	CONFIG_STRING("origin", true, struct dns_zconf, origin),
 	CONFIG_STRING("file", true, struct dns_zconf, file),
 	CONFIG_STRLIST("axfr-allow", false, struct dns_zconf, axfr_allow),
+	CONFIG_STRLIST("notify", false, struct dns_zconf, notify_to),
 	CONFIG_END
 };
 
@@ -109,6 +110,33 @@ zone_acl(struct config_ctx *c, json_t *obj, struct dns_zconf *z)
 	return 0;
 }
 
+/* Where NOTIFY goes: ADDRESS:PORT each, reported where written. */
+static int
+zone_notify(struct config_ctx *c, json_t *obj, struct dns_zconf *z)
+{
+	json_t			*list = json_object_get(obj, "notify");
+	struct dns_listen	*e;
+	const char		*why;
+	size_t			 i;
+
+	if (z->notify_to.n == 0)
+		return 0;
+	if ((z->notify.v = calloc(z->notify_to.n, sizeof(*e))) == NULL)
+		return config_error(c, obj, "out of memory");
+	for (i = 0; i < z->notify_to.n; i++) {
+		e = &z->notify.v[i];
+		if (strchr(z->notify_to.v[i], ':') == NULL ||
+		    dns_addr_parse_listen(z->notify_to.v[i], &e->ss, &e->len,
+		    &why) == -1)
+			return config_error(c, json_array_get(list, i), "%s",
+			    "expected ADDRESS:PORT or [IPV6]:PORT");
+		dns_addr_str((struct sockaddr *)&e->ss, e->text,
+		    sizeof(e->text));
+		z->notify.n++;
+	}
+	return 0;
+}
+
 static int
 zones_raw(struct config_ctx *c, json_t *val, void *dst)
 {
@@ -127,7 +155,7 @@ zones_raw(struct config_ctx *c, json_t *val, void *dst)
 	json_array_foreach(val, i, item) {
 		z = &zs->v[zs->n++];
 		if (config_apply(c, item, zone_schema, z) == -1 ||
-		    zone_acl(c, item, z) == -1)
+		    zone_acl(c, item, z) == -1 || zone_notify(c, item, z) == -1)
 			return -1;
 		if (dns_name_from_text(z->origin, wire) == -1)
 			return config_error(c, json_object_get(item, "origin"),
@@ -152,6 +180,7 @@ zones_free(void *dst)
 	for (i = 0; i < zs->n; i++) {
 		config_free(zone_schema, &zs->v[i]);
 		dns_acl_free(&zs->v[i].axfr);
+		free(zs->v[i].notify.v);
 	}
 	free(zs->v);
 	zs->v = NULL;

@@ -5,7 +5,8 @@
  *	  "listen": ["127.0.0.1:53", "[::1]:53"],
  *	  "zones": [
  *	    { "origin": "example.com.", "file": "example.com.zone",
- *	      "axfr-allow": ["192.0.2.53", "2001:db8::/64"] }
+ *	      "axfr-allow": ["192.0.2.53", "2001:db8::/64"],
+ *	      "notify": ["192.0.2.53:53"] }
  *	  ],
  *	  "version": "Shoal dnsd", "id": "ns1",
  *	  "udp-payload": 1232,
@@ -45,6 +46,8 @@ struct dns_zconf {
 	char			*file;	/* absolute once loaded */
 	struct config_strlist	 axfr_allow;
 	struct dns_acl		 axfr;	/* axfr_allow, parsed */
+	struct config_strlist	 notify_to;
+	struct dns_listens	 notify;	/* notify_to, parsed */
 };
 
 struct dns_zconfs {

@@ -1,5 +1,6 @@
 #include <stdlib.h>
 
+#include "dns_notify.h"
 #include "dns_reload.h"
 #include "dns_rpc.h"
 #include "dns_server.h"
@@ -55,8 +56,16 @@ json_t *
 dns_rpc_stats(void *arg)
 {
 	struct dns_rpc	*r = arg;
+	json_t		*o = dns_stats_json(&r->srv->stats);
+	uint64_t	 sent, acked, gaveup;
 
-	return dns_stats_json(&r->srv->stats);
+	dns_notify_counts(r->srv->notify, &sent, &acked, &gaveup);
+	json_object_set_new(o, "notify_sent", json_integer((json_int_t)sent));
+	json_object_set_new(o, "notify_acked",
+	    json_integer((json_int_t)acked));
+	json_object_set_new(o, "notify_gaveup",
+	    json_integer((json_int_t)gaveup));
+	return o;
 }
 
 static void

@@ -25,6 +25,7 @@ struct event;
 struct event_base;
 struct evconnlistener;
 struct dns_tcp_conn;
+struct dns_notify;
 
 struct dns_udp_sock {
 	int		 fd;
@@ -39,6 +40,7 @@ struct dns_server {
 	struct dns_zones	*zones;
 	struct dns_answer_cfg	 acfg;
 	struct dns_stats	 stats;
+	struct dns_notify	*notify;	/* NULL: none sent */
 
 	size_t			 nudp;
 	struct dns_udp_sock	*udp;

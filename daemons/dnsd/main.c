@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "dns_config.h"
+#include "dns_notify.h"
 #include "dns_reload.h"
 #include "dns_rpc.h"
 #include "dns_server.h"
@@ -122,6 +123,7 @@ install(void *arg, struct dns_config *fresh)
 	dns_config_free(d->cfg);
 	free(d->cfg);
 	d->cfg = fresh;
+	dns_notify_changed(d->srv.notify, fresh, d->zones);
 	if (d->rpcs != NULL)
 		rpc_server_reload_policy(d->rpcs);
 }
@@ -175,6 +177,10 @@ serve(struct daemon *d)
 	    d->zones) == 0) {
 		d->rpc.srv = &d->srv;
 		d->rpc.reload = d->reload;
+		/* Secondaries hear of the zones at startup (RFC 1996 4.3). */
+		if ((d->srv.notify = dns_notify_new(evloop_base(loop))) == NULL)
+			log_warnx("cannot send NOTIFY");
+		dns_notify_changed(d->srv.notify, d->cfg, d->zones);
 		evloop_set_reload(loop, sighup, d);
 		start_rpc(d, loop);
 		log_info("serving %zu zones", d->cfg->zones.n);
@@ -184,6 +190,8 @@ serve(struct daemon *d)
 	rpc_server_free(d->rpcs);
 	d->rpcs = NULL;
 	dns_reload_free(d->reload);
+	dns_notify_free(d->srv.notify);
+	d->srv.notify = NULL;
 	dns_server_close(&d->srv);
 	evloop_free(loop);
 	return rc;

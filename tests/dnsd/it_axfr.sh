@@ -13,10 +13,14 @@
 #             serving serial 2 with the changed record and again the
 #             same records as dnsd; dnsd's log says which transfers they
 #             asked for (IXFR, answered with the whole zone)
+#   notify    serial 3 and SIGHUP, nothing else: dnsd's NOTIFY (RFC 1996,
+#             the zone's "notify" list) brings both secondaries to it
+#             well before their hour-long SOA refresh would
 #   refused   AXFR from 127.0.0.2 (not in the list), of a zone whose list
 #             is empty, of a name that is not a zone's origin, and of a
 #             zone not served: REFUSED, no records
-#   udp       AXFR over UDP is not a transfer: NOTIMP, no records
+#   udp       AXFR over UDP is not a transfer: NOTIMP, no records; IXFR
+#             over UDP gets the SOA alone
 # and SIGTERM ends dnsd with status 0.
 #   it_axfr.sh DNSD_BINARY
 # Ports, loopback only: 5370 dnsd, 5371 Knot, 5372 NSD.
@@ -126,7 +130,8 @@ cat >"$run/dnsd.json" <<EOF
   "listen": ["127.0.0.1:$port_dnsd"],
   "zones": [
     { "origin": "$zone.", "file": "dnsd/$zone.zone",
-      "axfr-allow": ["127.0.0.1"] },
+      "axfr-allow": ["127.0.0.1"],
+      "notify": ["127.0.0.1:$port_knot", "127.0.0.1:$port_nsd"] },
     { "origin": "closed.example.", "file": "dnsd/closed.example.zone",
       "axfr-allow": [] }
   ]
@@ -152,7 +157,7 @@ remote:
 acl:
   - id: local
     address: 127.0.0.1
-    action: transfer
+    action: [transfer, notify]
 zone:
   - domain: $zone
     storage: "$run/knot"
@@ -183,6 +188,7 @@ zone:
 	name: $zone
 	zonefile: $zone.zone
 	request-xfr: 127.0.0.1@$port_dnsd NOKEY
+	allow-notify: 127.0.0.1 NOKEY
 	provide-xfr: 127.0.0.1 NOKEY
 EOF
 
@@ -273,6 +279,22 @@ ixfrs=$(grep -c "IXFR of $zone\\. (serial 2) .*whole zone" "$run/dnsd.log")
 grep -q 'IXFR, incoming, remote 127.0.0.1@'$port_dnsd', receiving AXFR-style IXFR' \
     "$run/knot.log" || bad "refresh: Knot's log has no AXFR-style IXFR"
 
+# --- notify: a new serial and nothing else; the SOA refresh is an hour
+# away, so only dnsd's NOTIFY (RFC 1996) can bring it to them in time.
+zonefile 3 192.0.2.233 >"$run/dnsd/$zone.zone.new"
+mv "$run/dnsd/$zone.zone.new" "$run/dnsd/$zone.zone"
+kill -HUP "$dnsd_pid"
+wait_for 10 is_serial $port_dnsd 3 || bad "dnsd did not load serial 3"
+wait_for 20 is_serial $port_knot 3 || bad "notify: Knot did not take serial 3"
+wait_for 20 is_serial $port_nsd 3 || bad "notify: NSD did not take serial 3"
+grep -q "NOTIFY of $zone\. (serial 3) to 127.0.0.1:$port_knot" "$run/dnsd.log" &&
+    grep -q "NOTIFY of $zone\. (serial 3) to 127.0.0.1:$port_nsd" "$run/dnsd.log" ||
+	bad "notify: dnsd did not log both NOTIFYs for serial 3"
+for p in $port_knot $port_nsd; do
+	a=$(dig @127.0.0.1 -p $p +short +norec "changed.$zone" A)
+	[ "$a" = 192.0.2.233 ] || bad "notify: port $p: changed.$zone is '$a'"
+done
+
 # --- refused
 refused() {	# refused WHAT DIG-ARGS...
 	local what=$1 out
@@ -311,7 +333,7 @@ grep -q 'status: NOERROR' <<<"$out" &&
 	bad "udp: IXFR: $(head -12 <<<"$out")"
 
 # --- dnsd still well, and exits cleanly.
-is_serial $port_dnsd 2 || bad "dnsd stopped answering"
+is_serial $port_dnsd 3 || bad "dnsd stopped answering"
 kill -TERM "$dnsd_pid" 2>/dev/null
 wait "$dnsd_pid"
 rc=$?
