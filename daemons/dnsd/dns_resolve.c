@@ -249,7 +249,9 @@ step(struct dns_ans *a, const struct dns_zone *z, uint8_t *name,
 	for (k = top; k >= 0; k--) {
 		for (p = lname, j = 0; j < k; j++)
 			p = dns_name_parent(p);
-		if ((n = dns_zone_find_lower(z, p)) == NULL)
+		/* k == top is the apex, nodes[0]: no lookup needed. */
+		n = k == top ? &z->nodes[0] : dns_zone_find_lower(z, p);
+		if (n == NULL)
 			return wildcard(a, z, ce, name);
 		ce = n;
 		p = name + (p - lname);

@@ -17,7 +17,7 @@ search(const struct dns_zone *z, const uint8_t *lname)
 		at = dns_zone_hash(lname, len) & z->imask;
 		for (; z->index[at] != 0; at = (at + 1) & z->imask) {
 			n = &z->nodes[z->index[at] - 1];
-			if (dns_name_len(n->name) == len &&
+			if (n->namelen == len &&
 			    memcmp(n->name, lname, len) == 0)
 				return n;
 		}

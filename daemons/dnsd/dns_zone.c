@@ -121,8 +121,11 @@ make_nodes(struct dns_load *ld, struct dns_zone *z)
 	}
 	for (i = 0; i < k; i++)
 		if (z->nnodes == 0 ||
-		    dns_name_cmp(z->nodes[z->nnodes - 1].name, v[i].name) != 0)
+		    dns_name_cmp(z->nodes[z->nnodes - 1].name, v[i].name) != 0) {
+			z->nodes[z->nnodes].namelen =
+			    (uint8_t)dns_name_len(v[i].name);
 			z->nodes[z->nnodes++].name = v[i].name;
+		}
 	free(v);
 	return 0;
 }
@@ -227,8 +230,8 @@ make_index(struct dns_load *ld, struct dns_zone *z)
 		    ld->files[0]);
 	z->imask = slots - 1;
 	for (i = 0; i < z->nnodes; i++) {
-		at = dns_zone_hash(z->nodes[i].name,
-		    dns_name_len(z->nodes[i].name)) & z->imask;
+		at = dns_zone_hash(z->nodes[i].name, z->nodes[i].namelen) &
+		    z->imask;
 		while (z->index[at] != 0)
 			at = (at + 1) & z->imask;
 		z->index[at] = (uint32_t)(i + 1);

@@ -63,6 +63,7 @@ struct dns_rrset {
 
 struct dns_node {
 	const uint8_t		*name;	/* lowercase wire; not owned */
+	uint8_t			 namelen;	/* octets, the root's 0 too */
 	uint16_t		 nrrsets;	/* 0: empty non-terminal */
 	struct dns_rrset	*rrsets;	/* by type */
 };
