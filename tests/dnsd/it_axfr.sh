@@ -37,32 +37,8 @@ for tool in nsd nsd-control knotd knotc dig; do
 done
 [ -x "$dnsd" ] || { echo "FAIL: no dnsd binary at $dnsd"; exit 1; }
 
-run=$(mktemp -d /tmp/dnsd-axfr.XXXXXX)
-pids=()
-cleanup() {
-	local p i
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do
-		for i in $(seq 50); do
-			kill -0 "$p" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$p" 2>/dev/null
-	done
-	rm -rf "$run"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-failures=0
-bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-# wait_for SECONDS COMMAND...: until COMMAND succeeds.
-wait_for() {
-	local n=$(($1 * 10))
-	shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
+. "$(dirname "$0")/lib.sh"
+dnsd_it_setup axfr
 
 # zonefile SERIAL CHANGED_ADDRESS: the zone, on stdout.  Every record is
 # on its own line, so the generator can count them (wc -l on the body).

@@ -29,22 +29,8 @@ done
 [ -n "$peers_only" ] || [ -x "$dnsd" ] ||
 	{ echo "FAIL: no dnsd binary at $dnsd"; exit 1; }
 
-run=$(mktemp -d /tmp/dnsd-diff.XXXXXX)
-pids=()
-cleanup() {
-	local p i
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do
-		for i in $(seq 50); do
-			kill -0 "$p" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$p" 2>/dev/null || true
-	done
-	rm -rf "$run"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$(dirname "$0")/lib.sh"
+dnsd_it_setup diff
 trap 'echo "FAIL: it_diff.sh line $LINENO failed"' ERR
 
 mkdir -p "$run/zones" "$run/knot/db"

@@ -26,28 +26,9 @@
 set -uo pipefail
 dnsd=$1 probe=$2 ctl=$3 zones=$4
 port=5300
-run=$(mktemp -d /tmp/dnsd-it.XXXXXX)
+. "$(dirname "$0")/lib.sh"
+dnsd_it_setup it
 pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$run"
-}
-trap cleanup EXIT
-failures=0
-bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
-# check DESCRIPTION COMMAND...: ok or FAIL.
-check() {
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else bad "$d"; fi
-}
-wait_for() {
-	local n=$(($1 * 20))
-	shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
-	return 1
-}
 q() { dig @127.0.0.1 -p $port +time=2 +tries=1 "$@"; }
 q6() { dig @::1 -p $port +time=2 +tries=1 "$@"; }
 status_of() { q "$@" | sed -n 's/.*status: \([A-Z]*\),.*/\1/p'; }
@@ -104,6 +85,7 @@ check "--check: a broken zone named at FILE:LINE, exit 1 ($out)" \
 "$dnsd" -c "$run/dnsd.json" --rpc-socket "$run/rpc.sock" -v \
 	>"$run/dnsd.log" 2>&1 &
 pid=$!
+pids+=($pid)
 wait_for 10 test -S "$run/rpc.sock" || bad "no RPC socket"
 wait_for 10 sh -c "dig @127.0.0.1 -p $port +time=1 +tries=1 example.com SOA | grep -q NOERROR" ||
 	{ cat "$run/dnsd.log"; bad "dnsd did not answer"; exit 1; }
@@ -217,6 +199,7 @@ kill -TERM $pid
 wait $pid
 rc=$?
 pid=
+pids=()
 check "SIGTERM: exit 0" test $rc -eq 0
 check "no sanitizer report" sh -c "! grep -qE 'Sanitizer|runtime error' $run/dnsd.log"
 if [ $failures -gt 0 ]; then

@@ -10,23 +10,10 @@ build=$1 site=$2
 xensim=$build/xensim/bin/xensim
 dnsd=$build/daemons/dnsd/dnsd
 ctl=$build/tools/shoalctl/shoalctl
-run=$(mktemp -d /tmp/dnsd-dom.XXXXXX)
+. "$(dirname "$0")/lib.sh"
+dnsd_it_setup dom
 export XENSIM_SOCKET=$run/xensimd.sock
-trap '"$xensim" stop >/dev/null 2>&1 || true; rm -rf "$run"' EXIT
-failures=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
-check() {
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else bad "$d"; fi
-}
-wait_for() {
-	local n=$(($1 * 20))
-	shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
-	return 1
-}
+dnsd_it_cleanup_more() { "$xensim" stop >/dev/null 2>&1 || true; }
 
 # A copy of the site, on a port of the test's own.
 cp "$site/shoal.test.zone" "$run/"

@@ -43,31 +43,9 @@ done
 [ -x "$dnsd" ] || { echo "FAIL: no dnsd binary at $dnsd"; exit 1; }
 [ -x "$ctl" ] || { echo "FAIL: no shoalctl binary at $ctl"; exit 1; }
 
-run=$(mktemp -d /tmp/dnsd-reload.XXXXXX)
-pids=()
-cleanup() {
-	local p i
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do
-		for i in $(seq 50); do
-			kill -0 "$p" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$p" 2>/dev/null
-	done
-	rm -rf "$run"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-failures=0
-bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh"
+dnsd_it_setup reload
 
-wait_for() {	# wait_for SECONDS COMMAND...: until COMMAND succeeds
-	local n=$(($1 * 10))
-	shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # version V: the zone with serial V, on stdout.
