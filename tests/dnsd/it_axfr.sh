@@ -310,12 +310,7 @@ grep -q 'status: NOERROR' <<<"$out" &&
 
 # --- dnsd still well, and exits cleanly.
 is_serial $port_dnsd 3 || bad "dnsd stopped answering"
-kill -TERM "$dnsd_pid" 2>/dev/null
-wait "$dnsd_pid"
-rc=$?
-[ "$rc" -eq 0 ] || bad "dnsd exited $rc after SIGTERM"
-grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$run/dnsd.log" &&
-	bad "sanitizer report"
+dnsd_it_stop "$dnsd_pid" "$run/dnsd.log"
 
 if [ "$failures" -ne 0 ]; then
 	echo "--- dnsd.log"; tail -40 "$run/dnsd.log"

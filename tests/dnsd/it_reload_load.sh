@@ -254,12 +254,7 @@ mv -f "$run/dnsd.json.good" "$run/dnsd.json"
 kill -0 "$dnsd_pid" 2>/dev/null && is_serial $other ||
 	bad "dns.reload (broken configuration): dnsd is not serving"
 
-kill -TERM "$dnsd_pid" 2>/dev/null
-wait "$dnsd_pid"
-rc=$?
-[ "$rc" -eq 0 ] || bad "dnsd exited $rc after SIGTERM"
-grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$run/dnsd.log" &&
-	bad "sanitizer report"
+dnsd_it_stop "$dnsd_pid" "$run/dnsd.log"
 
 if [ "$failures" -ne 0 ]; then
 	echo "--- dnsd.log"; tail -40 "$run/dnsd.log"

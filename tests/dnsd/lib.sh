@@ -49,3 +49,15 @@ wait_for() {
 	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
 	return 1
 }
+
+# dnsd_it_stop PID LOG: SIGTERM must end dnsd with status 0, and its log
+# must hold no sanitizer report.
+dnsd_it_stop() {
+	local rc
+	kill -TERM "$1" 2>/dev/null
+	wait "$1"
+	rc=$?
+	[ "$rc" -eq 0 ] || bad "dnsd exited $rc after SIGTERM"
+	! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$2" ||
+		bad "sanitizer report in $2"
+}
