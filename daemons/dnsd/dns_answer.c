@@ -58,9 +58,7 @@ ixfr_soa(struct dns_ans *a)
 	uint16_t len;
 
 	dns_name_lower(l, a->q.qname);
-	z = dns_zoneset_find_lower(a->set, l);
-	if (z == NULL || z->olen != dns_name_len(l) ||
-	    memcmp(z->origin, l, z->olen) != 0 ||
+	if ((z = dns_zoneset_origin(a->set, l)) == NULL ||
 	    (rs = dns_node_rrset(&z->nodes[0], DNS_T_SOA)) == NULL ||
 	    (rd = dns_rrset_next(rs, NULL, &len)) == NULL) {
 		a->rcode = DNS_R_REFUSED;

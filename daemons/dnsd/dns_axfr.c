@@ -69,11 +69,10 @@ dns_axfr_start(const struct dns_query *q, const struct dns_zoneset *zs,
 	char			 who[DNS_ADDRSTRLEN];
 
 	dns_name_lower(lower, q->qname);
-	z = dns_zoneset_find(zs, lower);
+	z = dns_zoneset_origin(zs, lower);
 	zc = z != NULL ? dns_config_zone(cfg, z->origin) : NULL;
 	dns_addr_str(peer, who, sizeof(who));
-	if (z == NULL || dns_name_cmp(z->origin, lower) != 0 || zc == NULL ||
-	    !dns_acl_match(&zc->axfr, peer)) {
+	if (zc == NULL || !dns_acl_match(&zc->axfr, peer)) {
 		char name[DNS_NAME_TEXTMAX];
 
 		dns_name_to_text(q->qname, name);

@@ -272,9 +272,7 @@ dns_notify_changed(struct dns_notify *n, const struct dns_config *cfg,
 		    dns_name_from_text(cfg->zones.v[i].origin, o) == -1)
 			continue;
 		dns_name_lower(o, o);
-		z = dns_zoneset_find_lower(set, o);
-		if (z == NULL || z->olen != dns_name_len(o) ||
-		    memcmp(z->origin, o, z->olen) != 0 ||
+		if ((z = dns_zoneset_origin(set, o)) == NULL ||
 		    !is_news(n, z->origin, z->serial))
 			continue;
 		announce(n, z, &cfg->zones.v[i].notify);

@@ -33,9 +33,7 @@ m_zones(struct rpc_call *c, json_t *params, void *arg)
 		z = NULL;
 		if (dns_name_from_text(cfg->zones.v[i].origin, o) == 0) {
 			dns_name_lower(o, o);
-			z = dns_zoneset_find(set, o);
-			if (z != NULL && dns_name_cmp(z->origin, o) != 0)
-				z = NULL;	/* a parent zone of ours */
+			z = dns_zoneset_origin(set, o);
 		}
 		e = json_pack("{s:s, s:s, s:b, s:o}", "origin",
 		    cfg->zones.v[i].origin, "file", cfg->zones.v[i].file,

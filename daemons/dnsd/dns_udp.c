@@ -37,41 +37,34 @@ static struct udp_batch {
 	uint8_t			 cout[UDP_BATCH][UDP_CMSG];
 } b;
 
-static bool	prepared, last_pktinfo;
+static bool	prepared;
 static int	dirty;		/* headers the last recvmmsg wrote into */
 
 /*
- * Point every header at its buffers once; after a batch, only the n
- * headers the kernel wrote into need their lengths back.
+ * Point every header at its buffers once; after a batch, only the
+ * headers the kernel wrote into need their lengths back.  Every header
+ * has room for a pktinfo: a socket that did not ask for one gets none.
  */
 static void
-prepare_recv(bool pktinfo, int n)
+prepare_recv(void)
 {
-	int	 i;
+	int	 i, n = prepared ? dirty : UDP_BATCH;
 
-	if (prepared) {
-		for (i = 0; i < n; i++) {
-			b.in[i].msg_hdr.msg_namelen = sizeof(b.peer[i]);
-			b.in[i].msg_hdr.msg_controllen = pktinfo ? UDP_CMSG : 0;
-			b.in[i].msg_hdr.msg_control = pktinfo ? b.cin[i] : NULL;
-			b.in[i].msg_hdr.msg_flags = 0;
+	for (i = 0; i < n; i++) {
+		if (!prepared) {
+			b.iin[i].iov_base = b.q[i];
+			b.iin[i].iov_len = UDP_INMAX;
+			memset(&b.in[i].msg_hdr, 0, sizeof(b.in[i].msg_hdr));
+			b.in[i].msg_hdr.msg_name = &b.peer[i];
+			b.in[i].msg_hdr.msg_iov = &b.iin[i];
+			b.in[i].msg_hdr.msg_iovlen = 1;
+			b.in[i].msg_hdr.msg_control = b.cin[i];
 		}
-		return;
+		b.in[i].msg_hdr.msg_namelen = sizeof(b.peer[i]);
+		b.in[i].msg_hdr.msg_controllen = UDP_CMSG;
+		b.in[i].msg_hdr.msg_flags = 0;
 	}
 	prepared = true;
-	for (i = 0; i < UDP_BATCH; i++) {
-		b.iin[i].iov_base = b.q[i];
-		b.iin[i].iov_len = UDP_INMAX;
-		memset(&b.in[i].msg_hdr, 0, sizeof(b.in[i].msg_hdr));
-		b.in[i].msg_hdr.msg_name = &b.peer[i];
-		b.in[i].msg_hdr.msg_namelen = sizeof(b.peer[i]);
-		b.in[i].msg_hdr.msg_iov = &b.iin[i];
-		b.in[i].msg_hdr.msg_iovlen = 1;
-		if (pktinfo) {
-			b.in[i].msg_hdr.msg_control = b.cin[i];
-			b.in[i].msg_hdr.msg_controllen = UDP_CMSG;
-		}
-	}
 }
 
 /*
@@ -168,10 +161,7 @@ udp_read(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	for (round = 0; round < UDP_ROUNDS; round++) {
-		/* Sockets differ in pktinfo: then every header is reset. */
-		prepare_recv(u->wildcard, u->wildcard != last_pktinfo ?
-		    UDP_BATCH : dirty);
-		last_pktinfo = u->wildcard;
+		prepare_recv();
 		n = recvmmsg(fd, b.in, UDP_BATCH, MSG_DONTWAIT, NULL);
 		dirty = n > 0 ? n : 0;
 		if (n <= 0) {

@@ -87,6 +87,19 @@ scan_origin(const struct dns_zoneset *set, const uint8_t *lname, size_t len)
 	return NULL;
 }
 
+static const struct dns_zone *
+origin_len(const struct dns_zoneset *set, const uint8_t *lname, size_t len)
+{
+	return set->n <= DNS_ZONES_SCAN ? scan_origin(set, lname, len) :
+	    by_origin(set, lname);
+}
+
+const struct dns_zone *
+dns_zoneset_origin(const struct dns_zoneset *set, const uint8_t *lname)
+{
+	return origin_len(set, lname, dns_name_len(lname));
+}
+
 const struct dns_zone *
 dns_zoneset_find_lower(const struct dns_zoneset *set, const uint8_t *lname)
 {
@@ -95,12 +108,9 @@ dns_zoneset_find_lower(const struct dns_zoneset *set, const uint8_t *lname)
 	size_t len = dns_name_len(lname);
 
 	for (p = lname; p != NULL; len -= 1 + (size_t)*p,
-	    p = dns_name_parent(p)) {
-		z = set->n <= DNS_ZONES_SCAN ? scan_origin(set, p, len) :
-		    by_origin(set, p);
-		if (z != NULL)
+	    p = dns_name_parent(p))
+		if ((z = origin_len(set, p, len)) != NULL)
 			return z;
-	}
 	return NULL;
 }
 

@@ -75,5 +75,8 @@ const struct dns_zone	*dns_zoneset_find(const struct dns_zoneset *,
 /* The same for a name already lowercase. */
 const struct dns_zone	*dns_zoneset_find_lower(const struct dns_zoneset *,
 			    const uint8_t *lname);
+/* The zone whose origin is exactly lname (lowercase), or NULL. */
+const struct dns_zone	*dns_zoneset_origin(const struct dns_zoneset *,
+			    const uint8_t *lname);
 
 #endif /* DNS_ZONES_H */
