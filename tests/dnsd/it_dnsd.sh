@@ -5,9 +5,10 @@
 #             FILE:LINE:COL, --check on a broken zone naming FILE:LINE
 #   serve     UDP and TCP over IPv4 and IPv6, dig and kdig, AA, the
 #             query's case, NXDOMAIN, REFUSED outside our zones, CHAOS
-#             version.bind and id.server, truncation over UDP and the
-#             full answer over TCP, a zone whose file is broken is not
-#             served and the others are
+#             version.bind and id.server, a port alone (in a network
+#             namespace: each reply from the address asked), truncation
+#             over UDP and the full answer over TCP, a zone whose file is
+#             broken is not served and the others are
 #   tcp       100 pipelined queries answered in order on one connection;
 #             an idle connection closed after tcp-idle-ms; a zero or
 #             header-short length drops the connection; tcp-clients + 5
@@ -112,6 +113,31 @@ check "dig retries a truncated answer over TCP by itself" \
 	test "$(q +noedns +short big.example.com TXT | wc -l)" -eq 10
 check "the broken zone is not served" test "$(status_of ns.broken.test A)" = REFUSED
 check "its error was logged at FILE:LINE" grep -q 'broken.zone:4:' "$run/dnsd.log"
+
+# A port alone: every address of both families.  A reply must leave
+# from the address its query went to (dig drops it otherwise): in a
+# network namespace of the test's own with two addresses, a query to the
+# second from the first is answered from the second only if dnsd sets
+# the source from pktinfo; on 127.0.0.1 the kernel would do it anyway.
+printf '{ "listen": ["5301"], "zones": [ { "origin": "example.com.", "file": "%s" } ] }\n' \
+	"$run/zones/answer.zone" >"$run/any.json"
+ns=shoal-dnsd-$$
+dnsd_it_cleanup_more() { ip netns del "$ns" 2>/dev/null || true; }
+ip netns add "$ns" && ip -n "$ns" link set lo up &&
+    ip -n "$ns" addr add 10.77.0.1/32 dev lo &&
+    ip -n "$ns" addr add 10.77.0.3/32 dev lo &&
+    ip -n "$ns" addr add fd77::3/128 dev lo || bad "no network namespace"
+ip netns exec "$ns" "$dnsd" -c "$run/any.json" --no-rpc >"$run/any.log" 2>&1 &
+pids+=($!)
+any() {	# any FROM TO
+	ip netns exec "$ns" dig @"$2" -b "$1" -p 5301 +time=1 +tries=1 +short \
+	    web.example.com A 2>&1
+}
+wait_for 10 sh -c "ip netns exec $ns dig @10.77.0.1 -p 5301 +time=1 +tries=1 +short web.example.com A | grep -q 192.0.2.10"
+check "a port alone: 10.77.0.1 asks 10.77.0.3, the reply comes from .3" \
+	test "$(any 10.77.0.1 10.77.0.3)" = 192.0.2.10
+check "a port alone: IPv6 too (::1 asks fd77::3)" \
+	test "$(any ::1 fd77::3)" = 192.0.2.10
 
 ### tcp
 out=$("$probe" pipeline 127.0.0.1 $port 100 web.example.com)
