@@ -30,6 +30,9 @@
 #include <libxenvchan.h>
 #include <xenstore.h>
 
+#include "xfer_home.h"
+#include "xfer_stream.h"
+
 #define XFER_CHUNK_MAX		(1024 * 1024)
 #define XFER_RING_MIN		(64 * 1024)
 #define SEED_SERVER_TO_CLIENT	UINT64_C(0x5348f0a1c0de0001)
@@ -78,61 +81,6 @@ now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* splitmix64: every 8-byte word of a stream derives from its index alone. */
-static uint64_t
-stream_word(uint64_t seed, uint64_t index)
-{
-	uint64_t z = seed + (index + 1) * UINT64_C(0x9e3779b97f4a7c15);
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-static uint8_t
-stream_byte(uint64_t seed, uint64_t offset)
-{
-	return (uint8_t)(stream_word(seed, offset / 8) >> (8 * (offset % 8)));
-}
-
-/* Whole words where the offset allows: one hash per 8 bytes. */
-static void
-stream_fill(uint64_t seed, uint64_t offset, uint8_t *buf, size_t len)
-{
-	size_t i = 0;
-	uint64_t w;
-
-	for (; i < len && (offset + i) % 8 != 0; i++)
-		buf[i] = stream_byte(seed, offset + i);
-	for (; i + 8 <= len; i += 8) {
-		w = stream_word(seed, (offset + i) / 8);
-		memcpy(buf + i, &w, 8);		/* little-endian, as stream_byte */
-	}
-	for (; i < len; i++)
-		buf[i] = stream_byte(seed, offset + i);
-}
-
-/* Returns the index of the first wrong byte, or -1 when all are right. */
-static int64_t
-stream_check(uint64_t seed, uint64_t offset, const uint8_t *buf, size_t len)
-{
-	size_t i = 0;
-	uint64_t w;
-
-	for (; i < len && (offset + i) % 8 != 0; i++)
-		if (buf[i] != stream_byte(seed, offset + i))
-			return (int64_t)i;
-	for (; i + 8 <= len; i += 8) {
-		w = stream_word(seed, (offset + i) / 8);
-		if (memcmp(buf + i, &w, 8) != 0)
-			break;		/* the byte loop below finds which */
-	}
-	for (; i < len; i++)
-		if (buf[i] != stream_byte(seed, offset + i))
-			return (int64_t)i;
-	return -1;
 }
 
 static void
@@ -242,33 +190,18 @@ parse_opts(int argc, char **argv, struct xfer_opts *o)
 	return 0;
 }
 
-/*
- * The server publishes under a path it may write: its own domain's area.
- * A relative path is resolved there, the way libxenstore resolves relative
- * paths for a guest, but spelled out so the log names the absolute path the
- * client must be given.
- */
+/* The server publishes under its own domain's area (xfer_home.h). */
 static char *
 resolve_path(const char *path)
 {
 	struct xs_handle *xs;
-	char *domid, *home, *abs = NULL;
-	unsigned int len;
+	char *abs;
 
-	if (path[0] == '/')
-		return strdup(path);
 	if ((xs = xs_open(0)) == NULL) {
 		msg("xs_open: %s", strerror(errno));
 		return NULL;
 	}
-	domid = xs_read(xs, XBT_NULL, "domid", &len);
-	home = domid ? xs_get_domain_path(xs, atoi(domid)) : NULL;
-	if (home == NULL || asprintf(&abs, "%s/%s", home, path) == -1) {
-		msg("cannot resolve %s under this domain's path", path);
-		abs = NULL;
-	}
-	free(home);
-	free(domid);
+	abs = xfer_home_path(xs, path, msg);
 	xs_close(xs);
 	return abs;
 }
@@ -296,8 +229,9 @@ xfer_connect(const struct xfer_opts *o, const char *path)
 		usleep(100 * 1000);
 	}
 	if (ctrl == NULL)
-		msg("libxenvchan_client_init(%d, %s): %s (waited %d s)",
-		    o->peer, path, strerror(errno), o->wait_s);
+		msg("gave up waiting for the server after %d s: "
+		    "libxenvchan_client_init(%d, %s): %s", o->wait_s,
+		    o->peer, path, strerror(errno));
 	return ctrl;
 }
 
@@ -320,10 +254,10 @@ stage_chunk(const struct xfer_opts *o, struct xfer_dir *d)
 
 	d->fill = left < o->chunk ? (size_t)left : o->chunk;
 	d->off = 0;
-	stream_fill(d->seed, d->done, d->buf, d->fill);
+	xfer_stream_fill(d->seed, d->done, d->buf, d->fill);
 	if (o->corrupt_at >= 0 && (uint64_t)o->corrupt_at >= d->done &&
 	    (uint64_t)o->corrupt_at < d->done + d->fill)
-		d->buf[o->corrupt_at - d->done] ^= 0x5a;
+		d->buf[o->corrupt_at - d->done] ^= XFER_FLIP;
 }
 
 /* Returns bytes moved (0: the ring is full), or -1 on error. */
@@ -367,10 +301,10 @@ recv_some(struct libxenvchan *ctrl, const struct xfer_opts *o,
 		xfer_error(ctrl, o->packet ? "recv" : "read", d->done);
 		return -1;
 	}
-	if ((bad = stream_check(d->seed, d->done, d->buf, n)) >= 0) {
-		msg("MISMATCH at byte %" PRIu64 " of %" PRIu64
-		    ": expected 0x%02x, got 0x%02x", d->done + bad, o->bytes,
-		    stream_byte(d->seed, d->done + bad), d->buf[bad]);
+	if ((bad = xfer_stream_check(d->seed, d->done, d->buf, n)) >= 0) {
+		xfer_stream_report(msg, d->seed, d->done, d->buf, (size_t)n,
+		    (size_t)bad, o->bytes, ctrl->read.buffer,
+		    UINT64_C(1) << ctrl->read.order);
 		return -1;
 	}
 	d->done += n;
