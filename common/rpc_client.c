@@ -72,6 +72,9 @@ write_all(struct rpc_client *c, const void *buf, size_t len,
 	return 0;
 }
 
+/* recv_until's answer when the deadline passed with nothing to read. */
+#define RECV_TIMEOUT	(-2)
+
 static int
 recv_until(struct rpc_client *c, json_t **msg, long long deadline, char *err,
     size_t errlen)
@@ -99,7 +102,7 @@ recv_until(struct rpc_client *c, json_t **msg, long long deadline, char *err,
 		if (wait_fd(c, POLLIN, deadline) <= 0) {
 			snprintf(err, errlen, "timed out waiting for the "
 			    "service");
-			return -1;
+			return RECV_TIMEOUT;
 		}
 	}
 }
@@ -134,7 +137,8 @@ int
 rpc_client_recv(struct rpc_client *c, json_t **msg, int timeout_ms,
     char *err, size_t errlen)
 {
-	return recv_until(c, msg, now_ms() + timeout_ms, err, errlen);
+	return recv_until(c, msg, now_ms() + timeout_ms, err, errlen) == 0 ?
+	    0 : -1;
 }
 
 static struct rpc_client *
@@ -160,16 +164,22 @@ hello(struct rpc_client *c, const json_t *versions, int timeout_ms,
 {
 	json_t		*h, *r = NULL;
 	const char	*type;
-	int		 rc = -1;
+	int		 rc = -1, got;
 
 	if (json_is_false(versions))
 		return 0;
 	h = rpc_msg_hello_client("shoal");
 	if (h != NULL && versions != NULL)
 		json_object_set(h, "versions", (json_t *)versions);
-	if (h == NULL || rpc_client_send(c, h, err, errlen) != 0 ||
-	    rpc_client_recv(c, &r, timeout_ms, err, errlen) != 0)
+	if (h == NULL || rpc_client_send(c, h, err, errlen) != 0)
 		goto out;
+	if ((got = recv_until(c, &r, now_ms() + timeout_ms, err,
+	    errlen)) != 0) {
+		if (got == RECV_TIMEOUT)
+			snprintf(err, errlen, "connected, but the service "
+			    "did not answer hello within %d ms", timeout_ms);
+		goto out;
+	}
 	type = rpc_wire_type(r);
 	if (type != NULL && strcmp(type, "hello") == 0) {
 		c->hello = json_incref(r);
@@ -251,8 +261,10 @@ reply_for(struct rpc_client *c, uint64_t id, json_t **msg,
     long long deadline, char *err, size_t errlen)
 {
 	for (;;) {
-		if (recv_until(c, msg, deadline, err, errlen) != 0)
-			return -1;
+		int	 rc = recv_until(c, msg, deadline, err, errlen);
+
+		if (rc != 0)
+			return rc;
 		if (rpc_wire_id(*msg) == id || rpc_wire_id(*msg) == 0)
 			return 0;
 		json_decref(*msg);
@@ -304,9 +316,15 @@ rpc_client_call(struct rpc_client *c, const char *method, json_t *params,
 	int		 rc;
 
 	*result = *error = NULL;
-	if (start(c, method, params, &id, err, errlen) != 0 ||
-	    reply_for(c, id, &msg, deadline, err, errlen) != 0)
+	if (start(c, method, params, &id, err, errlen) != 0)
 		return -1;
+	if ((rc = reply_for(c, id, &msg, deadline, err, errlen)) != 0) {
+		if (rc == RECV_TIMEOUT)
+			snprintf(err, errlen, "connected and sent %s (call "
+			    "%llu), but no reply came within %d ms", method,
+			    (unsigned long long)id, timeout_ms);
+		return -1;
+	}
 	rc = classify(msg, result, error);
 	json_decref(msg);
 	return rc == 2 ? (snprintf(err, errlen, "an event for a call"), -1) :

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,23 +192,39 @@ post(struct xs_handle *xs, const char *entry, int self, unsigned svc)
 	    xs_write(xs, XBT_NULL, entry, "1", 1) ? 0 : -1;
 }
 
+/*
+ * How far a rendezvous got, so that a caller that gives up can say where
+ * the call was lost: never taken from the inbox, taken but no vchan made,
+ * or a vchan made that we could not connect to.
+ */
+struct rv_progress {
+	unsigned	 tries;		/* libxenvchan_client_init calls */
+	int		 connect_errno;	/* of the last failed one */
+};
+
 /* The service made the vchan once its event-channel key is there. */
 static struct libxenvchan *
-try_client(struct xs_handle *xs, unsigned domid, const char *conn)
+try_client(struct xs_handle *xs, unsigned domid, const char *conn,
+    struct rv_progress *rv)
 {
-	char		 key[RPC_VCHAN_PATHMAX + 16], *v;
-	unsigned int	 len;
+	char			 key[RPC_VCHAN_PATHMAX + 16], *v;
+	unsigned int		 len;
+	struct libxenvchan	*vc;
 
 	if ((size_t)snprintf(key, sizeof(key), "%s/event-channel", conn) >=
 	    sizeof(key) || (v = xs_read(xs, XBT_NULL, key, &len)) == NULL)
 		return NULL;
 	free(v);
-	return libxenvchan_client_init(rpc_vchan_logger, (int)domid, conn);
+	rv->tries++;
+	if ((vc = libxenvchan_client_init(rpc_vchan_logger, (int)domid,
+	    conn)) == NULL)
+		rv->connect_errno = errno;
+	return vc;
 }
 
 static struct libxenvchan *
 wait_vchan(struct xs_handle *xs, unsigned domid, const char *conn,
-    const struct timespec *end)
+    const struct timespec *end, struct rv_progress *rv)
 {
 	struct pollfd		 p = { .fd = xs_fileno(xs), .events = POLLIN };
 	struct libxenvchan	*v = NULL;
@@ -220,7 +237,7 @@ wait_vchan(struct xs_handle *xs, unsigned domid, const char *conn,
 	 * that fails once the keys are there sees no further event.
 	 */
 	while (v == NULL && (left = ms_left(end)) > 0) {
-		if ((v = try_client(xs, domid, conn)) != NULL)
+		if ((v = try_client(xs, domid, conn, rv)) != NULL)
 			break;
 		log_debug("rpc: %s not ready (%s), %ld ms left", conn,
 		    strerror(errno), left);
@@ -234,6 +251,38 @@ wait_vchan(struct xs_handle *xs, unsigned domid, const char *conn,
 	return v;
 }
 
+static bool
+xs_has(struct xs_handle *xs, const char *path)
+{
+	unsigned int	 len;
+	char		*v = xs_read(xs, XBT_NULL, path, &len);
+
+	free(v);
+	return v != NULL;
+}
+
+/* The caller gave up: say at which step of the rendezvous. */
+static void
+explain_timeout(struct xs_handle *xs, const char *svc, unsigned domid,
+    const char *entry, const char *conn, int timeout_ms,
+    const struct rv_progress *rv, char *err, size_t errlen)
+{
+	if (rv->tries > 0)
+		snprintf(err, errlen, "service %s in domain %u made the vchan "
+		    "%s, but connecting to it failed %u times within %d ms "
+		    "(last: %s)", svc, domid, conn, rv->tries, timeout_ms,
+		    strerror(rv->connect_errno));
+	else if (xs_has(xs, entry))
+		snprintf(err, errlen, "service %s in domain %u did not take "
+		    "the call from its inbox within %d ms (%s is still "
+		    "there: the service is not running, not watching its "
+		    "inbox, or stalled)", svc, domid, timeout_ms, entry);
+	else
+		snprintf(err, errlen, "service %s in domain %u took the call "
+		    "from its inbox but made no vchan at %s within %d ms "
+		    "(see the service's log)", svc, domid, conn, timeout_ms);
+}
+
 struct libxenvchan *
 rpc_vchan_connect(struct xs_handle *xs, unsigned domid, const char *svc,
     int timeout_ms, char *err, size_t errlen)
@@ -243,6 +292,7 @@ rpc_vchan_connect(struct xs_handle *xs, unsigned domid, const char *svc,
 	char			 conn[RPC_VCHAN_PATHMAX + 48];
 	struct timespec		 end;
 	struct libxenvchan	*v = NULL;
+	struct rv_progress	 rv = { 0, 0 };
 	int			 self;
 
 	clock_gettime(CLOCK_MONOTONIC, &end);
@@ -270,9 +320,9 @@ rpc_vchan_connect(struct xs_handle *xs, unsigned domid, const char *svc,
 	if (post(xs, entry, self, domid) != 0)
 		snprintf(err, errlen, "no service %s in domain %u (%s: %s)",
 		    svc, domid, entry, strerror(errno));
-	else if ((v = wait_vchan(xs, domid, conn, &end)) == NULL)
-		snprintf(err, errlen, "service %s in domain %u did not answer "
-		    "within %d ms", svc, domid, timeout_ms);
+	else if ((v = wait_vchan(xs, domid, conn, &end, &rv)) == NULL)
+		explain_timeout(xs, svc, domid, entry, conn, timeout_ms, &rv,
+		    err, errlen);
 	xs_unwatch(xs, conn, n);
 	if (v == NULL)
 		xs_rm(xs, XBT_NULL, entry);	/* it may still be there */

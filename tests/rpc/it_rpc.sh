@@ -8,7 +8,8 @@
 # caller killed mid-call and a service killed mid-call are each noticed
 # by the other side alone; one service calls another in another domain;
 # garbage, oversized and non-JSON frames, a missing hello, a version
-# mismatch, a flood of calls and a stream nobody reads are each contained.
+# mismatch, a flood of calls and a stream nobody reads are each contained;
+# a lost call says where it was lost (inbox, vchan, connect, reply).
 #   it_rpc.sh BUILD_DIR
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -105,6 +106,55 @@ for m in garbage oversize badjson nohello version flood slowstream; do
 	timeout 60 "$torture" "$m" 1 > "$run/t.$m" 2>&1 || bad "torture $m: $(cat "$run/t.$m")"
 	"$ctl" sys.ping >/dev/null || bad "service gone after $m"
 done
+
+# A call that is lost says where.  A service stopped (SIGSTOP) never takes
+# the call from its inbox, and the caller removes its entry; a service
+# that takes calls but makes no vchan, and one that publishes a vchan
+# nobody can connect to (fake services in dom0, played by xenstore-utils);
+# a call that is sent but not answered in time.
+lost() {	# lost PATTERN SHOALCTL-ARGS...: the call fails, saying PATTERN
+	local want=$1 out; shift
+	out=$("$ctl" --timeout 1500 "$@" 2>&1) && { bad "lost call succeeded: $*"; return; }
+	echo "$out" | grep -q -- "$want" || bad "lost call: want /$want/, got: $out"
+}
+svcpid=$("$xensim" list | awk '$1 == "svc" { print $3 }')
+kill -STOP "$svcpid"
+lost "did not take the call from its inbox within 1500 ms" test.echo x
+kill -CONT "$svcpid"
+[ -z "$(xenstore-list /local/domain/1/data/shoal/test/inbox)" ] ||
+	bad "the caller left its inbox entry behind"
+fake_service() {	# fake_service NAME: registered in dom0, taking nothing yet
+	xenstore-write "/local/domain/0/data/shoal/$1/daemon" fake \
+		"/local/domain/0/data/shoal/$1/protocol" 1
+	xenstore-write "/local/domain/0/data/shoal/$1/inbox" ""
+}
+# Serve each inbox entry of fake service $1 once with "$2 NONCE".
+fake_serve() {
+	local e
+	until [ -e "$run/fakes-stop" ]; do
+		for e in $(xenstore-list "/local/domain/0/data/shoal/$1/inbox"); do
+			xenstore-rm "/local/domain/0/data/shoal/$1/inbox/$e"
+			$2 "$e"
+		done
+		sleep 0.05
+	done
+}
+no_vchan() { :; }
+bogus_vchan() {
+	xenstore-write "/local/domain/0/data/rpc/$1/ring-ref" 4095 \
+		"/local/domain/0/data/rpc/$1/event-channel" 4095
+}
+fake_service takes; fake_service bogus
+fake_serve takes no_vchan &
+fakes=$!
+fake_serve bogus bogus_vchan &
+fakes="$fakes $!"
+lost "took the call from its inbox but made no vchan" --domain 0 --service takes sys.ping
+lost "made the vchan .*, but connecting to it failed [0-9]* times" --domain 0 --service bogus sys.ping
+touch "$run/fakes-stop"
+wait $fakes
+xenstore-rm /local/domain/0/data/shoal; xenstore-rm /local/domain/0/data/rpc
+lost "connected and sent test.sleep (call 1), but no reply came within 1500 ms" test.sleep ms=5000
 
 # A caller killed mid-call: the service drops it and carries on.
 "$ctl" test.sleep ms=10000 >/dev/null 2>&1 &
