@@ -319,8 +319,12 @@ hello_timeout(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (!p->hello)
+	if (!p->hello) {
+		/* Worth a warning: a caller on a slow machine sees a timeout. */
+		log_warnx("rpc: domain %u connected but said no hello within "
+		    "%d s: dropped", p->domid, HELLO_TIMEOUT);
 		rpc_conn_close(p->conn, "no hello in time");
+	}
 }
 
 static unsigned
@@ -417,6 +421,7 @@ accept_entry(struct rpc_server *s, const char *nonce)
 		log_warn("rpc: a vchan for domain %u", caller);
 		return;
 	}
+	log_debug("rpc: domain %u: vchan at %s", caller, conn);
 	rpc_server_adopt(s, &rpc_vchan_transport, rpc_vchan_wrap(vc), caller);
 }
 

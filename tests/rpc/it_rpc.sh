@@ -102,10 +102,12 @@ wait_for 10 xenstore-exists /local/domain/4/data/shoal/test/inbox ||
 "$xensim" destroy svc2	# one "test" service again for the rest
 
 # Rule breakers, each contained; the service answers others after each.
-for m in garbage oversize badjson nohello version flood slowstream; do
+for m in garbage oversize badjson nohello silent version flood slowstream; do
 	timeout 60 "$torture" "$m" 1 > "$run/t.$m" 2>&1 || bad "torture $m: $(cat "$run/t.$m")"
 	"$ctl" sys.ping >/dev/null || bad "service gone after $m"
 done
+grep -q 'rpc: domain 0 connected but said no hello within 5 s: dropped' \
+	"$run/console.1.log" || bad "a caller dropped for no hello was not logged"
 
 # A call that is lost says where.  A service stopped (SIGSTOP) never takes
 # the call from its inbox, and the caller removes its entry; a service
