@@ -17,6 +17,7 @@ struct xs_txent {
 	bool		 reset;		/* replaces the committed subtree */
 	bool		 ghost;		/* below a node this txn removed */
 	bool		 check;		/* validate at commit */
+	bool		 replaced;	/* created below a node removed here */
 	uint64_t	 seen;		/* committed seq when loaded, or 0 */
 	uint8_t		*value;
 	uint32_t	 vlen;
@@ -424,7 +425,7 @@ tx_resolve(struct xs_txn *t, const char *path, struct xs_txent **out,
 	tx_walk(t, path, &pos);
 	if ((r = ent_load(t, path, pos.len, &pos, &e)) != 0)
 		return r;
-	e->check = true;
+	e->check = !e->replaced;
 	*exists = pos.exists;
 	*out = e;
 	return 0;
@@ -488,6 +489,27 @@ tx_parent(struct xs_txn *t, const char *path, struct xs_txent **out)
 	return tx_existing(t, parent, out);
 }
 
+/*
+ * Whether an ancestor of path was removed in this transaction: then the
+ * committed subtree there is replaced at commit, and what the committed
+ * tree holds at path is not this transaction's concern.
+ */
+static bool
+under_reset(const struct xs_txn *t, const char *path)
+{
+	const struct xs_txent	*e;
+	const char		*slash;
+	size_t			 len = xs_path_parent_len(path);
+
+	while (len > 1) {
+		if ((e = ent_find_any(t, path, len)) != NULL && e->reset)
+			return true;
+		slash = memrchr(path, '/', len);
+		len = slash != NULL ? (size_t)(slash - path) : 0;
+	}
+	return false;
+}
+
 int
 xs_txn_create(struct xs_txn *t, const char *path, const struct xs_perm *p,
     uint32_t np)
@@ -500,7 +522,14 @@ xs_txn_create(struct xs_txn *t, const char *path, const struct xs_perm *p,
 	if ((e = ent_find_any(t, path, strlen(path))) == NULL) {
 		if ((r = ent_add(t, path, strlen(path), &e)) != 0)
 			return r;
-		e->check = true;	/* seen 0: must still be absent */
+		/*
+		 * seen 0: must still be absent; unless an ancestor was
+		 * removed here, and then never validated (a node the
+		 * transaction read before that keeps its entry, a ghost,
+		 * and is reused above, still validated).
+		 */
+		e->replaced = under_reset(t, path);
+		e->check = !e->replaced;
 	}
 	ent_clear(e, true);
 	e->ghost = false;

@@ -15,7 +15,10 @@
  * that is what creating the path would change) must still carry the seq
  * it was loaded with; otherwise END fails with EAGAIN.  Ancestors merely
  * walked through are not validated, so transactions of domains working
- * in different subtrees never conflict.  Then the dirty entries are
+ * in different subtrees never conflict.  A path created below a node the
+ * transaction removed is not validated either (the commit replaces that
+ * subtree whole: "remove a directory, write it again", as libxl does),
+ * unless the transaction read it before the removal.  Then the dirty entries are
  * applied parents first and the recorded watch events are handed back in
  * the order the transaction first made them.
  */

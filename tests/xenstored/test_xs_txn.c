@@ -224,6 +224,41 @@ START_TEST(test_remove_and_recreate)
 }
 END_TEST
 
+/*
+ * Remove a directory and write a path that existed under it, in one
+ * transaction (libxl re-adding a device): the commit succeeds.  Only
+ * what the transaction read is validated below the removed node.
+ */
+START_TEST(test_remove_and_rewrite_unread_child)
+{
+	struct xs_txn	*t = xs_txn_new(1, T, 0);
+
+	put("/h/a", "init");
+	ck_assert_int_eq(xs_txn_remove(t, "/h"), 0);
+	xs_txn_note(t, "/h", true);
+	tput(t, "/h/a", "v");
+	ck_assert_int_eq(xs_txn_commit(t, record, NULL), 0);
+	ck_assert_str_eq(cget("/h/a"), "v");
+	xs_txn_free(t);
+}
+END_TEST
+
+/* The same path read before the removal is validated: a change conflicts. */
+START_TEST(test_remove_and_rewrite_read_child_conflicts)
+{
+	struct xs_txn	*t = xs_txn_new(1, T, 0);
+
+	put("/h/a", "init");
+	ck_assert_str_eq(tget(t, "/h/a"), "init");
+	ck_assert_int_eq(xs_txn_remove(t, "/h"), 0);
+	tput(t, "/h/a", "v");
+	put("/h/a", "changed meanwhile");
+	ck_assert_int_eq(xs_txn_commit(t, record, NULL), EAGAIN);
+	ck_assert_str_eq(cget("/h/a"), "changed meanwhile");
+	xs_txn_free(t);
+}
+END_TEST
+
 START_TEST(test_directory_sees_own_changes)
 {
 	struct xs_txn	*t = xs_txn_new(1, T, 0);
@@ -287,6 +322,8 @@ main(void)
 	tcase_add_test(tc, test_unrelated_domains_do_not_conflict);
 	tcase_add_test(tc, test_same_node_second_commit_fails);
 	tcase_add_test(tc, test_remove_and_recreate);
+	tcase_add_test(tc, test_remove_and_rewrite_unread_child);
+	tcase_add_test(tc, test_remove_and_rewrite_read_child_conflicts);
 	tcase_add_test(tc, test_directory_sees_own_changes);
 	tcase_add_test(tc, test_txn_node_quota);
 	tcase_add_test(tc, test_events_in_first_change_order);
