@@ -45,6 +45,9 @@ xs_op_is_introduced(struct xs_req *r, struct xs_msg *m)
 	const struct xs_dom	*d;
 	unsigned		 domid;
 
+	/* As Xen's: a guest may not watch other domains come and go. */
+	if (!r->who.priv)
+		return EACCES;
 	if (xs_req_nargs(r, 1) != 0 ||
 	    xs_domid_parse(r->argv[0], &domid) != 0)
 		return EINVAL;
@@ -114,6 +117,24 @@ xs_op_resume(struct xs_req *r, struct xs_msg *m)
 	return ring_op(r, m, xs_ring_resume);
 }
 
+/*
+ * A domain xenstored knows now: introduced (dom0 always), or talking to it
+ * through a connection of its own (the in-process domains of tests).
+ */
+static bool
+dom_known(struct xs_server *srv, unsigned domid)
+{
+	const struct xs_dom	*d = xs_dom_find(srv->doms, domid);
+	const struct xs_conn	*c;
+
+	if (domid == 0 || (d != NULL && d->introduced))
+		return true;
+	TAILQ_FOREACH(c, &srv->conns, entry)
+		if (c->domid == domid && !c->dead)
+			return true;
+	return false;
+}
+
 int
 xs_op_set_target(struct xs_req *r, struct xs_msg *m)
 {
@@ -125,6 +146,13 @@ xs_op_set_target(struct xs_req *r, struct xs_msg *m)
 	if (xs_req_nargs(r, 2) != 0 || arg_domid(r, 0, &domid) != 0 ||
 	    arg_domid(r, 1, &target) != 0 || domid == 0 || domid == target)
 		return EINVAL;
+	/*
+	 * Both must exist, as on Xen: a relation recorded for an unknown id
+	 * would hand the next domain given that id another's rights.
+	 */
+	if (!dom_known(r->conn->srv, domid) || !dom_known(r->conn->srv,
+	    target))
+		return ENOENT;
 	if ((d = xs_dom_get(r->conn->srv->doms, domid)) == NULL)
 		return ENOMEM;
 	d->target = (int)target;

@@ -164,6 +164,7 @@ START_TEST(test_domain_requests)
 	EQ(DO(d0, XS_GET_DOMAIN_PATH, "x|"), "E:EINVAL");
 	EQ(DO(d0, XS_IS_DOMAIN_INTRODUCED, "0|"), "T|");
 	EQ(DO(d0, XS_IS_DOMAIN_INTRODUCED, "5|"), "F|");
+	EQ(DO(d5, XS_IS_DOMAIN_INTRODUCED, "0|"), "E:EACCES");
 	EQ(DO(d0, XS_INTRODUCE, "5|1234|7|"), "E:ENOSYS");
 	EQ(DO(d0, XS_INTRODUCE, "0|1234|7|"), "E:EINVAL");
 	EQ(DO(d0, XS_INTRODUCE, "5|"), "E:EINVAL");
@@ -177,12 +178,18 @@ END_TEST
 
 START_TEST(test_set_target)
 {
-	struct xt	*dm = xt_mem(&S, 9);
+	struct xt	*dm = xt_mem(&S, 9), *late;
 
 	EQ(DO(d0, XS_WRITE, "/local/domain/5/secret|s"), "OK|");
 	EQ(DO(dm, XS_READ, "/local/domain/5/secret|"), "E:EACCES");
 	EQ(DO(d5, XS_SET_TARGET, "9|5|"), "E:EACCES");
 	EQ(DO(d0, XS_SET_TARGET, "9|x|"), "E:EINVAL");
+	/* Ids xenstored does not know are refused, and nothing is kept. */
+	EQ(DO(d0, XS_SET_TARGET, "9|77|"), "E:ENOENT");
+	EQ(DO(d0, XS_SET_TARGET, "78|5|"), "E:ENOENT");
+	late = xt_mem(&S, 78);
+	EQ(DO(late, XS_READ, "/local/domain/5/secret|"), "E:EACCES");
+	xt_close(late);
 	EQ(DO(d0, XS_SET_TARGET, "9|5|"), "OK|");
 	EQ(DO(dm, XS_READ, "/local/domain/5/secret|"), "s");
 	EQ(DO(dm, XS_WRITE, "/local/domain/5/secret|t"), "OK|");
