@@ -6,7 +6,8 @@
  * Owns the resolution rules of an authoritative-only server: REFUSED
  * outside our zones; exact answers with AA; NODATA and NXDOMAIN with the
  * zone's SOA, its TTL capped by the SOA MINIMUM (RFC 2308 3, 5); CNAME
- * chains followed inside the zone (DNS_CHAIN_MAX links, so a loop ends);
+ * chains followed inside the zone (at most DNS_CHAIN_MAX links, and a loop
+ * ends at the first name already answered for);
  * DNAME with a synthesized CNAME (RFC 6672); referrals at zone cuts with
  * glue, DS answered from the parent side; wildcards (RFC 4592); one
  * RRset for ANY (RFC 8482); the CHAOS names version.bind and id.server;

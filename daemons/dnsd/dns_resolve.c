@@ -290,8 +290,9 @@ void
 dns_resolve(struct dns_ans *a)
 {
 	uint8_t name[DNS_NAME_MAX], lname[DNS_NAME_MAX];
+	uint8_t seen[DNS_CHAIN_MAX + 1][DNS_NAME_MAX];	/* folded */
 	const struct dns_zone *z;
-	int i;
+	int i, j;
 
 	memcpy(name, a->q.qname, dns_name_len(a->q.qname));
 	dns_name_lower(lname, name);
@@ -303,11 +304,19 @@ dns_resolve(struct dns_ans *a)
 	}
 	a->flags |= DNS_F_AA;
 	for (i = 0; i <= DNS_CHAIN_MAX; i++) {
+		memcpy(seen[i], lname, dns_name_len(lname));
 		if (step(a, z, name, lname) == DONE)
 			return;
 		/* A target outside the zone is the resolver's to chase. */
 		dns_name_lower(lname, name);
 		if (!dns_name_under(lname, z->origin))
 			return;
+		/*
+		 * A loop stops at the first name already answered for, as
+		 * NSD and Knot do: no record twice in the answer.
+		 */
+		for (j = 0; j <= i; j++)
+			if (dns_name_cmp(seen[j], lname) == 0)
+				return;
 	}
 }
