@@ -1,4 +1,5 @@
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -90,14 +91,22 @@ int
 rpc_sock_listen(const char *path)
 {
 	struct sockaddr_un	 sun;
-	int			 fd;
+	mode_t			 old;
+	int			 fd, r;
 
 	if (sock_addr(path, &sun) != 0 || (fd = socket(AF_UNIX,
 	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
 	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    listen(fd, 128) == -1) {
+	/*
+	 * Owner only, whatever the umask: a caller on this socket is taken
+	 * to be our own domain.  The umask covers the moment between bind
+	 * and chmod.
+	 */
+	old = umask(0177);
+	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (r == -1 || chmod(path, 0600) == -1 || listen(fd, 128) == -1) {
 		close(fd);
 		return -1;
 	}

@@ -83,9 +83,13 @@ check "--check: a broken zone named at FILE:LINE, exit 1 ($out)" \
 	test $rc -eq 1 -a -n "$(grep 'broken.zone:4:' <<<"$out")"
 
 ### serve
+# With a umask that would leave the RPC socket open to all: dnsd must not.
+old_umask=$(umask)
+umask 000
 "$dnsd" -c "$run/dnsd.json" --rpc-socket "$run/rpc.sock" -v \
 	>"$run/dnsd.log" 2>&1 &
 pid=$!
+umask "$old_umask"
 pids+=($pid)
 wait_for 10 test -S "$run/rpc.sock" || bad "no RPC socket"
 wait_for 10 sh -c "dig @127.0.0.1 -p $port +time=1 +tries=1 example.com SOA | grep -q NOERROR" ||
@@ -190,6 +194,8 @@ check "AXFR over UDP is not a transfer" \
 	grep -q NOTIMP <<<"$(kdig @127.0.0.1 -p $port +notcp example.com AXFR 2>&1)"
 
 ### rpc
+check "the RPC socket is the owner's alone (0600), whatever the umask" \
+	test "$(stat -c %a "$run/rpc.sock")" = 600
 "$ctl" --socket "$run/rpc.sock" --json dns.zones >"$run/zones.json" || bad "dns.zones"
 check "dns.zones: example.com served, broken.test not" \
 	sh -c "grep -q '\"origin\": \"example.com.\"' $run/zones.json &&
