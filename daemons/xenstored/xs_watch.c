@@ -96,28 +96,68 @@ xs_watch_event(struct xs_watch *w, const char *path)
 	xs_conn_event(w->conn, path, w->token);
 }
 
-static bool
-watch_may_see(struct xs_watch *w, const struct xs_perm *p, uint32_t np)
+/* The changed node's parent, looked up once per event and only if needed. */
+struct fire_parent {
+	const struct xs_tree	*tree;
+	const char		*path;
+	bool			 looked;
+	const struct xs_node	*node;
+};
+
+static const struct xs_node *
+fire_parent(struct fire_parent *fp)
 {
-	struct xs_who	 who = xs_conn_who(w->conn);
+	char	 parent[XS_PATH_BUF];
+	size_t	 pl;
+
+	if (fp->looked)
+		return fp->node;
+	fp->looked = true;
+	if (fp->path[0] != '/' || fp->path[1] == '\0')
+		return NULL;
+	pl = xs_path_parent_len(fp->path);
+	memcpy(parent, fp->path, pl);
+	parent[pl] = '\0';
+	fp->node = xs_tree_lookup(fp->tree, parent);
+	return fp->node;
+}
+
+/*
+ * As Xen since XSA-115: a watcher hears of a change to a node it may read
+ * or whose parent it may read (so a guest sees a child come and go in a
+ * directory it may list, whoever owns the child).  Special paths are for
+ * the privileged.
+ */
+static bool
+watch_may_see(struct xs_watch *w, const struct xs_perm *p, uint32_t np,
+    struct fire_parent *fp)
+{
+	struct xs_who		 who = xs_conn_who(w->conn);
+	const struct xs_node	*parent;
 
 	if (p == NULL)
 		return who.priv;
-	return xs_perm_can(&who, p, np, XS_PERM_READ);
+	if (xs_perm_can(&who, p, np, XS_PERM_READ))
+		return true;
+	return (parent = fire_parent(fp)) != NULL && xs_perm_can(&who,
+	    xs_node_perms(parent), xs_node_nperms(parent), XS_PERM_READ);
 }
 
 void
 xs_watch_fire(struct xs_server *srv, const char *path, bool rm,
     const struct xs_perm *p, uint32_t np)
 {
-	struct xs_watch	*w;
+	struct fire_parent	 fp = { srv->tree, path, false, NULL };
+	struct xs_watch		*w;
 
 	TAILQ_FOREACH(w, &srv->watches, entry) {
-		if (!watch_may_see(w, p, np))
-			continue;
+		const char	*ev = NULL;
+
 		if (xs_path_is_child(path, w->path))
-			xs_watch_event(w, path);
+			ev = path;
 		else if (rm && xs_path_is_child(w->path, path))
-			xs_watch_event(w, w->path);
+			ev = w->path;
+		if (ev != NULL && watch_may_see(w, p, np, &fp))
+			xs_watch_event(w, ev);
 	}
 }

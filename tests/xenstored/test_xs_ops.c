@@ -504,6 +504,20 @@ START_TEST(test_watch_needs_read_permission)
 	EQ(xt_event(d5), "/local/domain/6/x|spy|");
 	EQ(DO(d0, XS_RM, "/local/domain/6/x|"), "OK|");
 	EQ(xt_event(d5), "/local/domain/6/x|spy|");
+	/* A node it may not read, in a directory it may: told, as on Xen. */
+	EQ(DO(d0, XS_WRITE, "/local/domain/6/dir|"), "OK|");
+	EQ(DO(d0, XS_SET_PERMS, "/local/domain/6/dir|n6|r5|"), "OK|");
+	EQ(xt_event(d5), "/local/domain/6/dir|spy|");
+	EQ(DO(d0, XS_WRITE, "/local/domain/6/dir/hidden|1"), "OK|");
+	EQ(DO(d0, XS_SET_PERMS, "/local/domain/6/dir/hidden|n6|"), "OK|");
+	EQ(xt_event(d5), "/local/domain/6/dir/hidden|spy|");
+	EQ(xt_event(d5), "/local/domain/6/dir/hidden|spy|");
+	EQ(DO(d5, XS_READ, "/local/domain/6/dir/hidden|"), "E:EACCES");
+	EQ(DO(d0, XS_RM, "/local/domain/6/dir/hidden|"), "OK|");
+	EQ(xt_event(d5), "/local/domain/6/dir/hidden|spy|");
+	/* Neither it nor its parent readable: nothing. */
+	EQ(DO(d0, XS_WRITE, "/local/domain/6/y/z|1"), "OK|");
+	EQ(xt_event(d5), "NONE");
 }
 END_TEST
 
