@@ -2,12 +2,10 @@
  * con_ring: dom0's end of a guest's console ring (xen/io/console.h):
  * the consumer of `out` and the producer of `in`.
  *
- * Owns only the index arithmetic.  The page is shared with the guest,
- * which may write any index at any time, so each index is loaded once
- * per call and checked before it is used: a producer more than a ring
- * ahead of its consumer (or behind it) is an error the caller acts on
- * (con_dom marks the domain bad and stops reading it); nothing here can
- * read or write outside the page whatever the guest writes.
+ * Owns only the console page's layout; the index discipline (each index
+ * loaded once and checked, fences around the data) is common/byte_ring's.
+ * Bad indices are an error the caller acts on (con_dom marks the domain
+ * bad and stops reading it).
  */
 #ifndef CON_RING_H
 #define CON_RING_H

@@ -14,6 +14,7 @@
 #include <xen/grant_table.h>
 #include <xen/io/xs_wire.h>
 
+#include "byte_ring.h"
 #include "evloop.h"
 #include "log.h"
 #include "xs_conn.h"
@@ -76,68 +77,54 @@ ring_bad(struct xs_ring *r, const char *what)
 	return -1;
 }
 
-/*
- * Copy up to len bytes between buf and the ring (into it when to_ring),
- * from index start with avail bytes there; the wrap is two copies.
- */
-static size_t
-ring_copy(char *ring, XENSTORE_RING_IDX start, void *buf, size_t len,
-    bool to_ring)
+/* The guest's requests: it produces, we consume. */
+static struct byte_ring
+req_ring(struct xs_ring *r)
 {
-	size_t off = MASK_XENSTORE_IDX(start), first;
+	return (struct byte_ring){ (uint8_t *)r->intf->req, XENSTORE_RING_SIZE,
+	    &r->intf->req_cons, &r->intf->req_prod };
+}
 
-	first = XENSTORE_RING_SIZE - off < len ? XENSTORE_RING_SIZE - off : len;
-	if (to_ring) {
-		memcpy(ring + off, buf, first);
-		memcpy(ring, (char *)buf + first, len - first);
-	} else {
-		memcpy(buf, ring + off, first);
-		memcpy((char *)buf + first, ring, len - first);
-	}
-	return len;
+/* Our responses and events: we produce, it consumes. */
+static struct byte_ring
+rsp_ring(struct xs_ring *r)
+{
+	return (struct byte_ring){ (uint8_t *)r->intf->rsp, XENSTORE_RING_SIZE,
+	    &r->intf->rsp_cons, &r->intf->rsp_prod };
 }
 
 static ssize_t
 ring_recv(void *arg, void *buf, size_t len)
 {
-	struct xs_ring *r = arg;
-	XENSTORE_RING_IDX cons = r->intf->req_cons, prod = r->intf->req_prod;
-	size_t avail;
+	struct xs_ring		*r = arg;
+	struct byte_ring	 br = req_ring(r);
+	ssize_t			 n = byte_ring_read(&br, buf, len);
 
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);	/* prod, then data */
-	if ((avail = prod - cons) > XENSTORE_RING_SIZE)
+	if (n < 0)
 		return ring_bad(r, "request producer");
-	if (avail == 0) {
+	if (n == 0) {
 		errno = EAGAIN;
 		return -1;
 	}
-	len = ring_copy(r->intf->req, cons, buf, len < avail ? len : avail,
-	    false);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* data, then cons */
-	r->intf->req_cons = cons + len;
 	xenevtchn_notify(r->rs->xce, r->port);
-	return (ssize_t)len;
+	return n;
 }
 
 static ssize_t
 ring_send(void *arg, const void *buf, size_t len)
 {
-	struct xs_ring *r = arg;
-	XENSTORE_RING_IDX cons = r->intf->rsp_cons, prod = r->intf->rsp_prod;
-	size_t used = prod - cons, space;
+	struct xs_ring		*r = arg;
+	struct byte_ring	 br = rsp_ring(r);
+	ssize_t			 n = byte_ring_write(&br, buf, len);
 
-	if (used > XENSTORE_RING_SIZE)
+	if (n < 0)
 		return ring_bad(r, "response consumer");
-	if ((space = XENSTORE_RING_SIZE - used) == 0) {
+	if (n == 0) {
 		errno = EAGAIN;		/* the guest notifies when it reads */
 		return -1;
 	}
-	len = ring_copy(r->intf->rsp, prod, (void *)(uintptr_t)buf,
-	    len < space ? len : space, true);
-	__atomic_thread_fence(__ATOMIC_RELEASE);	/* data, then prod */
-	r->intf->rsp_prod = prod + len;
 	xenevtchn_notify(r->rs->xce, r->port);
-	return (ssize_t)len;
+	return n;
 }
 
 /* Readiness comes as events on the port, whatever is wanted. */
