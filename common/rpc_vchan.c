@@ -279,8 +279,9 @@ explain_timeout(struct xs_handle *xs, const char *svc, unsigned domid,
 		    "inbox, or stalled)", svc, domid, timeout_ms, entry);
 	else
 		snprintf(err, errlen, "service %s in domain %u took the call "
-		    "from its inbox but made no vchan at %s within %d ms "
-		    "(see the service's log)", svc, domid, conn, timeout_ms);
+		    "from its inbox but no vchan was there at %s within %d "
+		    "ms (none made, or one made and dropped before we came: "
+		    "see the service's log)", svc, domid, conn, timeout_ms);
 }
 
 struct libxenvchan *

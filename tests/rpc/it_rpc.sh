@@ -151,7 +151,7 @@ fake_serve takes no_vchan &
 fakes=$!
 fake_serve bogus bogus_vchan &
 fakes="$fakes $!"
-lost "took the call from its inbox but made no vchan" --domain 0 --service takes sys.ping
+lost "took the call from its inbox but no vchan was there" --domain 0 --service takes sys.ping
 lost "made the vchan .*, but connecting to it failed [0-9]* times" --domain 0 --service bogus sys.ping
 touch "$run/fakes-stop"
 wait $fakes
