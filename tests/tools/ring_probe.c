@@ -38,6 +38,7 @@
 
 #include "xfer_home.h"
 #include "xfer_stream.h"
+#include "xfer_util.h"
 
 #define PROBE_PAGE	4096
 #define PROBE_MAGIC	0x52505242u		/* "RPRB" */
@@ -77,31 +78,6 @@ struct probe_dir {
 	uint8_t		*buf;
 };
 
-static const char *role = "ring-probe";
-
-static void msg(const char *, ...) __attribute__((__format__(__printf__, 1, 2)));
-
-static void
-msg(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "ring-probe: %s: ", role);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 usage(FILE *f)
 {
@@ -119,29 +95,6 @@ usage(FILE *f)
 "  --wait S          client: seconds to wait for the server (default 60)\n"
 "  --timeout S       give up when nothing moves for S seconds (default 60)\n"
 "  --corrupt-at OFF  flip the outgoing byte at offset OFF (tests the test)\n");
-}
-
-static int
-parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	switch (*end) {
-	case 'G': v <<= 10;	/* FALLTHROUGH */
-	case 'M': v <<= 10;	/* FALLTHROUGH */
-	case 'K': v <<= 10; end++; break;
-	case '\0': break;
-	default: return -1;
-	}
-	if (*end != '\0')
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static int
@@ -168,11 +121,11 @@ parse_opts(int argc, char **argv, struct probe_opts *o)
 		case 'p': o->peer = atoi(optarg); break;
 		case 'P': o->path = optarg; break;
 		case 'b':
-			if (parse_size(optarg, &o->bytes) == -1)
+			if (xfer_parse_size(optarg, &o->bytes) == -1)
 				return -1;
 			break;
 		case 'r':
-			if (parse_size(optarg, &v) == -1 || v == 0 ||
+			if (xfer_parse_size(optarg, &v) == -1 || v == 0 ||
 			    v > PROBE_PAGES_MAX || (v & (v - 1)) != 0)
 				return -1;
 			o->pages = (unsigned)v;
@@ -180,7 +133,7 @@ parse_opts(int argc, char **argv, struct probe_opts *o)
 		case 'w': o->wait_s = atoi(optarg); break;
 		case 't': o->timeout_s = atoi(optarg); break;
 		case 'x':
-			if (parse_size(optarg, &v) == -1)
+			if (xfer_parse_size(optarg, &v) == -1)
 				return -1;
 			o->corrupt_at = (int64_t)v;
 			break;
@@ -194,7 +147,7 @@ parse_opts(int argc, char **argv, struct probe_opts *o)
 		o->server = true;
 	else if (strcmp(argv[optind], "client") != 0)
 		return -1;
-	role = o->server ? "server" : "client";
+	xfer_msg_as("ring-probe", o->server ? "server" : "client");
 	return 0;
 }
 
@@ -234,7 +187,7 @@ send_some(const struct probe_opts *o, struct probe_dir *d, uint64_t *rng)
 	uint64_t used = d->done - cons, n, at, first;
 
 	if (used > d->size) {
-		msg("the peer's consumer index %" PRIu64 " is out of range "
+		xfer_msg("the peer's consumer index %" PRIu64 " is out of range "
 		    "(we produced %" PRIu64 ")", cons, d->done);
 		return -1;
 	}
@@ -267,7 +220,7 @@ recv_some(const struct probe_opts *o, struct probe_dir *d)
 	int64_t bad;
 
 	if (n > d->size) {
-		msg("the peer's producer index %" PRIu64 " is out of range "
+		xfer_msg("the peer's producer index %" PRIu64 " is out of range "
 		    "(we consumed %" PRIu64 ")", prod, d->done);
 		return -1;
 	}
@@ -280,7 +233,7 @@ recv_some(const struct probe_opts *o, struct probe_dir *d)
 	memcpy(d->buf, d->ring + at, first);
 	memcpy(d->buf + first, d->ring, n - first);
 	if ((bad = xfer_stream_check(d->seed, d->done, d->buf, n)) >= 0) {
-		xfer_stream_report(msg, d->seed, d->done, d->buf, n,
+		xfer_stream_report(xfer_msg, d->seed, d->done, d->buf, n,
 		    (size_t)bad, o->bytes, d->ring, d->size);
 		return -1;
 	}
@@ -299,7 +252,7 @@ transfer(const struct probe_opts *o, struct probe_ctl *ctl, uint8_t *rings,
 	struct probe_dir in = { ctl, !me, rings + (uint64_t)!me * ring_size,
 	    ring_size, o->server ? SEED_C2S : SEED_S2C, 0, NULL };
 	uint64_t rng = o->server ? 0x9e3779b97f4a7c15u : 0xd1b54a32d192ed03u;
-	double start = now_s(), last = start, secs;
+	double start = xfer_now_s(), last = start, secs;
 	int64_t n;
 	int rc = -1;
 	bool peer_stopped = false;
@@ -307,7 +260,7 @@ transfer(const struct probe_opts *o, struct probe_ctl *ctl, uint8_t *rings,
 	out.buf = malloc(ring_size);
 	in.buf = malloc(ring_size);
 	if (out.buf == NULL || in.buf == NULL) {
-		msg("out of memory");
+		xfer_msg("out of memory");
 		goto out;
 	}
 	while (out.done < o->bytes || in.done < o->bytes) {
@@ -324,7 +277,7 @@ transfer(const struct probe_opts *o, struct probe_ctl *ctl, uint8_t *rings,
 			moved += n;
 		}
 		if (moved) {
-			last = now_s();
+			last = xfer_now_s();
 			continue;
 		}
 		/*
@@ -337,21 +290,21 @@ transfer(const struct probe_opts *o, struct probe_ctl *ctl, uint8_t *rings,
 			continue;
 		}
 		if (peer_stopped) {
-			msg("the peer stopped after sending %" PRIu64 " and "
+			xfer_msg("the peer stopped after sending %" PRIu64 " and "
 			    "receiving %" PRIu64 " bytes (see its log)",
 			    in.done, out.done);
 			goto out;
 		}
-		if (now_s() - last > o->timeout_s) {
-			msg("stalled for %d s (sent %" PRIu64 ", received %"
+		if (xfer_now_s() - last > o->timeout_s) {
+			xfer_msg("stalled for %d s (sent %" PRIu64 ", received %"
 			    PRIu64 " of %" PRIu64 ")", o->timeout_s, out.done,
 			    in.done, o->bytes);
 			goto out;
 		}
 		sched_yield();
 	}
-	secs = now_s() - start;
-	msg("sent %" PRIu64 " bytes, received %" PRIu64 " bytes through a %"
+	secs = xfer_now_s() - start;
+	xfer_msg("sent %" PRIu64 " bytes, received %" PRIu64 " bytes through a %"
 	    PRIu64 "-byte ring, all verified (%.1f MiB/s each way)",
 	    out.done, in.done, ring_size,
 	    secs > 0 ? o->bytes / secs / (1 << 20) : 0.0);
@@ -366,10 +319,10 @@ out:
 static void
 await_peer_finished(struct probe_ctl *ctl, int peer_side, int timeout_s)
 {
-	double give_up = now_s() + timeout_s;
+	double give_up = xfer_now_s() + timeout_s;
 
 	while (__atomic_load_n(&ctl->finished[peer_side], __ATOMIC_ACQUIRE) ==
-	    0 && now_s() < give_up)
+	    0 && xfer_now_s() < give_up)
 		sched_yield();
 }
 
@@ -403,16 +356,16 @@ run_server(const struct probe_opts *o, struct xs_handle *xs)
 	uint8_t *pages;
 	int rc = 1;
 
-	if ((path = xfer_home_path(xs, o->path, msg)) == NULL)
+	if ((path = xfer_home_path(xs, o->path, xfer_msg)) == NULL)
 		return 1;
 	if ((gs = xengntshr_open(NULL, 0)) == NULL) {
-		msg("xengntshr_open: %s", strerror(errno));
+		xfer_msg("xengntshr_open: %s", strerror(errno));
 		free(path);
 		return 1;
 	}
 	if ((pages = xengntshr_share_pages(gs, (uint32_t)o->peer, (int)count,
 	    refs, 1)) == NULL) {
-		msg("sharing %u pages with domain %d: %s", count, o->peer,
+		xfer_msg("sharing %u pages with domain %d: %s", count, o->peer,
 		    strerror(errno));
 		goto out;
 	}
@@ -426,10 +379,10 @@ run_server(const struct probe_opts *o, struct xs_handle *xs)
 	snprintf(key, sizeof(key), "%s/grant-refs", path);
 	if (!xs_write(xs, XBT_NULL, key, val, (unsigned)len) ||
 	    !let_peer_read(xs, key, o->peer)) {
-		msg("publishing %s: %s", key, strerror(errno));
+		xfer_msg("publishing %s: %s", key, strerror(errno));
 		goto unshare;
 	}
-	msg("shared %u pages with domain %d at %s", count, o->peer, key);
+	xfer_msg("shared %u pages with domain %d at %s", count, o->peer, key);
 	if (transfer(o, ctl, pages + PROBE_PAGE,
 	    (uint64_t)o->pages * PROBE_PAGE) == 0)
 		rc = 0;
@@ -450,17 +403,17 @@ static int
 read_refs(const struct probe_opts *o, struct xs_handle *xs, uint32_t *refs,
     uint32_t *count)
 {
-	double give_up = now_s() + o->wait_s;
+	double give_up = xfer_now_s() + o->wait_s;
 	char key[512], *val = NULL, *p, *end;
 	unsigned int len;
 	unsigned long r;
 
 	snprintf(key, sizeof(key), "%s/grant-refs", o->path);
 	while ((val = xs_read(xs, XBT_NULL, key, &len)) == NULL &&
-	    now_s() < give_up)
+	    xfer_now_s() < give_up)
 		usleep(100 * 1000);
 	if (val == NULL) {
-		msg("no %s within %d s", key, o->wait_s);
+		xfer_msg("no %s within %d s", key, o->wait_s);
 		return -1;
 	}
 	*count = 0;
@@ -474,7 +427,7 @@ read_refs(const struct probe_opts *o, struct xs_handle *xs, uint32_t *refs,
 	}
 	free(val);
 	if (*count < 3 || (*count - 1) % 2 != 0) {
-		msg("%s does not hold 1 + 2P grant references", key);
+		xfer_msg("%s does not hold 1 + 2P grant references", key);
 		return -1;
 	}
 	return 0;
@@ -493,22 +446,22 @@ run_client(const struct probe_opts *o, struct xs_handle *xs)
 		return 1;
 	pages_per_ring = (count - 1) / 2;
 	if ((gt = xengnttab_open(NULL, 0)) == NULL) {
-		msg("xengnttab_open: %s", strerror(errno));
+		xfer_msg("xengnttab_open: %s", strerror(errno));
 		return 1;
 	}
 	if ((pages = xengnttab_map_domain_grant_refs(gt, count,
 	    (uint32_t)o->peer, refs, PROT_READ | PROT_WRITE)) == NULL) {
-		msg("mapping %u grants of domain %d: %s", count, o->peer,
+		xfer_msg("mapping %u grants of domain %d: %s", count, o->peer,
 		    strerror(errno));
 		goto out;
 	}
 	ctl = (struct probe_ctl *)pages;
 	if (__atomic_load_n(&ctl->magic, __ATOMIC_ACQUIRE) != PROBE_MAGIC ||
 	    ctl->ring_pages != pages_per_ring) {
-		msg("the shared page is not a ring-probe control page");
+		xfer_msg("the shared page is not a ring-probe control page");
 		goto unmap;
 	}
-	msg("mapped %u pages of domain %d", count, o->peer);
+	xfer_msg("mapped %u pages of domain %d", count, o->peer);
 	if (transfer(o, ctl, pages + PROBE_PAGE,
 	    (uint64_t)pages_per_ring * PROBE_PAGE) == 0)
 		rc = 0;
@@ -532,7 +485,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if ((xs = xs_open(0)) == NULL) {
-		msg("xs_open: %s", strerror(errno));
+		xfer_msg("xs_open: %s", strerror(errno));
 		return 1;
 	}
 	rc = o.server ? run_server(&o, xs) : run_client(&o, xs);

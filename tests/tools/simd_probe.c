@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "xfer_util.h"
+
 #define NREG		16
 #define REG_BYTES	32
 #define REPORT_MAX	20
@@ -41,15 +43,6 @@
 struct probe_result {
 	uint64_t	 rounds, bad_rounds, bad_low, bad_high, zero_high;
 };
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 pattern(uint64_t round, uint8_t in[NREG][REG_BYTES])
@@ -175,9 +168,9 @@ probe(int proc, double seconds, uint64_t spin, bool sse)
 {
 	struct probe_result res = { 0, 0, 0, 0, 0 };
 	uint8_t in[NREG][REG_BYTES], out[NREG][REG_BYTES];
-	double end = now_s() + seconds;
+	double end = xfer_now_s() + seconds;
 
-	while (now_s() < end) {
+	while (xfer_now_s() < end) {
 		pattern(res.rounds + ((uint64_t)proc << 40), in);
 		memset(out, 0, sizeof(out));
 		if (sse) {

@@ -32,6 +32,7 @@
 
 #include "xfer_home.h"
 #include "xfer_stream.h"
+#include "xfer_util.h"
 
 #define XFER_CHUNK_MAX		(1024 * 1024)
 #define XFER_RING_MIN		(64 * 1024)
@@ -58,31 +59,6 @@ struct xfer_dir {
 	uint8_t		*buf;
 };
 
-static const char *role = "vchan-xfer";
-
-static void msg(const char *, ...) __attribute__((__format__(__printf__, 1, 2)));
-
-static void
-msg(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "vchan-xfer: %s: ", role);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 usage(FILE *f)
 {
@@ -103,29 +79,6 @@ usage(FILE *f)
 "  --timeout S       give up when nothing moves for S seconds (default 60)\n"
 "  --corrupt-at OFF  flip the outgoing byte at offset OFF (tests the test)\n"
 "  -h, --help        this text\n");
-}
-
-static int
-parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	switch (*end) {
-	case 'G': v <<= 10;	/* FALLTHROUGH */
-	case 'M': v <<= 10;	/* FALLTHROUGH */
-	case 'K': v <<= 10; end++; break;
-	case '\0': break;
-	default: return -1;
-	}
-	if (*end != '\0')
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static int
@@ -154,7 +107,7 @@ parse_opts(int argc, char **argv, struct xfer_opts *o)
 		case 'p': o->peer = atoi(optarg); break;
 		case 'P': o->path = optarg; break;
 		case 'b':
-			if (parse_size(optarg, &o->bytes) == -1)
+			if (xfer_parse_size(optarg, &o->bytes) == -1)
 				return -1;
 			break;
 		case 'm':
@@ -164,7 +117,7 @@ parse_opts(int argc, char **argv, struct xfer_opts *o)
 				return -1;
 			break;
 		case 'c':
-			if (parse_size(optarg, &v) == -1 || v == 0 ||
+			if (xfer_parse_size(optarg, &v) == -1 || v == 0 ||
 			    v > XFER_CHUNK_MAX)
 				return -1;
 			o->chunk = v;
@@ -172,7 +125,7 @@ parse_opts(int argc, char **argv, struct xfer_opts *o)
 		case 'w': o->wait_s = atoi(optarg); break;
 		case 't': o->timeout_s = atoi(optarg); break;
 		case 'x':
-			if (parse_size(optarg, &v) == -1)
+			if (xfer_parse_size(optarg, &v) == -1)
 				return -1;
 			o->corrupt_at = (int64_t)v;
 			break;
@@ -186,7 +139,7 @@ parse_opts(int argc, char **argv, struct xfer_opts *o)
 		o->server = true;
 	else if (strcmp(argv[optind], "client") != 0)
 		return -1;
-	role = o->server ? "server" : "client";
+	xfer_msg_as("vchan-xfer", o->server ? "server" : "client");
 	return 0;
 }
 
@@ -198,10 +151,10 @@ resolve_path(const char *path)
 	char *abs;
 
 	if ((xs = xs_open(0)) == NULL) {
-		msg("xs_open: %s", strerror(errno));
+		xfer_msg("xs_open: %s", strerror(errno));
 		return NULL;
 	}
-	abs = xfer_home_path(xs, path, msg);
+	abs = xfer_home_path(xs, path, xfer_msg);
 	xs_close(xs);
 	return abs;
 }
@@ -210,26 +163,26 @@ static struct libxenvchan *
 xfer_connect(const struct xfer_opts *o, const char *path)
 {
 	struct libxenvchan *ctrl;
-	double give_up = now_s() + o->wait_s;
+	double give_up = xfer_now_s() + o->wait_s;
 	size_t ring = o->chunk > XFER_RING_MIN ? o->chunk : XFER_RING_MIN;
 
 	if (o->server) {
 		/* Packets must fit whole, so the rings are at least a chunk. */
 		ctrl = libxenvchan_server_init(NULL, o->peer, path, ring, ring);
 		if (ctrl == NULL)
-			msg("libxenvchan_server_init(%d, %s): %s", o->peer,
+			xfer_msg("libxenvchan_server_init(%d, %s): %s", o->peer,
 			    path, strerror(errno));
 		return ctrl;
 	}
 	/* The server may not have published its rings yet: poll, bounded. */
 	for (;;) {
 		ctrl = libxenvchan_client_init(NULL, o->peer, path);
-		if (ctrl != NULL || now_s() > give_up)
+		if (ctrl != NULL || xfer_now_s() > give_up)
 			break;
 		usleep(100 * 1000);
 	}
 	if (ctrl == NULL)
-		msg("gave up waiting for the server after %d s: "
+		xfer_msg("gave up waiting for the server after %d s: "
 		    "libxenvchan_client_init(%d, %s): %s", o->wait_s,
 		    o->peer, path, strerror(errno));
 	return ctrl;
@@ -240,9 +193,9 @@ static void
 xfer_error(struct libxenvchan *ctrl, const char *op, uint64_t at)
 {
 	if (!libxenvchan_is_open(ctrl))
-		msg("%s at byte %" PRIu64 ": peer closed the vchan", op, at);
+		xfer_msg("%s at byte %" PRIu64 ": peer closed the vchan", op, at);
 	else
-		msg("%s failed at byte %" PRIu64 ": %s", op, at,
+		xfer_msg("%s failed at byte %" PRIu64 ": %s", op, at,
 		    strerror(errno));
 }
 
@@ -302,7 +255,7 @@ recv_some(struct libxenvchan *ctrl, const struct xfer_opts *o,
 		return -1;
 	}
 	if ((bad = xfer_stream_check(d->seed, d->done, d->buf, n)) >= 0) {
-		xfer_stream_report(msg, d->seed, d->done, d->buf, (size_t)n,
+		xfer_stream_report(xfer_msg, d->seed, d->done, d->buf, (size_t)n,
 		    (size_t)bad, o->bytes, ctrl->read.buffer,
 		    UINT64_C(1) << ctrl->read.order);
 		return -1;
@@ -332,13 +285,13 @@ transfer(struct libxenvchan *ctrl, const struct xfer_opts *o)
 {
 	uint8_t *sbuf = malloc(o->chunk), *rbuf = malloc(o->chunk);
 	struct xfer_dir out = { .buf = sbuf }, in = { .buf = rbuf };
-	double start = now_s(), last = start, secs;
+	double start = xfer_now_s(), last = start, secs;
 	int rc = -1, n;
 
 	out.seed = o->server ? SEED_SERVER_TO_CLIENT : SEED_CLIENT_TO_SERVER;
 	in.seed = o->server ? SEED_CLIENT_TO_SERVER : SEED_SERVER_TO_CLIENT;
 	if (sbuf == NULL || rbuf == NULL) {
-		msg("out of memory");
+		xfer_msg("out of memory");
 		goto out;
 	}
 	while (out.done < o->bytes || in.done < o->bytes) {
@@ -355,28 +308,28 @@ transfer(struct libxenvchan *ctrl, const struct xfer_opts *o)
 			moved += n;
 		}
 		if (moved) {
-			last = now_s();
+			last = xfer_now_s();
 			continue;
 		}
 		if (!libxenvchan_is_open(ctrl)) {
-			msg("peer gone after sending %" PRIu64 " and receiving"
+			xfer_msg("peer gone after sending %" PRIu64 " and receiving"
 			    " %" PRIu64 " of %" PRIu64 " bytes", out.done,
 			    in.done, o->bytes);
 			goto out;
 		}
-		if (now_s() - last > o->timeout_s) {
-			msg("stalled for %d s (sent %" PRIu64 ", received %"
+		if (xfer_now_s() - last > o->timeout_s) {
+			xfer_msg("stalled for %d s (sent %" PRIu64 ", received %"
 			    PRIu64 " of %" PRIu64 ")", o->timeout_s, out.done,
 			    in.done, o->bytes);
 			goto out;
 		}
 		if (wait_peer(ctrl) < 0) {
-			msg("wait: %s", strerror(errno));
+			xfer_msg("wait: %s", strerror(errno));
 			goto out;
 		}
 	}
-	secs = now_s() - start;
-	msg("%s mode: sent %" PRIu64 " bytes, received %" PRIu64 " bytes, "
+	secs = xfer_now_s() - start;
+	xfer_msg("%s mode: sent %" PRIu64 " bytes, received %" PRIu64 " bytes, "
 	    "all verified (%.1f MiB/s each way)", o->packet ? "packet" :
 	    "stream", out.done, in.done,
 	    secs > 0 ? o->bytes / secs / (1 << 20) : 0.0);
@@ -395,9 +348,9 @@ out:
 static void
 server_linger(struct libxenvchan *ctrl, int timeout_s)
 {
-	double give_up = now_s() + timeout_s;
+	double give_up = xfer_now_s() + timeout_s;
 
-	while (libxenvchan_is_open(ctrl) && now_s() < give_up)
+	while (libxenvchan_is_open(ctrl) && xfer_now_s() < give_up)
 		if (wait_peer(ctrl) < 0)
 			break;
 }
@@ -421,7 +374,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	ctrl->blocking = 0;
-	msg("connected to domain %d at %s, %" PRIu64 " bytes each way",
+	xfer_msg("connected to domain %d at %s, %" PRIu64 " bytes each way",
 	    o.peer, path, o.bytes);
 	rc = transfer(ctrl, &o);
 	if (o.server && rc == 0)
