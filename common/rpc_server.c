@@ -31,7 +31,6 @@
  * one vchan that long, within the per-domain cap.
  */
 #define HELLO_TIMEOUT	30	/* seconds */
-#define INBOX_RESCAN_MS	500	/* a listing after events, at most this often */
 
 static void	peer_msg(struct rpc_conn *, json_t *, void *);
 static void	peer_closed(struct rpc_conn *, const char *, void *);
@@ -448,33 +447,6 @@ scan_inbox(struct rpc_server *s)
 	free(names);
 }
 
-/*
- * One watch event: an entry written (or removed) is looked at alone, so an
- * event costs the same however many entries wait in the inbox (a guest
- * rewriting one entry in a loop cannot make us rescan them all).  The
- * inbox itself firing (the watch's first event, or the inbox re-made)
- * lists it.  xenstored may drop events for a connection that has too
- * many queued (a burst of callers), so a listing also follows any event
- * within INBOX_RESCAN_MS, at most once per period: what a lost event
- * would have delivered waits that long, and no faster event rate buys a
- * guest more listings.
- */
-static void
-inbox_event(struct rpc_server *s, const char *path)
-{
-	size_t		 blen = strlen(s->base_path);
-	const char	*rest;
-
-	if (strncmp(path, s->base_path, blen) != 0 ||
-	    strncmp(path + blen, "/inbox", 6) != 0)
-		return;
-	rest = path + blen + 6;
-	if (*rest == '\0')
-		scan_inbox(s);
-	else if (*rest == '/' && strchr(rest + 1, '/') == NULL)
-		accept_entry(s, rest + 1);
-}
-
 static void
 on_xs(evutil_socket_t fd, short what, void *arg)
 {
@@ -485,7 +457,6 @@ on_xs(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	while ((ev = xs_check_watch(s->xs)) != NULL) {
-		inbox_event(s, ev[XS_WATCH_PATH]);
 		free(ev);
 		any = true;
 	}
@@ -495,19 +466,8 @@ on_xs(evutil_socket_t fd, short what, void *arg)
 		event_del(s->xsev);
 		return;
 	}
-	if (any && !evtimer_pending(s->rescan, NULL)) {
-		struct timeval	 tv = { 0, INBOX_RESCAN_MS * 1000 };
-
-		evtimer_add(s->rescan, &tv);
-	}
-}
-
-static void
-on_rescan(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	scan_inbox(arg);
+	if (any)
+		scan_inbox(s);
 }
 
 /* data/shoal/SVC readable by all, its inbox writable by all. */
@@ -556,9 +516,7 @@ register_xs(struct rpc_server *s)
 	}
 	s->xsev = event_new(s->base, xs_fileno(s->xs), EV_READ | EV_PERSIST,
 	    on_xs, s);
-	s->rescan = evtimer_new(s->base, on_rescan, s);
-	if (s->xsev == NULL || s->rescan == NULL ||
-	    event_add(s->xsev, NULL) == -1)
+	if (s->xsev == NULL || event_add(s->xsev, NULL) == -1)
 		return -1;
 	log_info("rpc: service %s registered at %s", s->opts.service,
 	    s->base_path);
@@ -659,8 +617,6 @@ rpc_server_free(struct rpc_server *s)
 		peer_free(LIST_FIRST(&s->peers));
 	if (s->xsev != NULL)
 		event_free(s->xsev);
-	if (s->rescan != NULL)
-		event_free(s->rescan);
 	if (s->xs != NULL) {
 		if (s->base_path[0] != '\0')
 			xs_rm(s->xs, XBT_NULL, s->base_path);

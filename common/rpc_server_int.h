@@ -53,7 +53,6 @@ struct rpc_server {
 	struct rpc_policy	*policy;
 	struct xs_handle	*xs;
 	struct event		*xsev;
-	struct event		*rescan;	/* the inbox listed again */
 	int			 self;		/* our domid, -1 unknown */
 	char			 base_path[256];
 	int			 listen_fd;
