@@ -441,7 +441,6 @@ scan_inbox(struct rpc_server *s)
 	snprintf(inbox, sizeof(inbox), "%s/inbox", s->base_path);
 	if ((names = xs_directory(s->xs, XBT_NULL, inbox, &n)) == NULL)
 		return;
-	log_debug("rpc: inbox listed: %u entries", n);
 	for (i = 0; i < n; i++)
 		accept_entry(s, names[i]);
 	free(names);
