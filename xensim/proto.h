@@ -79,6 +79,12 @@ enum xsim_op {
 				   b: page; fd: own arena (raw xenbus only) */
 	XSIM_GUEST_CONSOLE,	/* h: bind the console port to h -> a: port,
 				   b: page; fd: own arena (any domU) */
+	/* domains again: kept last so older numbers stay put */
+	XSIM_DOM_SHUTDOWN,	/* a: domid, b: SHUTDOWN_* reason: stop it
+				   without destroying it (SCHEDOP_shutdown;
+				   dom0, or the domain itself) */
+	XSIM_DOM_RESUME,	/* a: domid: run a shut-down domain again
+				   (XEN_DOMCTL_resumedomain) */
 };
 
 /* XSIM_DOM_CREATE flags */
@@ -116,6 +122,7 @@ struct xsim_dominfo {
 	int32_t		pid;		/* its first process, 0 for dom0 */
 	int32_t		exit_status;	/* wait status, once dying */
 	uint32_t	paused;
+	uint32_t	shutdown_reason;	/* SHUTDOWN_*, if DOMF_SHUTDOWN */
 	uint32_t	store_port;	/* dom0's view: ports to bind to */
 	uint32_t	console_port;	/* the console ring's (ref 0) */
 	uint64_t	memory_kb;
@@ -126,5 +133,7 @@ struct xsim_dominfo {
 #define XSIM_DOMF_DYING		0x2	/* process gone, not yet released */
 #define XSIM_DOMF_PRIVILEGED	0x4
 #define XSIM_DOMF_RAW_XENBUS	0x8	/* its program owns its xenstore ring */
+#define XSIM_DOMF_SHUTDOWN	0x10	/* shut down, not dying: its processes
+					   are stopped, its state kept */
 
 #endif /* XENSIM_PROTO_H */

@@ -388,8 +388,10 @@ xs_conn_txn_take(struct xs_conn *c, uint32_t id)
 		return NULL;
 	t = c->txns[i];
 	c->txns[i] = c->txns[--c->ntxns];
-	if ((d = xs_dom_find(c->srv->doms, c->domid)) != NULL)
+	if ((d = xs_dom_find(c->srv->doms, c->domid)) != NULL) {
 		d->txns--;
+		d->txn_bytes -= xs_txn_bytes(t);
+	}
 	return t;
 }
 

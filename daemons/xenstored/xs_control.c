@@ -10,6 +10,7 @@
 #include "xs_lu.h"
 #include "xs_ops.h"
 #include "xs_server.h"
+#include "xs_txn.h"
 
 #define Q(n, m)	{ n, offsetof(struct xs_quota, m) }
 const struct xs_quota_name xs_quota_hard[] = {
@@ -80,8 +81,9 @@ quota_domain(struct xs_server *srv, const char *arg, struct xs_msg *m)
 		return EINVAL;
 	if ((d = xs_dom_find(srv->doms, domid)) == NULL)
 		return ENOENT;
-	text(m, "nodes %ld\nmemory %ld\nwatches %d\ntransactions %d\n",
-	    d->nodes, d->bytes, d->watches, d->txns);
+	text(m, "nodes %ld\nmemory %ld\nwatches %d\ntransactions %d\n"
+	    "transaction-memory %ld\n", d->nodes, d->bytes, d->watches,
+	    d->txns, d->txn_bytes);
 	return text_end(m);
 }
 
@@ -163,8 +165,8 @@ static void
 report_dom(const struct xs_dom *d, void *arg)
 {
 	text(arg, "domain %u: nodes %ld memory %ld watches %d "
-	    "transactions %d\n", d->domid, d->nodes, d->bytes, d->watches,
-	    d->txns);
+	    "transactions %d transaction-memory %ld\n", d->domid, d->nodes,
+	    d->bytes, d->watches, d->txns, d->txn_bytes);
 }
 
 static int
@@ -249,13 +251,14 @@ xs_op_control(struct xs_req *r, struct xs_msg *m)
 /* Totals recomputed from the tree, to compare with the accounting. */
 struct tally {
 	struct xs_server	*srv;
-	struct { unsigned domid; long nodes, bytes; } *v;
+	struct { unsigned domid; long nodes, bytes, txn_bytes; } *v;
 	size_t			 n, cap;
 	int			 bad;
 };
 
-static int
-tally_add(struct tally *t, unsigned domid, long bytes)
+/* domid's entry, made if new; NULL if out of memory. */
+static size_t
+tally_at(struct tally *t, unsigned domid)
 {
 	size_t	 i;
 	void	*nv;
@@ -267,15 +270,44 @@ tally_add(struct tally *t, unsigned domid, long bytes)
 			t->cap = t->cap ? t->cap * 2 : 16;
 			if ((nv = reallocarray(t->v, t->cap,
 			    sizeof(*t->v))) == NULL)
-				return -1;
+				return (size_t)-1;
 			t->v = nv;
 		}
 		t->v[t->n].domid = domid;
 		t->v[t->n].nodes = t->v[t->n].bytes = 0;
+		t->v[t->n].txn_bytes = 0;
 		t->n++;
 	}
+	return i;
+}
+
+static int
+tally_add(struct tally *t, unsigned domid, long bytes)
+{
+	size_t	 i = tally_at(t, domid);
+
+	if (i == (size_t)-1)
+		return -1;
 	t->v[i].nodes++;
 	t->v[i].bytes += bytes;
+	return 0;
+}
+
+/* What each connection's open transactions hold, by its domain. */
+static int
+tally_txns(struct tally *t)
+{
+	struct xs_conn	*c;
+	size_t		 i, k;
+
+	TAILQ_FOREACH(c, &t->srv->conns, entry) {
+		if (c->ntxns == 0)
+			continue;
+		if ((i = tally_at(t, c->domid)) == (size_t)-1)
+			return -1;
+		for (k = 0; k < c->ntxns; k++)
+			t->v[i].txn_bytes += xs_txn_bytes(c->txns[k]);
+	}
 	return 0;
 }
 
@@ -306,14 +338,21 @@ static void
 check_dom(const struct xs_dom *d, void *arg)
 {
 	struct tally	*t = arg;
-	long		 nodes = 0, bytes = 0;
+	long		 nodes = 0, bytes = 0, txn_bytes = 0;
 	size_t		 i;
 
 	for (i = 0; i < t->n; i++)
 		if (t->v[i].domid == d->domid) {
 			nodes = t->v[i].nodes;
 			bytes = t->v[i].bytes;
+			txn_bytes = t->v[i].txn_bytes;
 		}
+	if (txn_bytes != d->txn_bytes) {
+		log_warnx("check: domain %u accounted %ld transaction bytes, "
+		    "its transactions hold %ld", d->domid, d->txn_bytes,
+		    txn_bytes);
+		t->bad++;
+	}
 	if (nodes != d->nodes || bytes != d->bytes) {
 		log_warnx("check: domain %u accounted %ld nodes %ld bytes, "
 		    "owns %ld nodes %ld bytes", d->domid, d->nodes, d->bytes,
@@ -327,7 +366,8 @@ xs_control_check(struct xs_server *srv)
 {
 	struct tally	 t = { .srv = srv };
 
-	if (xs_tree_walk(srv->tree->root, check_node, &t) != 0)
+	if (xs_tree_walk(srv->tree->root, check_node, &t) != 0 ||
+	    tally_txns(&t) != 0)
 		t.bad++;
 	xs_doms_foreach(srv->doms, check_dom, &t);
 	free(t.v);

@@ -149,15 +149,39 @@ xs_dom_check_nodes(struct xs_doms *d, unsigned domid, long more)
 	return 0;
 }
 
+static long
+bytes_held(const struct xs_dom *x)
+{
+	return x != NULL ? x->bytes + x->txn_bytes : 0;
+}
+
 int
 xs_dom_check_bytes(struct xs_doms *d, unsigned domid, long more)
 {
-	struct xs_dom	*x = xs_dom_find(d, domid);
-	long		 have = x != NULL ? x->bytes : 0;
+	long	 have = bytes_held(xs_dom_find(d, domid));
 
 	if (d->q.mem_hard > 0 && more > 0 && have + more > d->q.mem_hard)
 		return ENOMEM;
 	return 0;
+}
+
+int
+xs_dom_check_txn(struct xs_doms *d, unsigned domid)
+{
+	long	 have = bytes_held(xs_dom_find(d, domid));
+
+	if (d->q.mem_hard > 0 && have > d->q.mem_hard)
+		return ENOSPC;
+	return 0;
+}
+
+void
+xs_dom_charge_txn(struct xs_doms *d, unsigned domid, long delta)
+{
+	struct xs_dom	*x;
+
+	if (delta != 0 && (x = xs_dom_get(d, domid)) != NULL)
+		x->txn_bytes += delta;
 }
 
 uint64_t

@@ -2,7 +2,9 @@
  * xs_domain: what xenstored knows about each domain, and its quotas.
  *
  * Owns the per-domain record: nodes owned and their bytes (fed by the
- * tree's accounting hook, so ownership changes move them), watches and
+ * tree's accounting hook, so ownership changes move them), the bytes its
+ * open transactions hold (charged against the same memory quota, as C
+ * xenstored charges the nodes a transaction copies), watches and
  * transactions open, the SET_TARGET relation, and whether the domain is
  * introduced (dom0 always; others from INTRODUCE to RELEASE).  Also
  * owns the quota limits and the checks against them; privileged callers
@@ -44,6 +46,7 @@ struct xs_dom {
 	unsigned	 domid;
 	long		 nodes;
 	long		 bytes;
+	long		 txn_bytes;	/* held by its open transactions */
 	int		 watches;
 	int		 txns;
 	int		 target;	/* XS_NO_TARGET or a domid */
@@ -79,6 +82,17 @@ int		 xs_dom_check_nodes(struct xs_doms *, unsigned domid,
 		    long more);
 int		 xs_dom_check_bytes(struct xs_doms *, unsigned domid,
 		    long more);
+/*
+ * Before a request in one of domid's transactions: ENOSPC if the domain
+ * is already over its memory quota, committed and pending bytes together.
+ * The overlay may overshoot by what one request loads (a node, its names),
+ * as C xenstored's accounting does; then nothing more is accepted until
+ * a transaction ends.
+ */
+int		 xs_dom_check_txn(struct xs_doms *, unsigned domid);
+/* A transaction of domid's grew (or, negative, shrank or ended). */
+void		 xs_dom_charge_txn(struct xs_doms *, unsigned domid,
+		    long delta);
 
 /*
  * The write rate limit, a token bucket per domain: 0 if domid may make

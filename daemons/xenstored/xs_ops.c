@@ -573,6 +573,27 @@ static const struct op ops[XS_TYPE_COUNT] = {
 	[XS_DIRECTORY_PART] = { op_directory_part, true },
 };
 
+/*
+ * What a transaction holds counts against the domain's memory quota, so
+ * ten transactions cannot hold ten times what the domain may own; the
+ * bytes are given back when the transaction ends (xs_conn_txn_take).
+ */
+static int
+run_in_txn(const struct op *op, struct xs_req *r, struct xs_msg *m)
+{
+	struct xs_doms	*doms = r->conn->srv->doms;
+	long		 before = xs_txn_bytes(r->db.txn);
+	int		 e;
+
+	if (quota_applies(r) &&
+	    (e = xs_dom_check_txn(doms, r->conn->domid)) != 0)
+		return e;
+	e = op->fn(r, m);
+	xs_dom_charge_txn(doms, r->conn->domid,
+	    xs_txn_bytes(r->db.txn) - before);
+	return e;
+}
+
 static int
 run(struct xs_req *r, struct xs_msg *m)
 {
@@ -581,10 +602,11 @@ run(struct xs_req *r, struct xs_msg *m)
 	if (r->hdr->type >= XS_TYPE_COUNT || ops[r->hdr->type].fn == NULL)
 		return ENOSYS;
 	op = &ops[r->hdr->type];
-	if (op->txn && r->hdr->tx_id != 0 &&
-	    (r->db.txn = xs_conn_txn_find(r->conn, r->hdr->tx_id)) == NULL)
+	if (!op->txn || r->hdr->tx_id == 0)
+		return op->fn(r, m);
+	if ((r->db.txn = xs_conn_txn_find(r->conn, r->hdr->tx_id)) == NULL)
 		return ENOENT;
-	return op->fn(r, m);
+	return run_in_txn(op, r, m);
 }
 
 void

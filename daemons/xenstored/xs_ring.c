@@ -32,6 +32,7 @@ struct xs_ring {
 	unsigned				 rport;	/* the guest's */
 	struct xenstore_domain_interface	*intf;
 	bool					 kva;	/* mmap'd, not granted */
+	bool					 shut;	/* shut down, not dying */
 	struct xs_conn				*conn;	/* NULL once dropped */
 };
 
@@ -222,22 +223,38 @@ domain_gone(struct xs_rings *rs, struct xs_ring *r)
 	xs_watch_fire(rs->srv, "@releaseDomain", false, NULL, 0);
 }
 
-/* VIRQ_DOM_EXC: some domain died or shut down; find which. */
+/*
+ * VIRQ_DOM_EXC: some domain died or shut down; find which.  A domain
+ * that is only shut down (suspended for save or migration, crashed and
+ * preserved) keeps its nodes and its ring, since RESUME may bring it
+ * back; watchers hear @releaseDomain once, as C xenstored does, so a
+ * toolstack can notice.  Only a dying or vanished domain is released.
+ */
 static void
 check_domains(struct xs_rings *rs)
 {
 	struct xs_ring *r, *next;
 	xc_dominfo_t info;
+	bool notify = false;
 
 	for (r = LIST_FIRST(&rs->rings); r != NULL; r = next) {
 		next = LIST_NEXT(r, entry);
 		if (r->domid == 0)
 			continue;
-		if (xc_domain_getinfo(rs->xch, r->domid, 1, &info) == 1 &&
-		    info.domid == r->domid && !info.dying && !info.shutdown)
+		if (xc_domain_getinfo(rs->xch, r->domid, 1, &info) != 1 ||
+		    info.domid != r->domid || info.dying) {
+			domain_gone(rs, r);	/* fires @releaseDomain */
 			continue;
-		domain_gone(rs, r);
+		}
+		if ((info.shutdown || info.crashed) && !r->shut) {
+			log_info("domain %u shut down (reason %u)", r->domid,
+			    info.shutdown_reason);
+			r->shut = true;
+			notify = true;
+		}
 	}
+	if (notify)
+		xs_watch_fire(rs->srv, "@releaseDomain", false, NULL, 0);
 }
 
 static void
@@ -441,7 +458,13 @@ xs_ring_release(struct xs_rings *rs, unsigned domid)
 int
 xs_ring_resume(struct xs_rings *rs, unsigned domid)
 {
-	return ring_by_domid(rs, domid) != NULL ? 0 : ENOENT;
+	struct xs_ring *r = ring_by_domid(rs, domid);
+
+	if (r == NULL)
+		return ENOENT;
+	/* Its next shutdown is news again. */
+	r->shut = false;
+	return 0;
 }
 
 /*

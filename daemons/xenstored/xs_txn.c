@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@ enum { FIRE_NONE, FIRE_WRITE, FIRE_RM };
 
 struct xs_txent {
 	struct xs_txent	*hnext;
+	struct xs_txn	*txn;		/* whose byte count this entry feeds */
 	char		*path;
 	size_t		 plen;
 	bool		 exists;
@@ -38,6 +40,7 @@ struct xs_txn {
 	uint64_t	  nfire;
 	uint64_t	  localgen;
 	long		  created;
+	long		  bytes;	/* what the overlay holds, see charge() */
 	bool		  doomed;	/* saw an inconsistent committed state */
 };
 
@@ -79,20 +82,40 @@ ent_find(const struct xs_txn *t, const char *path, size_t len)
 	return e != NULL && !e->ghost ? e : NULL;
 }
 
+/*
+ * The overlay's size as the domain's memory quota sees it: paths, values,
+ * permissions and child names, with a fixed overhead per entry and per
+ * name for the bookkeeping around them.  Not malloc's exact figure, but
+ * it grows with everything a guest can make a transaction hold.
+ */
+#define ENT_OVERHEAD	((long)sizeof(struct xs_txent))
+#define TRIM_AFTER	(256L * 1024)
+#define KID_OVERHEAD	((long)sizeof(char *) + 1)
+
+static void
+charge(struct xs_txent *e, long delta)
+{
+	e->txn->bytes += delta;
+}
+
 static void
 ent_clear(struct xs_txent *e, bool perms_too)
 {
 	uint32_t	 i;
 
-	for (i = 0; i < e->nkids; i++)
+	for (i = 0; i < e->nkids; i++) {
+		charge(e, -((long)strlen(e->kids[i]) + KID_OVERHEAD));
 		free(e->kids[i]);
+	}
 	free(e->kids);
+	charge(e, -(long)e->vlen);
 	free(e->value);
 	e->kids = NULL;
 	e->nkids = e->kidcap = 0;
 	e->value = NULL;
 	e->vlen = 0;
 	if (perms_too) {
+		charge(e, -(long)(e->nperms * sizeof(*e->perms)));
 		free(e->perms);
 		e->perms = NULL;
 		e->nperms = 0;
@@ -103,6 +126,7 @@ static void
 ent_free(struct xs_txent *e)
 {
 	ent_clear(e, true);
+	charge(e, -((long)e->plen + ENT_OVERHEAD));
 	free(e->path);
 	free(e);
 }
@@ -146,6 +170,8 @@ ent_add(struct xs_txn *t, const char *path, size_t len,
 		return ENOMEM;
 	}
 	e->plen = len;
+	e->txn = t;
+	charge(e, (long)len + ENT_OVERHEAD);
 	b = hash(path, len) & (t->tabsz - 1);
 	e->hnext = t->tab[b];
 	t->tab[b] = e;
@@ -190,6 +216,7 @@ kid_add(struct xs_txent *e, const char *name)
 	    (e->nkids - at) * sizeof(*e->kids));
 	e->kids[at] = copy;
 	e->nkids++;
+	charge(e, (long)strlen(copy) + KID_OVERHEAD);
 	return 0;
 }
 
@@ -210,6 +237,7 @@ kid_del(struct xs_txent *e, const char *name)
 
 	if (!found)
 		return;
+	charge(e, -((long)strlen(e->kids[at]) + KID_OVERHEAD));
 	free(e->kids[at]);
 	memmove(e->kids + at, e->kids + at + 1,
 	    (e->nkids - at - 1) * sizeof(*e->kids));
@@ -224,6 +252,7 @@ ent_copy_perms(struct xs_txent *e, const struct xs_perm *p, uint32_t n)
 	if ((np = reallocarray(NULL, n, sizeof(*np))) == NULL)
 		return ENOMEM;
 	memcpy(np, p, n * sizeof(*np));
+	charge(e, (long)(n * sizeof(*np)) - (long)(e->nperms * sizeof(*np)));
 	free(e->perms);
 	e->perms = np;
 	e->nperms = n;
@@ -239,6 +268,7 @@ ent_copy_value(struct xs_txent *e, const void *v, uint32_t n)
 		return ENOMEM;
 	if (n > 0)
 		memcpy(nv, v, n);
+	charge(e, (long)n - (long)e->vlen);
 	free(e->value);
 	e->value = nv;
 	e->vlen = n;
@@ -286,9 +316,11 @@ xs_txn_free(struct xs_txn *t)
 {
 	struct xs_txent	*e;
 	size_t		 i;
+	bool		 big;
 
 	if (t == NULL)
 		return;
+	big = t->bytes > TRIM_AFTER;
 	for (i = 0; i < t->tabsz; i++)
 		while ((e = t->tab[i]) != NULL) {
 			t->tab[i] = e->hnext;
@@ -296,6 +328,10 @@ xs_txn_free(struct xs_txn *t)
 		}
 	free(t->tab);
 	free(t);
+	/* Thousands of small frees leave the heap's top in use; a guest's
+	 * aborted transaction should not leave our resident size raised. */
+	if (big)
+		malloc_trim(0);
 }
 
 uint32_t
@@ -314,6 +350,12 @@ long
 xs_txn_created(const struct xs_txn *t)
 {
 	return t->created;
+}
+
+long
+xs_txn_bytes(const struct xs_txn *t)
+{
+	return t->bytes;
 }
 
 /*

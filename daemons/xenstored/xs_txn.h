@@ -58,6 +58,8 @@ uint32_t	 xs_txn_id(const struct xs_txn *);
 size_t		 xs_txn_nentries(const struct xs_txn *);
 /* Nodes this transaction created, for the caller's node quota. */
 long		 xs_txn_created(const struct xs_txn *);
+/* Bytes the overlay holds, charged to the caller's memory quota. */
+long		 xs_txn_bytes(const struct xs_txn *);
 
 /* The view operations; same contracts as xs_db.h. */
 int	 xs_txn_get(struct xs_txn *, const char *path, struct xs_view *);

@@ -344,15 +344,15 @@ START_TEST(test_accounting_follows_owner)
 {
 	EQ(DO(d5, XS_WRITE, "/local/domain/5/acc|12345"), "OK|");
 	EQ(DO(d0, XS_CONTROL, "quota|5|"),
-	    "nodes 2\nmemory 25\nwatches 0\ntransactions 0\n|");
+	    "nodes 2\nmemory 25\nwatches 0\ntransactions 0\ntransaction-memory 0\n|");
 	EQ(DO(d0, XS_SET_PERMS, "/local/domain/5/acc|n6|"), "OK|");
 	EQ(DO(d0, XS_CONTROL, "quota|5|"),
-	    "nodes 1\nmemory 9\nwatches 0\ntransactions 0\n|");
+	    "nodes 1\nmemory 9\nwatches 0\ntransactions 0\ntransaction-memory 0\n|");
 	EQ(DO(d0, XS_CONTROL, "quota|6|"),
-	    "nodes 2\nmemory 25\nwatches 0\ntransactions 0\n|");
+	    "nodes 2\nmemory 25\nwatches 0\ntransactions 0\ntransaction-memory 0\n|");
 	EQ(DO(d0, XS_RM, "/local/domain/5/acc|"), "OK|");
 	EQ(DO(d0, XS_CONTROL, "quota|6|"),
-	    "nodes 1\nmemory 9\nwatches 0\ntransactions 0\n|");
+	    "nodes 1\nmemory 9\nwatches 0\ntransactions 0\ntransaction-memory 0\n|");
 }
 END_TEST
 
@@ -717,6 +717,62 @@ START_TEST(test_memory_quota)
 }
 END_TEST
 
+/*
+ * A transaction's overlay is charged to the domain's memory quota while
+ * it is open: with ten transactions a guest could otherwise hold ten
+ * times what it may own.  A write that would cross the quota fails with
+ * ENOMEM, as outside a transaction; once a domain is over (the quota was
+ * lowered, or reads loaded more), every request in its transactions fails
+ * with ENOSPC.  Ending a transaction gives its bytes back.
+ */
+START_TEST(test_txn_memory_quota)
+{
+	char		 req[64 + 1024], big[1024];
+	const char	*r;
+	uint32_t	 tx1, tx2;
+	int		 i, ok = 0;
+
+	memset(big, 'x', 1023);
+	big[1023] = '\0';
+	EQ(DO(d0, XS_CONTROL, "quota|memory|20000|"), "OK|");
+	tx1 = xt_txn(d5);
+	tx2 = xt_txn(d5);
+	for (i = 0; i < 100; i++) {
+		snprintf(req, 64, "t1/%d|", i);
+		memcpy(req + strlen(req), big, sizeof(big));
+		r = xt_do(d5, XS_WRITE, tx1, req);
+		if (strcmp(r, "OK|") != 0) {
+			EQ(r, "E:ENOMEM");
+			break;
+		}
+		ok++;
+	}
+	/* Some 1,100 bytes a node: about 17 fit in 20,000. */
+	ck_assert_int_ge(ok, 14);
+	ck_assert_int_le(ok, 18);
+	/* The domain's plain writes share the quota; others have theirs. */
+	snprintf(req, 64, "plain|");
+	memcpy(req + strlen(req), big, sizeof(big));
+	EQ(DO(d5, XS_WRITE, req), "E:ENOMEM");
+	EQ(DO(d6, XS_WRITE, "ok|0123456789"), "OK|");
+	/* Over the quota: nothing more in any of its transactions. */
+	EQ(DO(d0, XS_CONTROL, "quota|memory|5000|"), "OK|");
+	EQ(xt_do(d5, XS_READ, tx2, "/local/domain/5|"), "E:ENOSPC");
+	EQ(xt_do(d5, XS_READ, tx1, "t1/0|"), "E:ENOSPC");
+	r = DO(d0, XS_CONTROL, "quota|5|");
+	ck_assert_ptr_nonnull(strstr(r, "transactions 2\n"));
+	ck_assert_ptr_null(strstr(r, "transaction-memory 0\n"));
+	/* Aborting gives it all back. */
+	EQ(xt_do(d5, XS_TRANSACTION_END, tx1, "F|"), "OK|");
+	EQ(xt_do(d5, XS_READ, tx2, "/local/domain/5|"), "");
+	EQ(DO(d5, XS_WRITE, "plain|0123456789"), "OK|");
+	EQ(xt_do(d5, XS_TRANSACTION_END, tx2, "F|"), "OK|");
+	r = DO(d0, XS_CONTROL, "quota|5|");
+	ck_assert_ptr_nonnull(strstr(r, "transactions 0\n"
+	    "transaction-memory 0\n"));
+}
+END_TEST
+
 START_TEST(test_outstanding_quota)
 {
 	static const char	 read_a[] =
@@ -913,6 +969,7 @@ main(void)
 	tcase_add_test(tc, test_node_size_quota);
 	tcase_add_test(tc, test_perms_quota);
 	tcase_add_test(tc, test_memory_quota);
+	tcase_add_test(tc, test_txn_memory_quota);
 	tcase_add_test(tc, test_outstanding_quota);
 	tcase_add_test(tc, test_event_queue_bounded);
 	tcase_add_test(tc, test_oversized_payload_drops);

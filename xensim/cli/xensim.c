@@ -8,12 +8,16 @@
  *   xensim create --name N [--memory MB] [--paused] [--raw-xenbus]
  *                 -- CMD [ARG...]
  *   xensim list | destroy DOM | unpause DOM | console DOM
+ *   xensim shutdown DOM [poweroff|reboot|suspend|crash] | resume DOM
  *
  * `create` does what xl does for a PV guest, in xl's order: create the
  * domain paused, write its xenstore area (when a xenstore daemon is up),
  * introduce it to xenstored with its store ring and event channel, then
  * unpause it.  With --raw-xenbus the domain gets no xenbus relay: its
  * program owns its xenstore ring, as a guest kernel does (xensim/lib/guest.h).
+ * `shutdown` stops a domain without destroying it, as a guest's
+ * SCHEDOP_shutdown does (suspend for `xl save -c`, crash with
+ * on_crash="preserve"); `resume` runs it again.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -49,6 +53,7 @@ usage(FILE *f)
 "       xensim create --name NAME [--memory MB] [--paused] [--raw-xenbus]\n"
 "                     -- CMD [ARG...]\n"
 "       xensim destroy DOM | unpause DOM | console DOM\n"
+"       xensim shutdown DOM [poweroff|reboot|suspend|crash] | resume DOM\n"
 "\n"
 "xensim runs Xen's interfaces on a plain Linux host: domains are processes,\n"
 "grant tables shared memory, event channels sockets.  DOM is a name or id.\n"
@@ -77,15 +82,21 @@ find_dirs(void)
 }
 
 static int
-call(uint32_t op, uint32_t a, struct xsim_rsp *r)
+call2(uint32_t op, uint32_t a, uint32_t b, struct xsim_rsp *r)
 {
-	struct xsim_req q = { .op = op, .a = a };
+	struct xsim_req q = { .op = op, .a = a, .b = b };
 	int fds[XSIM_CALL_MAX_FDS], nfds;
 
 	if (xsim_call(&q, -1, r, fds, &nfds) == -1)
 		return -1;
 	xsim_close_fds(fds, nfds);
 	return 0;
+}
+
+static int
+call(uint32_t op, uint32_t a, struct xsim_rsp *r)
+{
+	return call2(op, a, 0, r);
 }
 
 /* A name or a number; -1 with a message if there is no such domain. */
@@ -258,6 +269,21 @@ cmd_env(void)
 	return 0;
 }
 
+static const char *
+dom_state(const struct xsim_dominfo *d)
+{
+	static const char *const why[] = { "poweroff", "reboot", "suspend",
+	    "crash", "watchdog", "soft_reset" };
+	static char buf[32];
+
+	if (d->flags & XSIM_DOMF_SHUTDOWN) {
+		snprintf(buf, sizeof(buf), "shutdown (%s)",
+		    d->shutdown_reason < 6 ? why[d->shutdown_reason] : "?");
+		return buf;
+	}
+	return d->paused ? "paused" : d->domid == 0 ? "dom0" : "running";
+}
+
 static int
 cmd_list(void)
 {
@@ -276,8 +302,7 @@ cmd_list(void)
 			printf("%-24s %5u %8d %8llu %s\n", di[i].name,
 			    di[i].domid, di[i].pid,
 			    (unsigned long long)di[i].memory_kb / 1024,
-			    di[i].paused ? "paused" : di[i].domid == 0 ? "dom0" :
-			    "running");
+			    dom_state(&di[i]));
 		if (r.count > 0)
 			first = di[r.count - 1].domid + 1;
 	} while (r.count > 0);
@@ -460,9 +485,24 @@ cmd_create(int argc, char **argv)
 	return 0;
 }
 
+/* SHUTDOWN_* by name, as xl prints them; -1 if unknown. */
 static int
-cmd_dom(const char *cmd, const char *spec)
+shutdown_reason(const char *name)
 {
+	static const char *const names[] = { "poweroff", "reboot", "suspend",
+	    "crash" };
+
+	for (int i = 0; i < 4; i++)
+		if (strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int
+cmd_dom(const char *cmd, const char *spec, const char *why)
+{
+	int reason = shutdown_reason(why != NULL ? why : "poweroff");
+
 	struct xsim_rsp r;
 	char log[PATH_MAX + 32], buf[4096];
 	long domid = dom_lookup(spec);
@@ -471,6 +511,10 @@ cmd_dom(const char *cmd, const char *spec)
 
 	if (domid < 0)
 		return 1;
+	if (reason < 0) {
+		fprintf(stderr, "xensim: unknown shutdown reason %s\n", why);
+		return 2;
+	}
 	if (strcmp(cmd, "console") == 0) {
 		snprintf(log, sizeof(log), "%s/console.%ld.log", rundir, domid);
 		if ((f = fopen(log, "r")) == NULL) {
@@ -482,8 +526,10 @@ cmd_dom(const char *cmd, const char *spec)
 		fclose(f);
 		return 0;
 	}
-	if (call(strcmp(cmd, "destroy") == 0 ? XSIM_DOM_DESTROY :
-	    XSIM_DOM_UNPAUSE, domid, &r) == -1) {
+	if (call2(strcmp(cmd, "destroy") == 0 ? XSIM_DOM_DESTROY :
+	    strcmp(cmd, "unpause") == 0 ? XSIM_DOM_UNPAUSE :
+	    strcmp(cmd, "resume") == 0 ? XSIM_DOM_RESUME : XSIM_DOM_SHUTDOWN,
+	    (uint32_t)domid, reason, &r) == -1) {
 		fprintf(stderr, "xensim: %s %s: %s\n", cmd, spec, strerror(errno));
 		return 1;
 	}
@@ -510,8 +556,11 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "create") == 0)
 		return cmd_create(argc - 1, argv + 1);
 	if (argc == 3 && (strcmp(argv[1], "destroy") == 0 ||
-	    strcmp(argv[1], "unpause") == 0 || strcmp(argv[1], "console") == 0))
-		return cmd_dom(argv[1], argv[2]);
+	    strcmp(argv[1], "unpause") == 0 || strcmp(argv[1], "console") == 0 ||
+	    strcmp(argv[1], "resume") == 0 || strcmp(argv[1], "shutdown") == 0))
+		return cmd_dom(argv[1], argv[2], NULL);
+	if (argc == 4 && strcmp(argv[1], "shutdown") == 0)
+		return cmd_dom(argv[1], argv[2], argv[3]);
 	usage(stderr);
 	return 2;
 }

@@ -1,7 +1,9 @@
 /*
  * ctrl.c: the subset of libxenctrl.so.4.17 that Shoal's daemons use:
- * opening an interface and asking about domains (a xenstore daemon's way
- * of learning which domains died after VIRQ_DOM_EXC).  Answers come from
+ * opening an interface, asking about domains (a xenstore daemon's way
+ * of learning which domains died or shut down after VIRQ_DOM_EXC), and
+ * shutting a domain down and resuming it (what save/restore and a guest's
+ * SCHEDOP_shutdown do).  Answers come from
  * xensimd's domain table; a domain that is gone is simply not listed, as
  * on Xen once the toolstack has destroyed it.
  */
@@ -72,6 +74,9 @@ fill_dominfo(const struct xsim_dominfo *d, void *out, unsigned int i)
 	info->dying = (d->flags & XSIM_DOMF_DYING) != 0;
 	info->running = (d->flags & XSIM_DOMF_RUNNING) != 0 && !d->paused;
 	info->paused = d->paused != 0;
+	info->shutdown = (d->flags & XSIM_DOMF_SHUTDOWN) != 0;
+	info->crashed = info->shutdown && d->shutdown_reason == SHUTDOWN_crash;
+	info->shutdown_reason = info->shutdown ? d->shutdown_reason : 0;
 	info->max_memkb = d->memory_kb;
 	info->nr_pages = PAGES(d->memory_kb);
 	info->nr_online_vcpus = 1;
@@ -106,6 +111,10 @@ fill_domaininfo(const struct xsim_dominfo *d, void *out, unsigned int i)
 	info->domain = d->domid;
 	info->flags = ((d->flags & XSIM_DOMF_DYING) ? XEN_DOMINF_dying : 0) |
 	    (d->paused ? XEN_DOMINF_paused : XEN_DOMINF_running);
+	if (d->flags & XSIM_DOMF_SHUTDOWN)
+		info->flags = (info->flags & ~XEN_DOMINF_running) |
+		    XEN_DOMINF_shutdown |
+		    (d->shutdown_reason << XEN_DOMINF_shutdownshift);
 	info->tot_pages = info->max_pages = PAGES(d->memory_kb);
 	info->nr_online_vcpus = 1;
 	info->max_vcpu_id = 0;
@@ -117,4 +126,40 @@ xc_domain_getinfolist(xc_interface *xch, uint32_t first_domain,
 {
 	(void)xch;
 	return each_domain(first_domain, max_domains, fill_domaininfo, info);
+}
+
+static int
+dom_call(uint32_t op, uint32_t domid, uint32_t arg)
+{
+	struct xsim_req q = { .op = op, .a = domid, .b = arg };
+	struct xsim_rsp r;
+	int fds[XSIM_CALL_MAX_FDS], nfds;
+
+	if (xsim_call(&q, -1, &r, fds, &nfds) == -1)
+		return -1;
+	xsim_close_fds(fds, nfds);
+	return 0;
+}
+
+PUBLIC int
+xc_domain_shutdown(xc_interface *xch, uint32_t domid, int reason)
+{
+	(void)xch;
+	if (reason < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return dom_call(XSIM_DOM_SHUTDOWN, domid, (uint32_t)reason);
+}
+
+/* Declared in xenguest.h, which needs more of libxc than we provide. */
+int	xc_domain_resume(xc_interface *, uint32_t, int);
+
+/* fast: the guest was told its suspend was cancelled; all one here. */
+PUBLIC int
+xc_domain_resume(xc_interface *xch, uint32_t domid, int fast)
+{
+	(void)xch;
+	(void)fast;
+	return dom_call(XSIM_DOM_RESUME, domid, 0);
 }

@@ -302,7 +302,9 @@ op_dom(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 	 * their state is also allowed to others, as Xen allows a xenstore
 	 * stub domain to ask which domains died.
 	 */
-	if (c->domid != 0 && q->op != XSIM_DOM_INFO && q->op != XSIM_DOM_LIST)
+	if (c->domid != 0 && q->op != XSIM_DOM_INFO &&
+	    q->op != XSIM_DOM_LIST &&
+	    !(q->op == XSIM_DOM_SHUTDOWN && q->a == c->domid))
 		return EPERM;
 	switch (q->op) {
 	case XSIM_DOM_CREATE:
@@ -315,6 +317,14 @@ op_dom(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 		if ((d = dom_find(q->a)) == NULL)
 			return ESRCH;
 		return dom_unpause(d);
+	case XSIM_DOM_SHUTDOWN:
+		if ((d = dom_find(q->a)) == NULL)
+			return ESRCH;
+		return dom_shutdown(d, q->b);
+	case XSIM_DOM_RESUME:
+		if ((d = dom_find(q->a)) == NULL)
+			return ESRCH;
+		return dom_resume(d);
 	case XSIM_DOM_INFO:
 		if ((d = dom_find(q->a)) == NULL)
 			return ESRCH;
@@ -349,7 +359,8 @@ dispatch(struct xsim_conn *c, const struct xsim_req *q, int fd,
 		return op_evt(c, q, r);
 	if (q->op >= XSIM_GNT_OPEN && q->op <= XSIM_GNT_SET_NOTIFY)
 		return op_gnt(c, q, r);
-	if (q->op >= XSIM_DOM_CREATE && q->op <= XSIM_SHUTDOWN)
+	if ((q->op >= XSIM_DOM_CREATE && q->op <= XSIM_SHUTDOWN) ||
+	    q->op == XSIM_DOM_SHUTDOWN || q->op == XSIM_DOM_RESUME)
 		return op_dom(c, q, r);
 	return ENOSYS;
 }

@@ -19,6 +19,12 @@
  * prints goes only to its log file (below).  Like xl, a toolstack can create
  * a domain paused, write its xenstore entries, introduce it, then unpause
  * it.  What the domain prints goes to RUNDIR/console.DOMID.log.
+ *
+ * A domain can also be shut down without being destroyed, as Xen's
+ * SCHEDOP_shutdown does (a guest suspending for save or migration, or
+ * crashing with on_crash="preserve"): its processes are stopped, nothing
+ * else is torn down, VIRQ_DOM_EXC is raised, and getinfo reports it shut
+ * down with its reason until it is resumed or destroyed.
  */
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
@@ -36,6 +42,7 @@
 
 #include <event2/event.h>
 #include <xen/xen.h>
+#include <xen/sched.h>
 
 #include "log.h"
 #include "xensimd.h"
@@ -320,6 +327,38 @@ dom_destroy(struct dom *d)
 	return 0;
 }
 
+int
+dom_shutdown(struct dom *d, uint32_t reason)
+{
+	if (d->domid == 0)
+		return EPERM;
+	if (reason > SHUTDOWN_MAX)
+		return EINVAL;
+	if (d->flags & XSIM_DOMF_SHUTDOWN)
+		return 0;		/* as Xen: the first reason stays */
+	d->flags = (d->flags & ~XSIM_DOMF_RUNNING) | XSIM_DOMF_SHUTDOWN;
+	d->shutdown_reason = reason;
+	if (d->pid > 0)
+		kill(-d->pid, SIGSTOP);
+	log_info("domain %u (%s) shut down, reason %u", d->domid, d->name,
+	    reason);
+	evt_raise_virq(VIRQ_DOM_EXC);
+	return 0;
+}
+
+int
+dom_resume(struct dom *d)
+{
+	if (!(d->flags & XSIM_DOMF_SHUTDOWN))
+		return EINVAL;
+	d->flags = (d->flags & ~XSIM_DOMF_SHUTDOWN) | XSIM_DOMF_RUNNING;
+	d->shutdown_reason = 0;
+	if (d->pid > 0)
+		kill(-d->pid, SIGCONT);
+	log_info("domain %u (%s) resumed", d->domid, d->name);
+	return 0;
+}
+
 void
 dom_info(const struct dom *d, struct xsim_dominfo *info)
 {
@@ -330,6 +369,7 @@ dom_info(const struct dom *d, struct xsim_dominfo *info)
 	info->exit_status = d->exit_status;
 	info->memory_kb = d->memory_kb;
 	info->paused = d->unpause_fd != -1;
+	info->shutdown_reason = d->shutdown_reason;
 	info->store_port = d->store_port;
 	info->console_port = d->console_port;
 	snprintf(info->name, sizeof(info->name), "%s", d->name);

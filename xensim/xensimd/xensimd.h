@@ -84,6 +84,7 @@ struct dom {
 	int			 pidfd;
 	int			 unpause_fd;	/* closing it lets the process run */
 	int			 exit_status;
+	uint32_t		 shutdown_reason;	/* if DOMF_SHUTDOWN */
 	struct event		*ev_death;
 	uint64_t		 memory_kb;
 	/* event channels */
@@ -145,6 +146,8 @@ int		 dom_create(const char *name, char *const argv[], uint32_t flags,
 		    uint32_t memory_mb, uint32_t *);
 int		 dom_unpause(struct dom *);
 int		 dom_destroy(struct dom *);
+int		 dom_shutdown(struct dom *, uint32_t reason);
+int		 dom_resume(struct dom *);
 void		 dom_info(const struct dom *, struct xsim_dominfo *);
 size_t		 dom_list(uint32_t first, struct xsim_dominfo *, size_t max);
 int		 dom_guest_xenbus(struct dom *, struct evt_handle *,
