@@ -45,10 +45,14 @@ quota_applies(const struct xs_req *r)
 
 /*
  * A missing node is ENOENT only to those who could see it is missing:
- * if the deepest existing ancestor is unreadable, the answer is EACCES.
+ * the deepest existing ancestor must grant the access the request needs
+ * (reading for reads, writing for RM and SET_PERMS), else the answer is
+ * EACCES, as on C xenstored.  *plen, if asked, gets that ancestor's
+ * length.
  */
 static int
-missing(const struct xs_req *r, const char *path)
+missing(const struct xs_req *r, const char *path, unsigned want,
+    size_t *plenp)
 {
 	struct xs_view	 v;
 	size_t		 plen;
@@ -56,7 +60,10 @@ missing(const struct xs_req *r, const char *path)
 
 	if ((e = xs_db_nearest(&r->db, path, &v, &plen)) != 0)
 		return e;
-	return xs_perm_can(&r->who, v.perms, v.nperms, XS_PERM_READ) ?
+	if (plenp != NULL)
+		*plenp = plen;
+	want &= XS_PERM_BOTH;
+	return xs_perm_can(&r->who, v.perms, v.nperms, want) ?
 	    ENOENT : EACCES;
 }
 
@@ -67,7 +74,7 @@ node_get(const struct xs_req *r, const char *path, struct xs_view *v,
 	int	 e = xs_db_get(&r->db, path, v);
 
 	if (e == ENOENT)
-		return missing(r, path);
+		return missing(r, path, want, NULL);
 	if (e != 0)
 		return e;
 	return xs_perm_can(&r->who, v->perms, v->nperms, want) ? 0 : EACCES;
@@ -320,19 +327,20 @@ op_mkdir(struct xs_req *r, struct xs_msg *m)
 	return xs_reply_ok(m);
 }
 
-/* RM of a missing node is fine as long as its parent exists. */
+/*
+ * RM of a missing node is fine as long as its parent exists and the
+ * caller may write there (C xenstored's rule).
+ */
 static int
 rm_missing(struct xs_req *r, const char *path, struct xs_msg *m)
 {
-	char		 parent[XS_PATH_BUF];
-	struct xs_view	 v;
-	size_t		 pl = xs_path_parent_len(path);
-	int		 e;
+	size_t	 have;
+	int	 e;
 
-	memcpy(parent, path, pl);
-	parent[pl] = '\0';
-	if ((e = node_get(r, parent, &v, XS_PERM_READ)) != 0)
+	if ((e = missing(r, path, XS_PERM_WRITE, &have)) != ENOENT)
 		return e;
+	if (have != xs_path_parent_len(path))
+		return ENOENT;
 	return xs_reply_ok(m);
 }
 
@@ -400,7 +408,7 @@ set_perms(struct xs_req *r, const char *path, const struct xs_perm *p,
 
 	if (quota_applies(r) && q->perms > 0 && n > q->perms)
 		return ENOSPC;
-	if ((e = node_get(r, path, &v, XS_PERM_OWNER)) != 0)
+	if ((e = node_get(r, path, &v, XS_PERM_WRITE | XS_PERM_OWNER)) != 0)
 		return e;
 	/* Only the privileged may give a node away. */
 	if (!r->who.priv && p[0].domid != v.perms[0].domid)

@@ -296,6 +296,35 @@ START_TEST(test_unprivileged_reads)
 }
 END_TEST
 
+/*
+ * A request on a missing node is judged on the deepest existing ancestor
+ * with the access the request needs, as C xenstored does: ENOENT (or,
+ * for RM with the parent there, OK) only if that access is granted.
+ * Found by the differential test (xs_diff.py).
+ */
+START_TEST(test_missing_node_needs_the_access_asked)
+{
+	EQ(DO(d0, XS_WRITE, "/r|"), "OK|");
+	EQ(DO(d0, XS_SET_PERMS, "/r|n0|r5|"), "OK|");
+	EQ(DO(d0, XS_WRITE, "/w|"), "OK|");
+	EQ(DO(d0, XS_SET_PERMS, "/w|n0|w5|"), "OK|");
+	/* Readable, not writable: reads learn it is missing, writes not. */
+	EQ(DO(d5, XS_READ, "/r/z|"), "E:ENOENT");
+	EQ(DO(d5, XS_RM, "/r/z|"), "E:EACCES");
+	EQ(DO(d5, XS_RM, "/r/z/y|"), "E:EACCES");
+	EQ(DO(d5, XS_SET_PERMS, "/r/z|n5|"), "E:EACCES");
+	/* Writable, not readable: the other way round. */
+	EQ(DO(d5, XS_READ, "/w/z|"), "E:EACCES");
+	EQ(DO(d5, XS_GET_PERMS, "/w/z|"), "E:EACCES");
+	EQ(DO(d5, XS_RM, "/w/z|"), "OK|");
+	EQ(DO(d5, XS_RM, "/w/z/y|"), "E:ENOENT");
+	EQ(DO(d5, XS_SET_PERMS, "/w/z|n5|"), "E:ENOENT");
+	/* A guest's home is its own: anything goes. */
+	EQ(DO(d5, XS_RM, "/local/domain/5/none|"), "OK|");
+	EQ(DO(d5, XS_RM, "/local/domain/5/none/x|"), "E:ENOENT");
+}
+END_TEST
+
 START_TEST(test_new_nodes_inherit_with_creator_as_owner)
 {
 	EQ(DO(d5, XS_WRITE, "/local/domain/5/a/b|1"), "OK|");
@@ -944,6 +973,7 @@ main(void)
 	tcase_add_test(tc, test_directory_part_small);
 	tcase_add_test(tc, test_relative_paths);
 	tcase_add_test(tc, test_unprivileged_reads);
+	tcase_add_test(tc, test_missing_node_needs_the_access_asked);
 	tcase_add_test(tc, test_new_nodes_inherit_with_creator_as_owner);
 	tcase_add_test(tc, test_write_permission);
 	tcase_add_test(tc, test_set_perms_rules);
