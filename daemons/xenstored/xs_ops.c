@@ -140,12 +140,13 @@ op_directory_part(struct xs_req *r, struct xs_msg *m)
 	if (xs_req_nargs(r, 2) != 0 ||
 	    (e = xs_path_canon(r->who.domid, r->argv[0], path, &rel)) != 0)
 		return EINVAL;
+	/* The node first, as C xenstored: a missing one is ENOENT. */
+	if ((e = node_get(r, path, &v, XS_PERM_READ)) != 0)
+		return e;
 	errno = 0;
 	off = strtoul(r->argv[1], &end, 10);
 	if (errno != 0 || *end != '\0' || end == r->argv[1])
 		return EINVAL;
-	if ((e = node_get(r, path, &v, XS_PERM_READ)) != 0)
-		return e;
 	if ((i = part_start(&v, off)) < 0)
 		return EINVAL;
 	snprintf(gen, sizeof(gen), "%" PRIu64, v.gen);
@@ -259,7 +260,8 @@ create_path(struct xs_req *r, const char *path, size_t vlen)
 	if (!xs_perm_can(&r->who, near.perms, near.nperms, XS_PERM_WRITE))
 		return EACCES;
 	n = count_missing(path, plen);
-	if ((e = check_new_nodes(r, n)) != 0 ||
+	if ((e = check_size(r, vlen)) != 0 ||
+	    (e = check_new_nodes(r, n)) != 0 ||
 	    (e = check_bytes(r, r->who.domid, (long)(vlen + strlen(path) -
 	    plen) + n * (long)(near.nperms * sizeof(struct xs_perm)))) != 0)
 		return e;
@@ -293,12 +295,13 @@ op_write(struct xs_req *r, struct xs_msg *m)
 		return EINVAL;
 	val = nul + 1;
 	vlen = (uint32_t)(r->len - (size_t)(val - r->body));
-	if ((e = check_size(r, vlen)) != 0)
-		return e;
+	/* Permission first, then quotas (create_path does the same). */
 	if ((e = xs_db_get(&r->db, path, &v)) == 0) {
 		if (!xs_perm_can(&r->who, v.perms, v.nperms, XS_PERM_WRITE))
 			return EACCES;
-		e = check_bytes(r, v.perms[0].domid, (long)vlen - v.vlen);
+		if ((e = check_size(r, vlen)) == 0)
+			e = check_bytes(r, v.perms[0].domid,
+			    (long)vlen - v.vlen);
 	} else if (e == ENOENT)
 		e = create_path(r, path, vlen);
 	if (e != 0 || (e = xs_db_set_value(&r->db, path, val, vlen)) != 0 ||

@@ -325,6 +325,26 @@ START_TEST(test_missing_node_needs_the_access_asked)
 }
 END_TEST
 
+/*
+ * Permission is checked before quotas and arguments after the node, as
+ * C xenstored does, so a domain learns nothing from the error about a
+ * node it may not touch.  Found by the differential test.
+ */
+START_TEST(test_access_checked_first)
+{
+	char	 big[2200 + 16];
+
+	snprintf(big, sizeof(big), "/w|%02200d", 0);
+	EQ(DO(d0, XS_WRITE, "/w|"), "OK|");
+	EQ(DO(d5, XS_WRITE, big), "E:EACCES");
+	big[1] = 'q';	/* /q: missing, below unwritable / */
+	EQ(DO(d5, XS_WRITE, big), "E:EACCES");
+	EQ(DO(d5, XS_DIRECTORY_PART, "/w|x|"), "E:EACCES");
+	EQ(DO(d0, XS_DIRECTORY_PART, "/none|x|"), "E:ENOENT");
+	EQ(DO(d0, XS_DIRECTORY_PART, "/w|x|"), "E:EINVAL");
+}
+END_TEST
+
 START_TEST(test_new_nodes_inherit_with_creator_as_owner)
 {
 	EQ(DO(d5, XS_WRITE, "/local/domain/5/a/b|1"), "OK|");
@@ -974,6 +994,7 @@ main(void)
 	tcase_add_test(tc, test_relative_paths);
 	tcase_add_test(tc, test_unprivileged_reads);
 	tcase_add_test(tc, test_missing_node_needs_the_access_asked);
+	tcase_add_test(tc, test_access_checked_first);
 	tcase_add_test(tc, test_new_nodes_inherit_with_creator_as_owner);
 	tcase_add_test(tc, test_write_permission);
 	tcase_add_test(tc, test_set_perms_rules);
