@@ -613,10 +613,15 @@ run(struct xs_req *r, struct xs_msg *m)
 	if (r->hdr->type >= XS_TYPE_COUNT || ops[r->hdr->type].fn == NULL)
 		return ENOSYS;
 	op = &ops[r->hdr->type];
-	if (!op->txn || r->hdr->tx_id == 0)
+	if (r->hdr->tx_id == 0)
 		return op->fn(r, m);
+	/* Whatever the request, an unknown transaction is ENOENT (as C). */
 	if ((r->db.txn = xs_conn_txn_find(r->conn, r->hdr->tx_id)) == NULL)
 		return ENOENT;
+	if (!op->txn) {
+		r->db.txn = NULL;
+		return op->fn(r, m);
+	}
 	return run_in_txn(op, r, m);
 }
 

@@ -627,10 +627,17 @@ END_TEST
 
 START_TEST(test_txn_errors)
 {
-	EQ(xt_do(d0, XS_TRANSACTION_START, 5, "|"), "E:EBUSY");
+	uint32_t	 t = xt_txn(d0);
+
+	/* An unknown tx_id is ENOENT whatever the request, as on C. */
+	EQ(xt_do(d0, XS_TRANSACTION_START, 5, "|"), "E:ENOENT");
+	EQ(xt_do(d0, XS_TRANSACTION_START, t, "|"), "E:EBUSY");
 	EQ(xt_do(d0, XS_TRANSACTION_END, 12345, "T|"), "E:ENOENT");
 	EQ(xt_do(d0, XS_READ, 12345, "/tool|"), "E:ENOENT");
-	EQ(xt_do(d0, XS_TRANSACTION_END, xt_txn(d0), "X|"), "E:EINVAL");
+	EQ(xt_do(d0, XS_IS_DOMAIN_INTRODUCED, 12345, "0|"), "E:ENOENT");
+	EQ(xt_do(d0, XS_GET_DOMAIN_PATH, 12345, "0|"), "E:ENOENT");
+	EQ(xt_do(d0, XS_IS_DOMAIN_INTRODUCED, t, "0|"), "T|");
+	EQ(xt_do(d0, XS_TRANSACTION_END, t, "X|"), "E:EINVAL");
 }
 END_TEST
 
