@@ -489,8 +489,12 @@ op_unwatch(struct xs_req *r, struct xs_msg *m)
 	size_t		 relcut;
 	int		 e;
 
-	if ((e = watch_path(r, path, &relcut)) != 0 ||
-	    (e = xs_watch_del(r->conn->srv, r->conn, path, r->argv[1])) != 0)
+	if (r->argc < 2)
+		return EINVAL;
+	/* A path no watch could have (C xenstored says the same). */
+	if (watch_path(r, path, &relcut) != 0)
+		return ENOENT;
+	if ((e = xs_watch_del(r->conn->srv, r->conn, path, r->argv[1])) != 0)
 		return e;
 	return xs_reply_ok(m);
 }

@@ -342,6 +342,11 @@ START_TEST(test_access_checked_first)
 	EQ(DO(d5, XS_DIRECTORY_PART, "/w|x|"), "E:EACCES");
 	EQ(DO(d0, XS_DIRECTORY_PART, "/none|x|"), "E:ENOENT");
 	EQ(DO(d0, XS_DIRECTORY_PART, "/w|x|"), "E:EINVAL");
+	/* UNWATCH of a path no watch could have: no such watch. */
+	EQ(DO(d5, XS_UNWATCH, "/w/|t|"), "E:ENOENT");
+	EQ(DO(d5, XS_UNWATCH, "@other|t|"), "E:ENOENT");
+	EQ(DO(d5, XS_UNWATCH, "@releaseDomain|t|"), "E:ENOENT");
+	EQ(DO(d5, XS_UNWATCH, "/w|"), "E:EINVAL");
 }
 END_TEST
 
