@@ -617,9 +617,11 @@ run(struct xs_req *r, struct xs_msg *m)
 	if (r->hdr->type >= XS_TYPE_COUNT || ops[r->hdr->type].fn == NULL)
 		return ENOSYS;
 	op = &ops[r->hdr->type];
-	if (r->hdr->tx_id == 0)
+	/* Watches have nothing to do with transactions: C ignores tx_id. */
+	if (r->hdr->tx_id == 0 || r->hdr->type == XS_WATCH ||
+	    r->hdr->type == XS_UNWATCH)
 		return op->fn(r, m);
-	/* Whatever the request, an unknown transaction is ENOENT (as C). */
+	/* Any other request: an unknown transaction is ENOENT (as C). */
 	if ((r->db.txn = xs_conn_txn_find(r->conn, r->hdr->tx_id)) == NULL)
 		return ENOENT;
 	if (!op->txn) {

@@ -642,6 +642,9 @@ START_TEST(test_txn_errors)
 	EQ(xt_do(d0, XS_IS_DOMAIN_INTRODUCED, 12345, "0|"), "E:ENOENT");
 	EQ(xt_do(d0, XS_GET_DOMAIN_PATH, 12345, "0|"), "E:ENOENT");
 	EQ(xt_do(d0, XS_IS_DOMAIN_INTRODUCED, t, "0|"), "T|");
+	/* ...but for WATCH and UNWATCH, which ignore it. */
+	EQ(xt_do(d0, XS_WATCH, 12345, "/tool|tk|"), "OK|");
+	EQ(xt_do(d0, XS_UNWATCH, 12345, "/tool|tk|"), "OK|");
 	EQ(xt_do(d0, XS_TRANSACTION_END, t, "X|"), "E:EINVAL");
 }
 END_TEST
