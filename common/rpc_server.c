@@ -13,6 +13,7 @@
 #include <libxenvchan.h>
 #include <xenstore.h>
 
+#include "config.h"
 #include "log.h"
 #include "rpc_conn.h"
 #include "rpc_policy.h"
@@ -301,6 +302,8 @@ peer_free(struct rpc_peer *p)
 	p->srv->stats.bytes_out += rpc_conn_bytes_out(p->conn);
 	LIST_REMOVE(p, entry);
 	p->srv->nconns--;
+	if (p->vchan)
+		p->srv->nvchans--;
 	event_free(p->timer);
 	rpc_conn_free(p->conn);
 	free(p);
@@ -334,8 +337,8 @@ hello_timeout(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static unsigned
-peers_of(struct rpc_server *s, unsigned domid)
+unsigned
+rpc_server_peers_of(struct rpc_server *s, unsigned domid)
 {
 	struct rpc_peer	*p;
 	unsigned	 n = 0;
@@ -382,68 +385,20 @@ rpc_server_adopt(struct rpc_server *s, const struct rpc_transport *tp,
 	return p;
 }
 
-/* ---- the vchan rendezvous, service side ---- */
+/* ---- the vchan rendezvous, service side (rpc_inbox.c) ---- */
 
-static void
-accept_entry(struct rpc_server *s, const char *nonce)
+void
+rpc_server_adopt_vchan(struct rpc_server *s, struct libxenvchan *vc,
+    unsigned domid)
 {
-	char			 entry[RPC_VCHAN_PATHMAX + 48];
-	char			 conn[RPC_VCHAN_PATHMAX + 48], *v;
-	struct xs_permissions	*perms;
-	struct libxenvchan	*vc;
-	unsigned int		 len, n;
-	unsigned		 caller;
+	struct rpc_peer	*p;
 
-	snprintf(entry, sizeof(entry), "%s/inbox/%s", s->base_path, nonce);
-
-	/* Empty: the caller has not finished posting it. */
-	if ((v = xs_read(s->xs, XBT_NULL, entry, &len)) == NULL)
-		return;
-	free(v);
-	if (len == 0)
-		return;
-	perms = xs_get_permissions(s->xs, XBT_NULL, entry, &n);
-	/* Removing it is taking it: never twice, and the inbox stays small. */
-	if (!xs_rm(s->xs, XBT_NULL, entry)) {
-		log_warnx("rpc: inbox entry %s: cannot remove it, ignored",
-		    nonce);
-		free(perms);
-		return;
+	p = rpc_server_adopt(s, &rpc_vchan_transport, rpc_vchan_wrap(vc),
+	    domid);
+	if (p != NULL) {
+		p->vchan = true;
+		s->nvchans++;
 	}
-	if (perms == NULL || n == 0 || strlen(nonce) != RPC_VCHAN_NONCE ||
-	    rpc_vchan_conn_path(conn, sizeof(conn), (unsigned)s->self,
-	    nonce) != 0) {
-		free(perms);
-		return;
-	}
-	caller = perms[0].id;		/* set by xenstored: not forgeable */
-	free(perms);
-	if (peers_of(s, caller) >= s->max_per_domain) {
-		log_warnx("rpc: domain %u has %u connections, refusing more",
-		    caller, s->max_per_domain);
-		return;
-	}
-	if ((vc = libxenvchan_server_init(rpc_vchan_logger, (int)caller, conn,
-	    RPC_VCHAN_RING, RPC_VCHAN_RING)) == NULL) {
-		log_warn("rpc: a vchan for domain %u", caller);
-		return;
-	}
-	log_debug("rpc: domain %u: vchan at %s", caller, conn);
-	rpc_server_adopt(s, &rpc_vchan_transport, rpc_vchan_wrap(vc), caller);
-}
-
-static void
-scan_inbox(struct rpc_server *s)
-{
-	char		 inbox[RPC_VCHAN_PATHMAX + 8], **names;
-	unsigned int	 n, i;
-
-	snprintf(inbox, sizeof(inbox), "%s/inbox", s->base_path);
-	if ((names = xs_directory(s->xs, XBT_NULL, inbox, &n)) == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		accept_entry(s, names[i]);
-	free(names);
 }
 
 static void
@@ -456,6 +411,7 @@ on_xs(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	while ((ev = xs_check_watch(s->xs)) != NULL) {
+		rpc_inbox_event(s, ev[XS_WATCH_PATH]);
 		free(ev);
 		any = true;
 	}
@@ -463,10 +419,7 @@ on_xs(evutil_socket_t fd, short what, void *arg)
 	if (!any && errno != EAGAIN) {
 		log_warn("rpc: xenstore connection lost: no new callers");
 		event_del(s->xsev);
-		return;
 	}
-	if (any)
-		scan_inbox(s);
 }
 
 /* data/shoal/SVC readable by all, its inbox writable by all. */
@@ -543,7 +496,7 @@ rpc_server_new(struct event_base *base, const struct rpc_server_opts *o)
 	s->base = base;
 	s->opts = *o;
 	s->max_inflight = o->max_inflight ? o->max_inflight : 64;
-	s->max_per_domain = o->max_per_domain ? o->max_per_domain : 256;
+	rpc_server_set_limits(s, &o->limits);
 	s->max_out = o->max_out ? o->max_out : 1 << 20;
 	s->self = -1;
 	s->listen_fd = -1;
@@ -561,6 +514,15 @@ rpc_server_new(struct event_base *base, const struct rpc_server_opts *o)
 		log_warnx("rpc: no xenstore registration: reachable over "
 		    "the local socket only");
 	return s;
+}
+
+void
+rpc_server_set_limits(struct rpc_server *s, const struct rpc_limits *l)
+{
+	s->limits.connections = l->connections > 0 ? l->connections : 1024;
+	s->limits.per_domain = l->per_domain > 0 ? l->per_domain : 256;
+	s->limits.pending_per_domain = l->pending_per_domain > 0 ?
+	    l->pending_per_domain : 16;
 }
 
 void
@@ -614,6 +576,7 @@ rpc_server_free(struct rpc_server *s)
 		return;
 	while (!LIST_EMPTY(&s->peers))
 		peer_free(LIST_FIRST(&s->peers));
+	rpc_inbox_clear(s);
 	if (s->xsev != NULL)
 		event_free(s->xsev);
 	if (s->xs != NULL) {

@@ -11,8 +11,12 @@
  *
  * Limits, per connection: RPC_FRAME_MAX bytes a frame, max_inflight
  * calls at once (beyond: "busy"), max_out bytes queued to a slow reader
- * (a stream that would pass it is ended with "overflow"), 5 s to say
- * hello.  Per caller domain: max_per_domain connections.  A peer that
+ * (a stream that would pass it is ended with "overflow"), 30 s to say
+ * hello.  Per service (struct rpc_limits, from the daemon's config):
+ * vchans open at once for all callers, connections per caller domain,
+ * and unfinished inbox entries per caller domain.  A call over the first
+ * two is refused with "busy" (the caller's rpc_client says so at once);
+ * past the third, the newest unfinished entry is removed.  A peer that
  * breaks the framing is dropped; one that breaks a message rule gets an
  * error and keeps its connection.
  */
@@ -23,6 +27,8 @@
 #include <stdint.h>
 
 #include <jansson.h>
+
+#include "rpc_limits.h"
 
 struct event_base;
 struct rpc_call;
@@ -36,6 +42,7 @@ struct rpc_method {
 	const char	*name;		/* without the service: "tail" */
 	rpc_method_fn	 fn;
 };
+
 
 struct rpc_server_opts {
 	const char		*service;	/* "console": proto/services */
@@ -55,8 +62,8 @@ struct rpc_server_opts {
 	int			(*ping)(void *arg);
 	void			(*loglevel)(void *arg, int verbosity);
 	unsigned		 max_inflight;	/* 0: 64 */
-	unsigned		 max_per_domain;	/* 0: 256 */
 	size_t			 max_out;	/* 0: 1 MiB */
+	struct rpc_limits	 limits;
 };
 
 /* NULL after logging why.  Registers in xenstore when it can. */
@@ -68,6 +75,9 @@ int		 rpc_server_listen(struct rpc_server *, const char *path);
 void		 rpc_server_free(struct rpc_server *);
 /* Rereads the policy file; a broken one denies all until fixed. */
 void		 rpc_server_reload_policy(struct rpc_server *);
+/* New limits (SIGHUP); connections over them are kept, new ones refused. */
+void		 rpc_server_set_limits(struct rpc_server *,
+		    const struct rpc_limits *);
 
 /* ---- for methods ---- */
 

@@ -57,9 +57,13 @@ sys_stats(struct rpc_call *c, json_t *params, void *arg)
 		out += rpc_conn_bytes_out(p->conn);
 	}
 	daemon = s->opts.stats != NULL ? s->opts.stats(s->opts.arg) : NULL;
-	rpc_reply(c, json_pack("{s:{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I}, s:o}", "rpc",
+	rpc_reply(c, json_pack("{s:{s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, "
+	    "s:I, s:I, s:I, s:I, s:I, s:I}, s:o}", "rpc",
 	    "connections", (int)s->nconns,
+	    "vchans", (int)s->nvchans,
+	    "pending", (int)s->npending,
+	    "refused", (json_int_t)s->stats.refused,
+	    "pending_dropped", (json_int_t)s->stats.pending_dropped,
 	    "accepted", (json_int_t)s->stats.accepted,
 	    "calls", (json_int_t)s->stats.calls,
 	    "errors", (json_int_t)s->stats.errors,

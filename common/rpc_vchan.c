@@ -200,7 +200,22 @@ post(struct xs_handle *xs, const char *entry, int self, unsigned svc)
 struct rv_progress {
 	unsigned	 tries;		/* libxenvchan_client_init calls */
 	int		 connect_errno;	/* of the last failed one */
+	char		 refused[128];	/* the service's "busy: ..." */
 };
+
+/* The service refuses a call by writing its reason into our entry. */
+static bool
+refused(struct xs_handle *xs, const char *entry, struct rv_progress *rv)
+{
+	unsigned int	 len;
+	char		*v = xs_read(xs, XBT_NULL, entry, &len);
+	bool		 yes = v != NULL && len > 5 && strncmp(v, "busy:", 5) == 0;
+
+	if (yes)
+		snprintf(rv->refused, sizeof(rv->refused), "%.*s", (int)len, v);
+	free(v);
+	return yes;
+}
 
 /* The service made the vchan once its event-channel key is there. */
 static struct libxenvchan *
@@ -224,7 +239,7 @@ try_client(struct xs_handle *xs, unsigned domid, const char *conn,
 
 static struct libxenvchan *
 wait_vchan(struct xs_handle *xs, unsigned domid, const char *conn,
-    const struct timespec *end, struct rv_progress *rv)
+    const char *entry, const struct timespec *end, struct rv_progress *rv)
 {
 	struct pollfd		 p = { .fd = xs_fileno(xs), .events = POLLIN };
 	struct libxenvchan	*v = NULL;
@@ -237,7 +252,8 @@ wait_vchan(struct xs_handle *xs, unsigned domid, const char *conn,
 	 * that fails once the keys are there sees no further event.
 	 */
 	while (v == NULL && (left = ms_left(end)) > 0) {
-		if ((v = try_client(xs, domid, conn, rv)) != NULL)
+		if ((v = try_client(xs, domid, conn, rv)) != NULL ||
+		    refused(xs, entry, rv))
 			break;
 		log_debug("rpc: %s not ready (%s), %ld ms left", conn,
 		    strerror(errno), left);
@@ -293,7 +309,7 @@ rpc_vchan_connect(struct xs_handle *xs, unsigned domid, const char *svc,
 	char			 conn[RPC_VCHAN_PATHMAX + 48];
 	struct timespec		 end;
 	struct libxenvchan	*v = NULL;
-	struct rv_progress	 rv = { 0, 0 };
+	struct rv_progress	 rv = { 0, 0, "" };
 	int			 self;
 
 	clock_gettime(CLOCK_MONOTONIC, &end);
@@ -314,6 +330,13 @@ rpc_vchan_connect(struct xs_handle *xs, unsigned domid, const char *svc,
 		return NULL;
 	}
 	snprintf(entry, sizeof(entry), "%s/inbox/%s", base, n);
+	/*
+	 * The vchan appears under conn, and wakes us.  A refusal is written
+	 * into our entry; it is seen on the next of wait_vchan's naps (at
+	 * most 320 ms) rather than by a second watch, since a domain's
+	 * watches are few (128 by default) and a caller may make many
+	 * connections at once.
+	 */
 	if (!xs_watch(xs, conn, n)) {
 		snprintf(err, errlen, "watch %s: %s", conn, strerror(errno));
 		return NULL;
@@ -321,7 +344,12 @@ rpc_vchan_connect(struct xs_handle *xs, unsigned domid, const char *svc,
 	if (post(xs, entry, self, domid) != 0)
 		snprintf(err, errlen, "no service %s in domain %u (%s: %s)",
 		    svc, domid, entry, strerror(errno));
-	else if ((v = wait_vchan(xs, domid, conn, &end, &rv)) == NULL)
+	else if ((v = wait_vchan(xs, domid, conn, entry, &end, &rv)) != NULL)
+		;
+	else if (rv.refused[0] != '\0')
+		snprintf(err, errlen, "service %s in domain %u refused the "
+		    "call: %s", svc, domid, rv.refused);
+	else
 		explain_timeout(xs, svc, domid, entry, conn, timeout_ms, &rv,
 		    err, errlen);
 	xs_unwatch(xs, conn, n);

@@ -19,6 +19,7 @@ static const struct config_field schema[] = {
 	    MAXB),
 	CONFIG_INT("events", false, struct con_config, events, 1, 1000000),
 	CONFIG_INT("tick-ms", false, struct con_config, tick_ms, 1, 10000),
+	CONFIG_OBJECT("rpc", false, struct con_config, rpc, rpc_limits_schema),
 	CONFIG_END
 };
 

@@ -11,7 +11,9 @@
  *	  "history": 65536,
  *	  "pty-buffer": 16384,
  *	  "events": 1000,
- *	  "tick-ms": 50
+ *	  "tick-ms": 50,
+ *	  "rpc": { "connections": 1024, "per-domain": 256,
+ *	           "pending-per-domain": 16 }
  *	}
  *
  * Every key is optional.  rate and burst are bytes a second and bytes
@@ -20,7 +22,7 @@
  * history is what tail and follow see; pty-buffer is what waits for a
  * pty nobody reads; events is how many notifications a second a domain
  * gets served one by one before it is served on the tick instead; tick-ms
- * is that tick.  Owns the schema and the defaults; --log-dir and
+ * is that tick; rpc holds the RPC service's limits (rpc_server.h).  Owns the schema and the defaults; --log-dir and
  * --timestamps on the command line win over the file.
  */
 #ifndef CON_CONFIG_H
@@ -28,6 +30,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "rpc_limits.h"
 
 #define CON_DEFAULT_LOGDIR	"/var/log/xen/console"
 
@@ -42,6 +46,7 @@ struct con_config {
 	int	 pty_buffer;
 	int	 events;
 	int	 tick_ms;
+	struct rpc_limits rpc;
 };
 
 /* Defaults, then the file if path is not NULL.  -1 with err filled. */

@@ -100,8 +100,10 @@ reload(void *arg)
 		fresh = d->cfg;		/* the logs are reopened all the same */
 		d->reload_failed = true;
 	}
-	if (d->rpc != NULL)
+	if (d->rpc != NULL) {
 		rpc_server_reload_policy(d->rpc);
+		rpc_server_set_limits(d->rpc, &fresh->rpc);
+	}
 	con_doms_reconfigure(&d->doms, fresh);
 	if (fresh != d->cfg) {
 		con_config_free(d->cfg);
@@ -166,6 +168,7 @@ start_rpc(struct daemon *d, struct evloop *loop)
 		.version = SHOAL_VERSION, .methods = con_rpc_methods,
 		.arg = &d->doms, .policy_path = d->policy,
 		.reload = rpc_reload, .stats = con_rpc_stats,
+		.limits = d->cfg->rpc,
 	};
 
 	if ((d->rpc = rpc_server_new(evloop_base(loop), &o)) == NULL)

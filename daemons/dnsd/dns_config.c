@@ -46,6 +46,7 @@ static const struct config_field schema[] = {
 	    100, 3600000),
 	CONFIG_INT("zone-max-mb", false, struct dns_config, zone_max_mb,
 	    1, 65536),
+	CONFIG_OBJECT("rpc", false, struct dns_config, rpc, rpc_limits_schema),
 	CONFIG_END
 };
 

@@ -29,6 +29,7 @@
 
 #include "config.h"
 #include "dns_addr.h"
+#include "rpc_limits.h"
 
 struct dns_listen {
 	struct sockaddr_storage	 ss;
@@ -64,6 +65,7 @@ struct dns_config {
 	int			 tcp_clients;
 	int			 tcp_idle_ms;
 	int			 zone_max_mb;
+	struct rpc_limits	 rpc;
 };
 
 /* -1 with "FILE:LINE:COL: what" in err; nothing to free then. */

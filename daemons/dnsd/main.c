@@ -124,8 +124,10 @@ install(void *arg, struct dns_config *fresh)
 	free(d->cfg);
 	d->cfg = fresh;
 	dns_notify_changed(d->srv.notify, fresh, d->zones);
-	if (d->rpcs != NULL)
+	if (d->rpcs != NULL) {
 		rpc_server_reload_policy(d->rpcs);
+		rpc_server_set_limits(d->rpcs, &fresh->rpc);
+	}
 }
 
 static void
@@ -148,6 +150,7 @@ start_rpc(struct daemon *d, struct evloop *loop)
 		.version = SHOAL_VERSION, .methods = dns_rpc_methods,
 		.arg = &d->rpc, .policy_path = d->policy,
 		.reload = dns_rpc_sys_reload, .stats = dns_rpc_stats,
+		.limits = d->cfg->rpc,
 	};
 
 	if (d->no_rpc)

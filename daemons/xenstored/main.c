@@ -198,7 +198,7 @@ main(int argc, char **argv)
 		fatalx("cannot set up the store");
 	/* Before the loop and any Xen handle: the helper inherits neither. */
 	if (d.rpc && (d.rpc_helper = xs_rpc_fork(d.rpc_policy,
-	    sockpath)) == NULL)
+	    sockpath, &d.cfg.rpc)) == NULL)
 		log_warnx("no RPC helper: sys.* is not served");
 	d.keep_orphans_opt = keep_orphans;
 	d.srv.keep_orphans = keep_orphans || d.cfg.keep_orphans;

@@ -38,6 +38,7 @@ static const struct config_field schema[] = {
 	CONFIG_OBJECT("quota", false, struct xs_config, quota, quota_schema),
 	CONFIG_OBJECT("quota-soft", false, struct xs_config, quota,
 	    soft_schema),
+	CONFIG_OBJECT("rpc", false, struct xs_config, rpc, rpc_limits_schema),
 	CONFIG_END
 };
 

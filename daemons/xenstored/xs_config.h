@@ -25,6 +25,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "rpc_limits.h"
 #include "xs_domain.h"
 
 #define XS_DEFAULT_SOCKET	"/var/run/xenstored/socket"
@@ -34,6 +35,7 @@ struct xs_config {
 	int		 max_events;
 	bool		 keep_orphans;	/* -K: see xs_orphans.h */
 	struct xs_quota	 quota;
+	struct rpc_limits rpc;		/* the RPC helper's, at start */
 };
 
 /* Defaults, then the file if path is not NULL.  -1 with err filled. */

@@ -121,14 +121,15 @@ h_wait_store(const char *path)
 }
 
 static void __attribute__((noreturn))
-helper_main(const char *policy, const char *sockpath)
+helper_main(const char *policy, const char *sockpath,
+    const struct rpc_limits *limits)
 {
 	struct rpc_server_opts	 o = { .service = "xenstore",
 				    .daemon = "xenstored",
 				    .version = SHOAL_VERSION,
 				    .policy_path = policy, .ping = h_ping,
 				    .stats = h_stats, .loglevel = h_loglevel,
-				    .reload = h_reload };
+				    .reload = h_reload, .limits = *limits };
 	struct evloop		*loop;
 	struct rpc_server	*s = NULL;
 	struct event		*ev = NULL;
@@ -156,7 +157,8 @@ helper_main(const char *policy, const char *sockpath)
 }
 
 struct xs_rpc *
-xs_rpc_fork(const char *policy, const char *sockpath)
+xs_rpc_fork(const char *policy, const char *sockpath,
+    const struct rpc_limits *limits)
 {
 	struct xs_rpc	*r;
 	int		 sv[2];
@@ -178,7 +180,7 @@ xs_rpc_fork(const char *policy, const char *sockpath)
 		close(sv[0]);
 		free(r);
 		helper_fd = sv[1];
-		helper_main(policy, sockpath);
+		helper_main(policy, sockpath, limits);
 	}
 	close(sv[1]);
 	r->fd = sv[0];

@@ -20,6 +20,7 @@
 #define XS_RPC_H
 
 struct event_base;
+struct rpc_limits;
 struct xs_rpc;
 struct xs_server;
 
@@ -27,7 +28,8 @@ struct xs_server;
  * Forks the helper; call before any event loop or Xen handle exists.
  * sockpath is the daemon's socket, which the helper waits for.
  */
-struct xs_rpc	*xs_rpc_fork(const char *policy, const char *sockpath);
+struct xs_rpc	*xs_rpc_fork(const char *policy, const char *sockpath,
+		    const struct rpc_limits *);
 /* The daemon's side: answer the helper from the loop. */
 int		 xs_rpc_serve(struct xs_rpc *, struct event_base *,
 		    struct xs_server *, void (*reload)(void *), void *arg);

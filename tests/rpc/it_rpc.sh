@@ -176,6 +176,58 @@ policy
 kill -HUP "$("$xensim" list | awk '$1 == "svc" { print $3 }')"
 wait_for 5 eval '"$ctl" test.echo x >/dev/null 2>&1' || bad "fixed policy not reloaded on SIGHUP"
 
+# Limits for all callers together: a service taking 3 vchans at once
+# refuses the 4th call with "busy", and the caller says so without
+# waiting out its timeout; once a connection closes, calls go through.
+"$xensim" create --name capped -- "$testd" -v --policy "$run/policy" \
+    --max-connections 3 --pending-per-domain 4 >/dev/null
+capid=$("$xensim" list | awk '$1 == "capped" { print $2 }')
+wait_for 10 xenstore-exists "/local/domain/$capid/data/shoal/test/inbox" ||
+	bad "the capped service did not register"
+holders=
+for i in 1 2 3; do
+	"$ctl" --domain capped test.sleep ms=60000 >/dev/null 2>&1 &
+	holders="$holders $!"
+done
+vchans() { grep -c ': vchan at ' "$run/console.$capid.log"; }
+wait_for 30 eval '[ "$(vchans)" -ge 3 ]' || bad "3 callers did not connect"
+out=$("$ctl" --domain capped --timeout 20000 sys.ping 2>&1) &&
+	bad "a 4th connection was accepted"
+echo "$out" | grep -q 'refused the call: busy: the service has its most vchans open (3)' ||
+	bad "4th caller: $out"
+grep -q 'domain 0: refused a call, the service has its most vchans open' \
+    "$run/console.$capid.log" || bad "the refusal was not logged"
+kill $holders; wait $holders 2>/dev/null || true
+wait_for 20 eval '"$ctl" --domain capped sys.ping >/dev/null 2>&1' ||
+	bad "calls refused after the holders left"
+"$ctl" --domain capped --json sys.stats | grep -q '"refused": [1-9]' ||
+	bad "sys.stats does not count the refusal"
+
+# A guest leaving unfinished calls in the inbox (empty entries, readable
+# by the service, as a caller makes them): past 4 (the capped service's
+# limit) the service removes them, and the inbox stays small however
+# many the guest makes; calls from others go through meanwhile.
+"$xensim" create --name hoarder -- sh -c '
+	inbox=/local/domain/'"$capid"'/data/shoal/test/inbox
+	me=$(xenstore-read domid)
+	for i in $(seq 40); do
+		e=$inbox/$(printf "%016x" "$i")
+		xenstore-write "$e" "" && xenstore-chmod "$e" "n$me" "b'"$capid"'"
+	done
+	echo HOARDED; sleep 60' >/dev/null
+hoardid=$("$xensim" list | awk '$1 == "hoarder" { print $2 }')
+wait_for 30 grep -q HOARDED "$run/console.$hoardid.log" || bad "the hoarder did not finish"
+wait_for 10 eval '[ "$(xenstore-list "/local/domain/$capid/data/shoal/test/inbox" | wc -l)" -le 4 ]' ||
+	bad "inbox holds $(xenstore-list "/local/domain/$capid/data/shoal/test/inbox" | wc -l) entries, want at most 4"
+grep -q "rpc: domain $hoardid leaves 4 unfinished calls in the inbox" \
+    "$run/console.$capid.log" || bad "the hoarder's removals were not logged"
+"$ctl" --domain capped --json sys.stats | grep -q '"pending_dropped": 36' ||
+	bad "pending_dropped: $("$ctl" --domain capped --json sys.stats | grep -o '"pending[a-z_]*": [0-9]*')"
+"$ctl" --domain capped test.echo still | grep -q 'text: still' ||
+	bad "a call during the hoarding failed"
+"$xensim" destroy hoarder
+"$xensim" destroy capped
+
 # The service killed mid-call: the caller hears of it at once.
 start=$(date +%s%N)
 "$ctl" test.sleep ms=20000 > "$run/orphan" 2>&1 &

@@ -179,6 +179,8 @@ main(int argc, char **argv)
 	static const struct option	 longopts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "max-connections", required_argument, NULL, 'C' },
+		{ "pending-per-domain", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const struct rpc_method	 methods[] = {
@@ -197,6 +199,8 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'p': o.policy_path = optarg; break;
 		case 's': sock = optarg; break;
+		case 'C': o.limits.connections = atoi(optarg); break;
+		case 'P': o.limits.pending_per_domain = atoi(optarg); break;
 		case 'v': verbose++; break;
 		default: return 2;
 		}
