@@ -358,8 +358,9 @@ op_rm(struct xs_req *r, struct xs_msg *m)
 
 	if ((e = arg_path(r, path)) != 0)
 		return e;
+	/* The root is nobody's to remove; as C, a guest hears EACCES. */
 	if (strcmp(path, "/") == 0)
-		return EINVAL;
+		return r->who.priv ? EINVAL : EACCES;
 	if ((e = xs_db_get(&r->db, path, &v)) == ENOENT)
 		return rm_missing(r, path, m);
 	if (e != 0)
@@ -563,10 +564,11 @@ op_transaction_end(struct xs_req *r, struct xs_msg *m)
 struct op {
 	xs_op_fn	 fn;
 	bool		 txn;		/* runs in the request's transaction */
+	bool		 priv;		/* dom0's alone: EACCES before all else */
 };
 
 static const struct op ops[XS_TYPE_COUNT] = {
-	[XS_CONTROL] = { xs_op_control, false },
+	[XS_CONTROL] = { xs_op_control, false, true },
 	[XS_DIRECTORY] = { op_directory, true },
 	[XS_READ] = { op_read, true },
 	[XS_GET_PERMS] = { op_get_perms, true },
@@ -574,16 +576,16 @@ static const struct op ops[XS_TYPE_COUNT] = {
 	[XS_UNWATCH] = { op_unwatch, false },
 	[XS_TRANSACTION_START] = { op_transaction_start, false },
 	[XS_TRANSACTION_END] = { op_transaction_end, false },
-	[XS_INTRODUCE] = { xs_op_introduce, false },
-	[XS_RELEASE] = { xs_op_release, false },
+	[XS_INTRODUCE] = { xs_op_introduce, false, true },
+	[XS_RELEASE] = { xs_op_release, false, true },
 	[XS_GET_DOMAIN_PATH] = { xs_op_get_domain_path, false },
 	[XS_WRITE] = { op_write, true },
 	[XS_MKDIR] = { op_mkdir, true },
 	[XS_RM] = { op_rm, true },
 	[XS_SET_PERMS] = { op_set_perms, true },
-	[XS_IS_DOMAIN_INTRODUCED] = { xs_op_is_introduced, false },
-	[XS_RESUME] = { xs_op_resume, false },
-	[XS_SET_TARGET] = { xs_op_set_target, false },
+	[XS_IS_DOMAIN_INTRODUCED] = { xs_op_is_introduced, false, true },
+	[XS_RESUME] = { xs_op_resume, false, true },
+	[XS_SET_TARGET] = { xs_op_set_target, false, true },
 	[XS_RESET_WATCHES] = { op_reset_watches, false },
 	[XS_DIRECTORY_PART] = { op_directory_part, true },
 };
@@ -617,6 +619,9 @@ run(struct xs_req *r, struct xs_msg *m)
 	if (r->hdr->type >= XS_TYPE_COUNT || ops[r->hdr->type].fn == NULL)
 		return ENOSYS;
 	op = &ops[r->hdr->type];
+	/* As C: privilege is checked before the transaction id. */
+	if (op->priv && !r->who.priv)
+		return EACCES;
 	/* Watches have nothing to do with transactions: C ignores tx_id. */
 	if (r->hdr->tx_id == 0 || r->hdr->type == XS_WATCH ||
 	    r->hdr->type == XS_UNWATCH)

@@ -99,6 +99,7 @@ START_TEST(test_rm)
 	EQ(DO(d0, XS_RM, "/r/gone|"), "OK|");
 	EQ(DO(d0, XS_RM, "/r/gone/deeper|"), "E:ENOENT");
 	EQ(DO(d0, XS_RM, "/|"), "E:EINVAL");
+	EQ(DO(d5, XS_RM, "/|"), "E:EACCES");	/* as C: a guest may not */
 }
 END_TEST
 
@@ -165,6 +166,9 @@ START_TEST(test_domain_requests)
 	EQ(DO(d0, XS_IS_DOMAIN_INTRODUCED, "0|"), "T|");
 	EQ(DO(d0, XS_IS_DOMAIN_INTRODUCED, "5|"), "F|");
 	EQ(DO(d5, XS_IS_DOMAIN_INTRODUCED, "0|"), "E:EACCES");
+	/* Privilege first, then the transaction id, as C. */
+	EQ(xt_do(d5, XS_IS_DOMAIN_INTRODUCED, 4711, "0|"), "E:EACCES");
+	EQ(xt_do(d5, XS_RESUME, 4711, "5|"), "E:EACCES");
 	EQ(DO(d0, XS_INTRODUCE, "5|1234|7|"), "E:ENOSYS");
 	EQ(DO(d0, XS_INTRODUCE, "0|1234|7|"), "E:EINVAL");
 	EQ(DO(d0, XS_INTRODUCE, "5|"), "E:EINVAL");
