@@ -226,9 +226,12 @@ def _dirpart_offset(step, shoal, c):
 
 
 def _special_watch(step, shoal, c):
-    return (step[1] == WATCH and _guest(step) and
-            step[3].startswith(b"@") and _err(shoal) is not None and
-            c == ("ok", b"OK\0"))
+    """A guest's watch on an @ name, or anyone's on an @ name that is
+    not one of Xen's two specials: refused here, accepted by C."""
+    specials = (b"@introduceDomain\0", b"@releaseDomain\0")
+    return (step[1] == WATCH and step[3].startswith(b"@") and
+            (_guest(step) or not step[3].startswith(specials)) and
+            _err(shoal) is not None and c == ("ok", b"OK\0"))
 
 
 def _node_size(step, shoal, c):
