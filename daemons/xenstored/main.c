@@ -7,6 +7,7 @@
  * leak checker sees nothing.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "config.h"
 #include "evloop.h"
 #include "log.h"
+#include "strnum.h"
 #include "xs_config.h"
 #include "xs_lu.h"
 #include "xs_ring.h"
@@ -98,6 +100,7 @@ parse_args(int argc, char **argv, struct daemon *d, const char **sockopt,
 		{ "live-update-state", required_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 }
 	};
+	long long			 n;
 	int				 ch;
 
 	while ((ch = getopt_long(argc, argv, "c:vqhNK", longopts, NULL)) != -1)
@@ -111,7 +114,14 @@ parse_args(int argc, char **argv, struct daemon *d, const char **sockopt,
 		case 'K': *keep_orphans = true; break;
 		case 'R': d->rpc = true; break;
 		case 'P': d->rpc_policy = optarg; break;
-		case 'U': d->state_fd = atoi(optarg); break;
+		case 'U':
+			if (strnum(optarg, 0, INT_MAX, &n) == -1) {
+				log_warnx("--state-fd %s: not a descriptor",
+				    optarg);
+				return -1;
+			}
+			d->state_fd = (int)n;
+			break;
 		default: usage(stderr); return -1;
 		}
 	return optind == argc ? 0 : (usage(stderr), -1);

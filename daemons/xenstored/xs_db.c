@@ -123,10 +123,11 @@ xs_db_remove(const struct xs_db *db, const char *path)
 
 void
 xs_db_changed(const struct xs_db *db, const char *path, bool rm,
-    const struct xs_perm *p, uint32_t np)
+    const struct xs_perm *p, uint32_t np, struct xs_watch_below *below)
 {
-	if (db->txn != NULL)
+	if (db->txn != NULL) {
 		xs_txn_note(db->txn, path, rm);
-	else
-		xs_watch_fire(db->srv, path, rm, p, np);
+		xs_watch_below_free(below);
+	} else
+		xs_watch_fire(db->srv, path, p, np, below);
 }

@@ -35,8 +35,13 @@ int	 xs_db_set_value(const struct xs_db *, const char *path,
 int	 xs_db_set_perms(const struct xs_db *, const char *path,
 	    const struct xs_perm *, uint32_t);
 int	 xs_db_remove(const struct xs_db *, const char *path);
-/* A change to report to watchers, with the node's permissions. */
+/*
+ * A change to report to watchers, with the node's permissions.  For a
+ * removal outside a transaction, below is what xs_watch_below() found
+ * before it (taken); NULL otherwise.
+ */
+struct xs_watch_below;
 void	 xs_db_changed(const struct xs_db *, const char *path, bool rm,
-	    const struct xs_perm *, uint32_t);
+	    const struct xs_perm *, uint32_t, struct xs_watch_below *below);
 
 #endif /* XS_DB_H */

@@ -307,7 +307,7 @@ op_write(struct xs_req *r, struct xs_msg *m)
 	if (e != 0 || (e = xs_db_set_value(&r->db, path, val, vlen)) != 0 ||
 	    (e = xs_db_get(&r->db, path, &v)) != 0)
 		return e;
-	xs_db_changed(&r->db, path, false, v.perms, v.nperms);
+	xs_db_changed(&r->db, path, false, v.perms, v.nperms, NULL);
 	return xs_reply_ok(m);
 }
 
@@ -326,7 +326,7 @@ op_mkdir(struct xs_req *r, struct xs_msg *m)
 	if (e != ENOENT || (e = create_path(r, path, 0)) != 0 ||
 	    (e = xs_db_get(&r->db, path, &v)) != 0)
 		return e;
-	xs_db_changed(&r->db, path, false, v.perms, v.nperms);
+	xs_db_changed(&r->db, path, false, v.perms, v.nperms, NULL);
 	return xs_reply_ok(m);
 }
 
@@ -353,6 +353,7 @@ op_rm(struct xs_req *r, struct xs_msg *m)
 	char		 path[XS_PATH_BUF];
 	struct xs_view	 v;
 	struct xs_perm	*keep;
+	struct xs_watch_below *below;
 	uint32_t	 nkeep;
 	int		 e;
 
@@ -372,10 +373,13 @@ op_rm(struct xs_req *r, struct xs_msg *m)
 	if ((keep = reallocarray(NULL, nkeep, sizeof(*keep))) == NULL)
 		return ENOMEM;
 	memcpy(keep, v.perms, nkeep * sizeof(*keep));
+	/* In a transaction, the commit looks (xs_txn_commit's prep). */
+	below = r->db.txn == NULL ? xs_watch_below(r->conn->srv, path) : NULL;
 	if ((e = xs_db_remove(&r->db, path)) == 0) {
-		xs_db_changed(&r->db, path, true, keep, nkeep);
+		xs_db_changed(&r->db, path, true, keep, nkeep, below);
 		e = xs_reply_ok(m);
-	}
+	} else
+		xs_watch_below_free(below);
 	free(keep);
 	return e;
 }
@@ -406,12 +410,9 @@ static int
 set_perms(struct xs_req *r, const char *path, const struct xs_perm *p,
     int n)
 {
-	const struct xs_quota	*q = &r->conn->srv->quota;
 	struct xs_view		 v;
 	int			 e;
 
-	if (quota_applies(r) && q->perms > 0 && n > q->perms)
-		return ENOSPC;
 	if ((e = node_get(r, path, &v, XS_PERM_WRITE | XS_PERM_OWNER)) != 0)
 		return e;
 	/* Only the privileged may give a node away. */
@@ -419,7 +420,7 @@ set_perms(struct xs_req *r, const char *path, const struct xs_perm *p,
 		return EPERM;
 	if ((e = xs_db_set_perms(&r->db, path, p, (uint32_t)n)) != 0)
 		return e;
-	xs_db_changed(&r->db, path, false, p, (uint32_t)n);
+	xs_db_changed(&r->db, path, false, p, (uint32_t)n, NULL);
 	return 0;
 }
 
@@ -427,10 +428,15 @@ static int
 op_set_perms(struct xs_req *r, struct xs_msg *m)
 {
 	char		 path[XS_PATH_BUF];
+	const struct xs_quota	*q = &r->conn->srv->quota;
 	struct xs_perm	*p;
 	bool		 rel;
 	int		 e, n;
 
+	/* As C: too many entries is ENOSPC before anything is parsed. */
+	if (r->argc >= 2 && quota_applies(r) && q->perms > 0 &&
+	    r->argc - 1 > q->perms)
+		return ENOSPC;
 	if (r->argc < 2 ||
 	    xs_path_canon(r->who.domid, r->argv[0], path, &rel) != 0)
 		return EINVAL;
@@ -534,11 +540,18 @@ op_transaction_start(struct xs_req *r, struct xs_msg *m)
 	return xs_msg_appendstr(m, id);
 }
 
+static void *
+commit_prep(void *arg, const char *path)
+{
+	return xs_watch_below(arg, path);
+}
+
 static void
 commit_fire(void *arg, const char *path, bool rm, const struct xs_perm *p,
-    uint32_t np)
+    uint32_t np, void *prep)
 {
-	xs_watch_fire(arg, path, rm, p, np);
+	(void)rm;		/* a removal's watchers below are in prep */
+	xs_watch_fire(arg, path, p, np, prep);
 }
 
 static int
@@ -556,7 +569,7 @@ op_transaction_end(struct xs_req *r, struct xs_msg *m)
 	if ((t = xs_conn_txn_take(r->conn, r->hdr->tx_id)) == NULL)
 		return ENOENT;
 	if (commit)
-		e = xs_txn_commit(t, commit_fire, r->conn->srv);
+		e = xs_txn_commit(t, commit_prep, commit_fire, r->conn->srv);
 	xs_txn_free(t);
 	return e != 0 ? e : xs_reply_ok(m);
 }

@@ -41,15 +41,17 @@ delete_orphan(struct forget *f, struct xs_node *n)
 {
 	char		 path[XS_PATH_BUF];
 	struct xs_perm	*keep;
+	struct xs_watch_below *below;
 	uint32_t	 np = xs_node_nperms(n);
 
 	xs_tree_path(n, path, sizeof(path));
+	below = xs_watch_below(f->srv, path);
 	/* Watchers are judged by the node's permissions before it went. */
 	keep = reallocarray(NULL, np, sizeof(*keep));
 	if (keep != NULL)
 		memcpy(keep, xs_node_perms(n), np * sizeof(*keep));
 	xs_tree_remove(f->srv->tree, n);
-	xs_watch_fire(f->srv, path, true, keep, keep != NULL ? np : 0);
+	xs_watch_fire(f->srv, path, keep, keep != NULL ? np : 0, below);
 	free(keep);
 }
 

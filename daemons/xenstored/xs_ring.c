@@ -17,6 +17,7 @@
 #include "byte_ring.h"
 #include "evloop.h"
 #include "log.h"
+#include "strnum.h"
 #include "xs_conn.h"
 #include "xs_domain.h"
 #include "xs_orphans.h"
@@ -220,7 +221,7 @@ domain_gone(struct xs_rings *rs, struct xs_ring *r)
 		d->introduced = false;
 	ring_free(r);
 	xs_orphans_forget(rs->srv, domid);
-	xs_watch_fire(rs->srv, "@releaseDomain", false, NULL, 0);
+	xs_watch_fire(rs->srv, "@releaseDomain", NULL, 0, NULL);
 }
 
 /*
@@ -254,7 +255,7 @@ check_domains(struct xs_rings *rs)
 		}
 	}
 	if (notify)
-		xs_watch_fire(rs->srv, "@releaseDomain", false, NULL, 0);
+		xs_watch_fire(rs->srv, "@releaseDomain", NULL, 0, NULL);
 }
 
 static void
@@ -351,7 +352,7 @@ xs_ring_introduce(struct xs_rings *rs, unsigned domid, unsigned port)
 	if ((rc = ring_attach(rs, domid, port, true, &r)) != 0)
 		return rc;
 	log_info("domain %u introduced, event channel %u", domid, port);
-	xs_watch_fire(rs->srv, "@introduceDomain", false, NULL, 0);
+	xs_watch_fire(rs->srv, "@introduceDomain", NULL, 0, NULL);
 	ring_kick(r);		/* it may have written before we came */
 	return 0;
 }
@@ -480,6 +481,7 @@ dom0_ring(struct xs_rings *rs)
 	char buf[16] = "";
 	FILE *f;
 	void *page;
+	long long kport = -1;
 	int fd, port;
 
 	if ((fd = open("/proc/xen/xsd_kva", O_RDWR | O_CLOEXEC)) == -1)
@@ -493,7 +495,12 @@ dom0_ring(struct xs_rings *rs)
 			buf[0] = '\0';
 		fclose(f);
 	}
-	if (page == MAP_FAILED || buf[0] == '\0' ||
+	/* The kernel's file, but a number is checked as a number. */
+	if (page != MAP_FAILED && buf[0] != '\0' &&
+	    strnum(buf, 0, UINT32_MAX, &kport) == -1)
+		log_warnx("dom0's xenstore ring: /proc/xen/xsd_port holds "
+		    "\"%.15s\", not a port", buf);
+	if (page == MAP_FAILED || kport < 0 ||
 	    (r = calloc(1, sizeof(*r))) == NULL) {
 		log_warn("dom0's xenstore ring");
 		if (page != MAP_FAILED)
@@ -501,20 +508,20 @@ dom0_ring(struct xs_rings *rs)
 		return;
 	}
 	*r = (struct xs_ring){ .rs = rs, .domid = 0, .intf = page,
-	    .kva = true, .rport = (unsigned)atoi(buf) };
+	    .kva = true, .rport = (unsigned)kport };
 	LIST_INSERT_HEAD(&rs->rings, r, entry);
-	if ((port = bind_port(rs, 0, (unsigned)atoi(buf))) < 0 ||
+	if ((port = bind_port(rs, 0, (unsigned)kport)) < 0 ||
 	    (r->port = (evtchn_port_t)port,
 	    (r->conn = xs_conn_new(rs->srv, 0, &ring_transport, r,
 	    "dom0 kernel")) == NULL)) {
-		log_warn("dom0's xenstore ring: port %s", buf);
+		log_warn("dom0's xenstore ring: port %lld", kport);
 		ring_free(r);
 		return;
 	}
 	r->intf->server_features = XENSTORE_SERVER_FEATURE_ERROR;
 	/* Kicked with the rest once the daemon's state is in place. */
-	log_info("serving dom0's kernel on its ring, event channel %d",
-	    atoi(buf));
+	log_info("serving dom0's kernel on its ring, event channel %lld",
+	    kport);
 }
 
 struct xs_rings *

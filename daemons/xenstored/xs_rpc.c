@@ -16,6 +16,7 @@
 #include "log.h"
 #include "rpc_server.h"
 #include "rpc_sock.h"
+#include "strnum.h"
 #include "xs_conn.h"
 #include "xs_rpc.h"
 #include "xs_server.h"
@@ -215,6 +216,7 @@ on_helper(evutil_socket_t fd, short what, void *arg)
 {
 	struct xs_rpc	*r = arg;
 	char		 q[64], a[MSG_MAX] = "ok";
+	long long	 level;
 	ssize_t		 n;
 
 	(void)what;
@@ -228,8 +230,9 @@ on_helper(evutil_socket_t fd, short what, void *arg)
 	q[n] = '\0';
 	if (strcmp(q, "stats") == 0)
 		answer_stats(r, a, sizeof(a));
-	else if (strncmp(q, "level ", 6) == 0)
-		log_setverbose(atoi(q + 6));
+	else if (strncmp(q, "level ", 6) == 0 &&
+	    strnum(q + 6, -2, 2, &level) == 0)
+		log_setverbose((int)level);
 	else if (strcmp(q, "reload") == 0 && r->reload != NULL)
 		r->reload(r->arg);
 	else if (strcmp(q, "ping") != 0)

@@ -781,20 +781,29 @@ tx_apply(struct xs_txn *t)
 }
 
 int
-xs_txn_commit(struct xs_txn *t, xs_txn_fire_fn fire, void *arg)
+xs_txn_commit(struct xs_txn *t, xs_txn_prep_fn prep, xs_txn_fire_fn fire,
+    void *arg)
 {
 	struct xs_txent	**v;
+	void		**preps;
 	size_t		  i, n;
 
 	if (!tx_valid(t))
 		return EAGAIN;
-	(void)tx_apply(t);
-	if ((v = tx_collect(t, 2, &n)) == NULL)
+	if ((v = tx_collect(t, 2, &n)) == NULL ||
+	    (preps = calloc(n + 1, sizeof(*preps))) == NULL) {
+		free(v);
 		return ENOMEM;
+	}
 	qsort(v, n, sizeof(*v), cmp_fire);
 	for (i = 0; i < n; i++)
+		if (v[i]->fire == FIRE_RM && prep != NULL)
+			preps[i] = prep(arg, v[i]->path);
+	(void)tx_apply(t);
+	for (i = 0; i < n; i++)
 		fire(arg, v[i]->path, v[i]->fire == FIRE_RM, v[i]->perms,
-		    v[i]->nperms);
+		    v[i]->nperms, preps[i]);
+	free(preps);
 	free(v);
 	return 0;
 }

@@ -73,10 +73,17 @@ int	 xs_txn_set_perms(struct xs_txn *, const char *path,
 int	 xs_txn_remove(struct xs_txn *, const char *path);
 void	 xs_txn_note(struct xs_txn *, const char *path, bool rm);
 
-/* Commit: 0 or EAGAIN (nothing applied).  fire gets the events. */
+/*
+ * Commit: 0 or EAGAIN (nothing applied).  prep is called for each
+ * removal before anything is applied (watchers of nodes below it are
+ * found while the nodes are there), and fire for every event after,
+ * with what prep returned for a removal (NULL for a write).
+ */
+typedef void	*(*xs_txn_prep_fn)(void *arg, const char *path);
 typedef void	(*xs_txn_fire_fn)(void *arg, const char *path, bool rm,
-		    const struct xs_perm *, uint32_t nperms);
-int	 xs_txn_commit(struct xs_txn *, xs_txn_fire_fn, void *arg);
+		    const struct xs_perm *, uint32_t nperms, void *prep);
+int	 xs_txn_commit(struct xs_txn *, xs_txn_prep_fn, xs_txn_fire_fn,
+	    void *arg);
 /* Its commit will fail with EAGAIN whatever happens (live update). */
 void	 xs_txn_doom(struct xs_txn *);
 

@@ -534,6 +534,8 @@ END_TEST
 
 START_TEST(test_watch_rm_order)
 {
+	uint32_t	 tx;
+
 	EQ(DO(d0, XS_WRITE, "/w/a/b/c|1"), "OK|");
 	EQ(DO(d0, XS_WATCH, "/w|above|"), "OK|");
 	EQ(DO(d0, XS_WATCH, "/w/a|at|"), "OK|");
@@ -542,13 +544,51 @@ START_TEST(test_watch_rm_order)
 	EQ(DO(d0, XS_WATCH, "/other|other|"), "OK|");
 	while (strcmp(xt_event(d0), "NONE") != 0)
 		continue;
+	EQ(DO(d0, XS_WATCH, "/w/a/never|never|"), "OK|");
+	EQ(xt_event(d0), "/w/a/never|never|");
 	EQ(DO(d0, XS_RM, "/w/a|"), "OK|");
-	/* Registration order; each watch once; below: its own path. */
+	/*
+	 * As C: what went below first, children before parents, each with
+	 * its own path; then the watches on the node and above it, in
+	 * registration order.  A watch on a node that was not there does
+	 * not fire.
+	 */
+	EQ(xt_event(d0), "/w/a/b/c|deeper|");
+	EQ(xt_event(d0), "/w/a/b|below|");
 	EQ(xt_event(d0), "/w/a|above|");
 	EQ(xt_event(d0), "/w/a|at|");
-	EQ(xt_event(d0), "/w/a/b|below|");
-	EQ(xt_event(d0), "/w/a/b/c|deeper|");
 	EQ(xt_event(d0), "NONE");
+	/* The same in a transaction. */
+	EQ(DO(d0, XS_WRITE, "/w/a/b/c|1"), "OK|");
+	while (strcmp(xt_event(d0), "NONE") != 0)
+		continue;
+	tx = xt_txn(d0);
+	EQ(xt_do(d0, XS_RM, tx, "/w/a|"), "OK|");
+	EQ(xt_do(d0, XS_TRANSACTION_END, tx, "T|"), "OK|");
+	EQ(xt_event(d0), "/w/a/b/c|deeper|");
+	EQ(xt_event(d0), "/w/a/b|below|");
+	EQ(xt_event(d0), "/w/a|above|");
+	EQ(xt_event(d0), "/w/a|at|");
+	EQ(xt_event(d0), "NONE");
+}
+END_TEST
+
+/*
+ * dom0 removing a directory a guest may not read still tells the guest
+ * its own node below went: it is judged by that node's permissions.
+ */
+START_TEST(test_watch_rm_judged_by_own_node)
+{
+	EQ(DO(d0, XS_WRITE, "/dir/g5|x"), "OK|");
+	EQ(DO(d0, XS_SET_PERMS, "/dir/g5|n5|"), "OK|");
+	EQ(DO(d5, XS_WATCH, "/dir/g5|mine|"), "OK|");
+	EQ(xt_event(d5), "/dir/g5|mine|");
+	EQ(DO(d6, XS_WATCH, "/dir/g5|not-mine|"), "OK|");
+	EQ(xt_event(d6), "/dir/g5|not-mine|");
+	EQ(DO(d0, XS_RM, "/dir|"), "OK|");
+	EQ(xt_event(d5), "/dir/g5|mine|");
+	EQ(xt_event(d5), "NONE");
+	EQ(xt_event(d6), "NONE");
 }
 END_TEST
 
@@ -589,6 +629,26 @@ START_TEST(test_watch_special_paths)
 	EQ(DO(d0, XS_WRITE, "/anything|1"), "OK|");
 	EQ(xt_event(d0), "NONE");
 	EQ(DO(d0, XS_UNWATCH, "@releaseDomain|r|"), "OK|");
+}
+END_TEST
+
+/* Same connection, same token, same event: sent once, as C does. */
+START_TEST(test_watch_same_token_once)
+{
+	EQ(DO(d5, XS_WATCH, "/local/domain/5/a|t|"), "OK|");
+	EQ(xt_event(d5), "/local/domain/5/a|t|");
+	EQ(DO(d5, XS_WATCH, "/local/domain/5|t|"), "OK|");
+	EQ(xt_event(d5), "/local/domain/5|t|");
+	EQ(DO(d5, XS_WRITE, "a|x"), "OK|");
+	EQ(xt_event(d5), "/local/domain/5/a|t|");
+	EQ(xt_event(d5), "NONE");
+	/* Different tokens are different events. */
+	EQ(DO(d5, XS_WATCH, "/local/domain/5|u|"), "OK|");
+	EQ(xt_event(d5), "/local/domain/5|u|");
+	EQ(DO(d5, XS_WRITE, "a|y"), "OK|");
+	EQ(xt_event(d5), "/local/domain/5/a|t|");
+	EQ(xt_event(d5), "/local/domain/5/a|u|");
+	EQ(xt_event(d5), "NONE");
 }
 END_TEST
 
@@ -767,6 +827,8 @@ START_TEST(test_perms_quota)
 	EQ(DO(d5, XS_WRITE, "p|"), "OK|");
 	EQ(DO(d5, XS_SET_PERMS, "p|n5|r1|r2|r3|r4|"), "OK|");
 	EQ(DO(d5, XS_SET_PERMS, "p|n5|r1|r2|r3|r4|r6|"), "E:ENOSPC");
+	/* Counted first, as C: even with a path that is no path. */
+	EQ(DO(d5, XS_SET_PERMS, "bad//path|n5|r1|r2|r3|r4|r6|"), "E:ENOSPC");
 	EQ(DO(d0, XS_SET_PERMS, "/local/domain/5/p|n5|r1|r2|r3|r4|r6|"),
 	    "OK|");
 }
@@ -1026,6 +1088,8 @@ main(void)
 	tcase_add_test(tc, test_watch_rm_order);
 	tcase_add_test(tc, test_watch_needs_read_permission);
 	tcase_add_test(tc, test_watch_special_paths);
+	tcase_add_test(tc, test_watch_same_token_once);
+	tcase_add_test(tc, test_watch_rm_judged_by_own_node);
 	tcase_add_test(tc, test_watch_relative);
 	tcase_add_test(tc, test_reset_watches);
 	tcase_add_test(tc, test_watch_quota);

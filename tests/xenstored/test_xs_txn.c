@@ -94,9 +94,10 @@ cget(const char *path)
 
 static void
 record(void *arg, const char *path, bool rm, const struct xs_perm *p,
-    uint32_t np)
+    uint32_t np, void *prep)
 {
 	(void)arg;
+	(void)prep;
 	(void)p;
 	(void)np;
 	strcat(fired, rm ? "rm:" : "w:");
@@ -116,7 +117,7 @@ START_TEST(test_own_writes_hidden_until_commit)
 	ck_assert_str_eq(tget(t, "/b/c"), "made");
 	ck_assert_str_eq(cget("/a"), "old");
 	ck_assert_str_eq(cget("/b"), "ENOENT");
-	ck_assert_int_eq(xs_txn_commit(t, record, NULL), 0);
+	ck_assert_int_eq(xs_txn_commit(t, NULL, record, NULL), 0);
 	ck_assert_str_eq(cget("/a"), "new");
 	ck_assert_str_eq(cget("/b/c"), "made");
 	ck_assert_str_eq(fired, "w:/a w:/b/c ");
@@ -132,7 +133,7 @@ START_TEST(test_repeatable_read_then_conflict)
 	ck_assert_str_eq(tget(t, "/a"), "1");
 	put("/a", "2");
 	ck_assert_str_eq(tget(t, "/a"), "1");
-	ck_assert_int_eq(xs_txn_commit(t, record, NULL), EAGAIN);
+	ck_assert_int_eq(xs_txn_commit(t, NULL, record, NULL), EAGAIN);
 	ck_assert_str_eq(fired, "");
 	xs_txn_free(t);
 }
@@ -145,7 +146,7 @@ START_TEST(test_write_write_conflict)
 	put("/a", "1");
 	tput(t, "/a", "mine");
 	put("/a", "theirs");
-	ck_assert_int_eq(xs_txn_commit(t, record, NULL), EAGAIN);
+	ck_assert_int_eq(xs_txn_commit(t, NULL, record, NULL), EAGAIN);
 	ck_assert_str_eq(cget("/a"), "theirs");
 	xs_txn_free(t);
 }
@@ -158,7 +159,7 @@ START_TEST(test_absent_then_created_elsewhere)
 	put("/d", "");
 	ck_assert_str_eq(tget(t, "/d/x"), "E2");	/* ENOENT */
 	put("/d/x", "late");
-	ck_assert_int_eq(xs_txn_commit(t, record, NULL), EAGAIN);
+	ck_assert_int_eq(xs_txn_commit(t, NULL, record, NULL), EAGAIN);
 	xs_txn_free(t);
 }
 END_TEST
@@ -175,8 +176,8 @@ START_TEST(test_unrelated_domains_do_not_conflict)
 	tput(t6, "/local/domain/6/y", "new");
 	/* A new domain appears: the common ancestors change, nothing read. */
 	put("/local/domain/7/x", "c");
-	ck_assert_int_eq(xs_txn_commit(t6, record, NULL), 0);
-	ck_assert_int_eq(xs_txn_commit(t5, record, NULL), 0);
+	ck_assert_int_eq(xs_txn_commit(t6, NULL, record, NULL), 0);
+	ck_assert_int_eq(xs_txn_commit(t5, NULL, record, NULL), 0);
 	ck_assert_str_eq(cget("/local/domain/5/x"), "a2");
 	ck_assert_str_eq(cget("/local/domain/6/y"), "new");
 	xs_txn_free(t5);
@@ -193,8 +194,8 @@ START_TEST(test_same_node_second_commit_fails)
 	ck_assert_str_eq(tget(b, "/n"), "0");
 	tput(a, "/n", "a");
 	tput(b, "/n", "b");
-	ck_assert_int_eq(xs_txn_commit(a, record, NULL), 0);
-	ck_assert_int_eq(xs_txn_commit(b, record, NULL), EAGAIN);
+	ck_assert_int_eq(xs_txn_commit(a, NULL, record, NULL), 0);
+	ck_assert_int_eq(xs_txn_commit(b, NULL, record, NULL), EAGAIN);
 	ck_assert_str_eq(cget("/n"), "a");
 	xs_txn_free(a);
 	xs_txn_free(b);
@@ -216,7 +217,7 @@ START_TEST(test_remove_and_recreate)
 	ck_assert_uint_eq(v.nkids, 1);
 	ck_assert_str_eq(xs_view_kid(&v, 0), "new");
 	ck_assert_str_eq(cget("/r/old/deep"), "x");
-	ck_assert_int_eq(xs_txn_commit(t, record, NULL), 0);
+	ck_assert_int_eq(xs_txn_commit(t, NULL, record, NULL), 0);
 	ck_assert_str_eq(cget("/r/old"), "ENOENT");
 	ck_assert_str_eq(cget("/r/new"), "y");
 	ck_assert_str_eq(fired, "rm:/r w:/r/new ");
@@ -237,7 +238,7 @@ START_TEST(test_remove_and_rewrite_unread_child)
 	ck_assert_int_eq(xs_txn_remove(t, "/h"), 0);
 	xs_txn_note(t, "/h", true);
 	tput(t, "/h/a", "v");
-	ck_assert_int_eq(xs_txn_commit(t, record, NULL), 0);
+	ck_assert_int_eq(xs_txn_commit(t, NULL, record, NULL), 0);
 	ck_assert_str_eq(cget("/h/a"), "v");
 	xs_txn_free(t);
 }
@@ -253,7 +254,7 @@ START_TEST(test_remove_and_rewrite_read_child_conflicts)
 	ck_assert_int_eq(xs_txn_remove(t, "/h"), 0);
 	tput(t, "/h/a", "v");
 	put("/h/a", "changed meanwhile");
-	ck_assert_int_eq(xs_txn_commit(t, record, NULL), EAGAIN);
+	ck_assert_int_eq(xs_txn_commit(t, NULL, record, NULL), EAGAIN);
 	ck_assert_str_eq(cget("/h/a"), "changed meanwhile");
 	xs_txn_free(t);
 }
@@ -302,7 +303,7 @@ START_TEST(test_events_in_first_change_order)
 	tput(t, "/z", "1");
 	tput(t, "/a", "1");
 	tput(t, "/z", "2");
-	ck_assert_int_eq(xs_txn_commit(t, record, NULL), 0);
+	ck_assert_int_eq(xs_txn_commit(t, NULL, record, NULL), 0);
 	ck_assert_str_eq(fired, "w:/z w:/a ");
 	xs_txn_free(t);
 }
