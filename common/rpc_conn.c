@@ -23,6 +23,7 @@ struct rpc_conn {
 	int				 depth;		/* in callbacks */
 	bool				 closing, freeing;
 	const char			*why;
+	enum rpc_close			 close_kind;
 };
 
 static void	on_read(evutil_socket_t, short, void *);
@@ -105,18 +106,19 @@ on_later(evutil_socket_t fd, short what, void *arg)
 	if (!c->closing)
 		return;
 	c->depth++;
-	c->cb.closed(c, c->why, c->arg);
+	c->cb.closed(c, c->close_kind, c->why, c->arg);
 	c->depth--;
 	if (c->freeing)
 		conn_destroy(c);
 }
 
 void
-rpc_conn_close(struct rpc_conn *c, const char *why)
+rpc_conn_close(struct rpc_conn *c, enum rpc_close kind, const char *why)
 {
 	if (c->closing)
 		return;
 	c->closing = true;
+	c->close_kind = kind;
 	c->why = why;
 	event_del(c->rd);
 	if (c->wr != NULL)
@@ -137,7 +139,7 @@ flush(struct rpc_conn *c)
 		    len : RPC_READ_CHUNK));
 		if ((n = c->tp->write(c->t, p, len < RPC_READ_CHUNK ? len :
 		    RPC_READ_CHUNK)) < 0) {
-			rpc_conn_close(c, "peer gone while writing");
+			rpc_conn_close(c, RPC_CLOSE_PEER, "peer gone while writing");
 			return;
 		}
 		if (n == 0)
@@ -197,7 +199,7 @@ deliver(struct rpc_conn *c)
 	while (!c->closing && !c->freeing &&
 	    (r = rpc_wire_take(c->in, c->lim.max_frame, &msg, &why)) != 0) {
 		if (r < 0) {
-			rpc_conn_close(c, why);
+			rpc_conn_close(c, RPC_CLOSE_BROKEN, why);
 			return;
 		}
 		c->cb.msg(c, msg, c->arg);
@@ -228,14 +230,14 @@ pump(struct rpc_conn *c)
 		}
 		if ((n = c->tp->read(c->t, buf, sizeof(buf))) < 0) {
 			deliver(c);
-			rpc_conn_close(c, "peer closed the connection");
+			rpc_conn_close(c, RPC_CLOSE_PEER, "peer closed the connection");
 			break;
 		}
 		if (n == 0)
 			break;
 		c->nin += (unsigned long long)n;
 		if (evbuffer_add(c->in, buf, (size_t)n) != 0) {
-			rpc_conn_close(c, "out of memory");
+			rpc_conn_close(c, RPC_CLOSE_LOCAL, "out of memory");
 			break;
 		}
 		deliver(c);

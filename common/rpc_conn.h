@@ -37,11 +37,19 @@ struct rpc_transport {
 	bool		 poll_write;
 };
 
+/* Why a connection ended, for counting; the text is for the log. */
+enum rpc_close {
+	RPC_CLOSE_PEER,		/* the peer went */
+	RPC_CLOSE_BROKEN,	/* it broke the protocol: framing, hello */
+	RPC_CLOSE_LOCAL		/* our decision: too slow a reader, memory */
+};
+
 struct rpc_conn_cb {
 	/* msg is borrowed for the call. */
 	void	(*msg)(struct rpc_conn *, json_t *msg, void *arg);
-	/* The connection is finished (why for the log); free it here. */
-	void	(*closed)(struct rpc_conn *, const char *why, void *arg);
+	/* The connection is finished; free it here. */
+	void	(*closed)(struct rpc_conn *, enum rpc_close, const char *why,
+		    void *arg);
 };
 
 struct rpc_conn_limits {
@@ -64,7 +72,8 @@ void		 rpc_conn_free(struct rpc_conn *);
 int		 rpc_conn_send(struct rpc_conn *, const json_t *msg);
 int		 rpc_conn_send_bulk(struct rpc_conn *, const json_t *msg);
 /* Ends the connection: the closed callback runs from the loop. */
-void		 rpc_conn_close(struct rpc_conn *, const char *why);
+void		 rpc_conn_close(struct rpc_conn *, enum rpc_close,
+		    const char *why);
 size_t		 rpc_conn_queued(const struct rpc_conn *);
 /* Counters for sys.stats. */
 unsigned long long rpc_conn_bytes_in(const struct rpc_conn *);

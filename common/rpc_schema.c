@@ -24,8 +24,15 @@ rpc_schema_load(void)
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	for (i = 0; proto_services[i].name != NULL && i < RPC_SCHEMA_MAX;
-	    i++) {
+	for (i = 0; proto_services[i].name != NULL; i++) {
+		/* More services than room: say so, rather than drop some. */
+		if (i == RPC_SCHEMA_MAX) {
+			log_warnx("proto/services: more than %d services; "
+			    "raise RPC_SCHEMA_MAX", RPC_SCHEMA_MAX);
+			s->n = i;
+			rpc_schema_free(s);
+			return NULL;
+		}
 		s->svc[i] = json_loads(proto_services[i].json, 0, &e);
 		if (!json_is_object(json_object_get(s->svc[i], "methods"))) {
 			log_warnx("proto/services/%s.json:%d:%d: %s",

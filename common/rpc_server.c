@@ -34,7 +34,8 @@
 #define HELLO_TIMEOUT	30	/* seconds */
 
 static void	peer_msg(struct rpc_conn *, json_t *, void *);
-static void	peer_closed(struct rpc_conn *, const char *, void *);
+static void	peer_closed(struct rpc_conn *, enum rpc_close, const char *,
+		    void *);
 
 /* ---- calls ---- */
 
@@ -51,7 +52,8 @@ static void
 send_msg(struct rpc_peer *p, json_t *m)
 {
 	if (m == NULL || rpc_conn_send(p->conn, m) != 0)
-		rpc_conn_close(p->conn, "cannot queue a reply: reader too slow");
+		rpc_conn_close(p->conn, RPC_CLOSE_LOCAL,
+		    "cannot queue a reply: reader too slow");
 	json_decref(m);
 }
 
@@ -257,12 +259,13 @@ on_hello(struct rpc_peer *p, json_t *msg)
 
 	if (type == NULL || strcmp(type, "hello") != 0) {
 		fail_id(p, 0, RPC_E_REQUEST, "say hello first");
-		rpc_conn_close(p->conn, "no hello");
+		rpc_conn_close(p->conn, RPC_CLOSE_BROKEN, "no hello");
 		return;
 	}
 	if ((v = rpc_wire_pick_version(msg)) == 0) {
 		fail_id(p, 0, RPC_E_VERSION, "this server speaks protocol 1");
-		rpc_conn_close(p->conn, "no common protocol version");
+		rpc_conn_close(p->conn, RPC_CLOSE_LOCAL,
+		    "no common protocol version");
 		return;
 	}
 	event_del(p->timer);
@@ -310,14 +313,14 @@ peer_free(struct rpc_peer *p)
 }
 
 static void
-peer_closed(struct rpc_conn *conn, const char *why, void *arg)
+peer_closed(struct rpc_conn *conn, enum rpc_close kind, const char *why,
+    void *arg)
 {
 	struct rpc_peer	*p = arg;
 
 	(void)conn;
 	log_debug("rpc: domain %u: %s", p->domid, why);
-	if (strstr(why, "frame") != NULL || strstr(why, "JSON") != NULL ||
-	    strstr(why, "hello") != NULL)
+	if (kind == RPC_CLOSE_BROKEN)
 		p->srv->stats.dropped++;
 	peer_free(p);
 }
@@ -333,7 +336,7 @@ hello_timeout(evutil_socket_t fd, short what, void *arg)
 		/* Worth a warning: a caller on a slow machine sees a timeout. */
 		log_warnx("rpc: domain %u connected but said no hello within "
 		    "%d s: dropped", p->domid, HELLO_TIMEOUT);
-		rpc_conn_close(p->conn, "no hello in time");
+		rpc_conn_close(p->conn, RPC_CLOSE_BROKEN, "no hello in time");
 	}
 }
 

@@ -36,6 +36,7 @@
 #define CON_DOM_H
 
 #include <sys/queue.h>
+#include <sys/types.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
