@@ -49,7 +49,8 @@ struct rpc_server_opts {
 	const char		*daemon;	/* "consoled" */
 	const char		*version;
 	const struct rpc_method	*methods;	/* NULL-name ended */
-	void			*arg;		/* for methods and hooks */
+	void			*arg;		/* for methods */
+	void			*hook_arg;	/* for the hooks below */
 	const char		*policy_path;	/* NULL: allow dom0 only */
 	/* sys.reload: 0 or -1; sys.stats: the daemon's own object. */
 	int			(*reload)(void *arg);

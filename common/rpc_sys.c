@@ -23,7 +23,7 @@ sys_ping(struct rpc_call *c, json_t *params, void *arg)
 	struct rpc_server		*s = arg;
 
 	(void)params;
-	if (s->opts.ping != NULL && s->opts.ping(s->opts.arg) != 0) {
+	if (s->opts.ping != NULL && s->opts.ping(s->opts.hook_arg) != 0) {
 		rpc_fail(c, RPC_E_FAILED, "%s does not answer its helper",
 		    s->opts.daemon);
 		return;
@@ -56,7 +56,7 @@ sys_stats(struct rpc_call *c, json_t *params, void *arg)
 		in += rpc_conn_bytes_in(p->conn);
 		out += rpc_conn_bytes_out(p->conn);
 	}
-	daemon = s->opts.stats != NULL ? s->opts.stats(s->opts.arg) : NULL;
+	daemon = s->opts.stats != NULL ? s->opts.stats(s->opts.hook_arg) : NULL;
 	rpc_reply(c, json_pack("{s:{s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, "
 	    "s:I, s:I, s:I, s:I, s:I, s:I}, s:o}", "rpc",
 	    "connections", (int)s->nconns,
@@ -94,7 +94,7 @@ sys_loglevel(struct rpc_call *c, json_t *params, void *arg)
 		    0 : -1;
 		log_setverbose(v);
 		if (s->opts.loglevel != NULL)
-			s->opts.loglevel(s->opts.arg, v);
+			s->opts.loglevel(s->opts.hook_arg, v);
 		log_info("rpc: log level %s (was %s), asked by domain %u",
 		    want, level_name(before), rpc_call_caller(c));
 	}
@@ -111,7 +111,7 @@ sys_reload(struct rpc_call *c, json_t *params, void *arg)
 	(void)params;
 	log_info("rpc: reload asked by domain %u", rpc_call_caller(c));
 	if (s->opts.reload != NULL)
-		rc = s->opts.reload(s->opts.arg);
+		rc = s->opts.reload(s->opts.hook_arg);
 	rpc_server_reload_policy(s);
 	if (rc != 0)
 		rpc_fail(c, RPC_E_FAILED, "the configuration did not load: "

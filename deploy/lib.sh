@@ -15,7 +15,8 @@ SHOAL_PKGS_BUILD="build-essential cmake pkg-config clang libclang-rt-14-dev
   libxen-dev libevent-dev libjansson-dev check libknot-dev"
 # DNS peers and clients for dnsd: NSD and Knot for the differential test
 # and the benchmark, dig and kdig as clients, dnsperf for load.
-SHOAL_PKGS_TOOLS="xenstore-utils nsd knot knot-dnsutils bind9-dnsutils dnsperf"
+SHOAL_PKGS_TOOLS="xenstore-utils nsd knot knot-dnsutils bind9-dnsutils dnsperf
+  jq iproute2 procps"
 # The real-Xen tier: hypervisor, toolstack, a kernel for dom0 and domUs,
 # QEMU to boot them and what packs the initramfs images.
 SHOAL_PKGS_XEN="xen-hypervisor-$SHOAL_XEN_VERSION-amd64 xen-utils-$SHOAL_XEN_VERSION
@@ -56,6 +57,20 @@ shoal_install() {
 
 # The newest Debian kernel with modules installed: dom0 and stub domains
 # both boot it, and its modules go into their initramfs images.
+# The unprivileged users daemons run as with --user (docs/privilege.md):
+# system users with no home and no shell.  Idempotent.
+SHOAL_USERS="shoal-dnsd shoal-consoled"
+shoal_users() {
+	local u
+	for u in $SHOAL_USERS; do
+		getent passwd "$u" >/dev/null && continue
+		[ "$(id -u)" -eq 0 ] || shoal_die "need root to add the user $u"
+		useradd --system --no-create-home --home-dir /nonexistent \
+		    --shell /usr/sbin/nologin "$u" ||
+			shoal_die "useradd $u failed"
+	done
+}
+
 shoal_kernel_version() {
 	local v
 	for v in $(ls /lib/modules 2>/dev/null | sort -rV); do

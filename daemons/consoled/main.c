@@ -1,15 +1,13 @@
 /*
  * consoled: Shoal's console daemon, in place of Xen's xenconsoled.
- * main() owns the command line, the configuration's life (SIGHUP
+ * main() owns, past the command line (common/daemon.h), the configuration's life (SIGHUP
  * reloads it and reopens every log file), the order things are set up
  * in, and the teardown after SIGTERM, which frees everything so that a
  * leak checker sees nothing.
  */
 #include <sys/stat.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +18,8 @@
 #include <xengnttab.h>
 
 #include "config.h"
+#include "daemon.h"
+#include "privdrop.h"
 #include "con_config.h"
 #include "con_dom.h"
 #include "con_xs.h"
@@ -29,10 +29,8 @@
 #include "rpc_server.h"
 
 struct daemon {
-	const char		*config_path;
+	struct daemon_args	 args;
 	const char		*log_dir_opt;
-	const char		*policy;	/* RPC policy file */
-	const char		*rpc_socket;	/* also serve RPC here */
 	struct rpc_server	*rpc;
 	bool			 reload_failed;
 	bool			 stamp_opt;
@@ -40,23 +38,37 @@ struct daemon {
 	struct con_doms		 doms;
 };
 
-static void
-usage(FILE *f)
+enum { OPT_LOG_DIR = 0x200 };
+
+static const struct option con_longopts[] = {
+	{ "log-dir", required_argument, NULL, OPT_LOG_DIR },
+	{ "timestamps", no_argument, NULL, 'T' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int
+con_option(int ch, const char *arg, void *d_)
 {
-	fprintf(f, "usage: consoled [-c config.json] [-v|-q] [--log-dir DIR] "
-	    "[-T|--timestamps]\n"
-	    "                [--policy FILE] [--rpc-socket PATH] [--help]\n"
-	    "  -c, --config FILE   JSON configuration (docs/consoled.md)\n"
-	    "  --log-dir DIR       where guest-NAME.log files go (default %s)\n"
-	    "  -T, --timestamps    a timestamp before each logged line\n"
-	    "  -v, -q              more or less logging\n"
-	    "  --policy FILE       who may call console.* (docs/rpc.md); "
-	    "default:\n"
-	    "                      dom0 only\n"
-	    "  --rpc-socket PATH   also take RPC calls on this Unix socket\n"
-	    "SIGHUP reloads the configuration and reopens the log files.\n",
-	    CON_DEFAULT_LOGDIR);
+	struct daemon	*d = d_;
+
+	switch (ch) {
+	case OPT_LOG_DIR: d->log_dir_opt = arg; return 0;
+	case 'T': d->stamp_opt = true; return 0;
+	}
+	return -1;
 }
+
+static const struct daemon_spec spec = {
+	.name = "consoled",
+	.shortopts = "T",
+	.longopts = con_longopts,
+	.option = con_option,
+	.usage = "  --log-dir DIR       where guest-NAME.log files go "
+	    "(default " CON_DEFAULT_LOGDIR ")\n"
+	    "  -T, --timestamps    a timestamp before each logged line\n",
+	.notes = "SIGHUP reloads the configuration and reopens the log "
+	    "files.\n",
+};
 
 /* The file, then the command line over it.  NULL with err filled. */
 static struct con_config *
@@ -68,7 +80,7 @@ load(struct daemon *d, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (con_config_load(d->config_path, c, err, errlen) != 0) {
+	if (con_config_load(d->args.config_path, c, err, errlen) != 0) {
 		free(c);
 		return NULL;
 	}
@@ -111,52 +123,44 @@ reload(void *arg)
 		d->cfg = fresh;
 	}
 	log_info("SIGHUP: configuration %s, log files reopened",
-	    d->config_path != NULL ? "reloaded" : "unchanged");
+	    d->args.config_path != NULL ? "reloaded" : "unchanged");
 }
 
-static int
-parse_args(int argc, char **argv, struct daemon *d, int *verbose)
-{
-	static const struct option	 longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "log-dir", required_argument, NULL, 'L' },
-		{ "timestamps", no_argument, NULL, 'T' },
-		{ "policy", required_argument, NULL, 'P' },
-		{ "rpc-socket", required_argument, NULL, 'R' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int				 ch;
-
-	while ((ch = getopt_long(argc, argv, "c:Tvqh", longopts, NULL)) != -1)
-		switch (ch) {
-		case 'c': d->config_path = optarg; break;
-		case 'L': d->log_dir_opt = optarg; break;
-		case 'T': d->stamp_opt = true; break;
-		case 'P': d->policy = optarg; break;
-		case 'R': d->rpc_socket = optarg; break;
-		case 'v': (*verbose)++; break;
-		case 'q': (*verbose)--; break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return -1;
-		}
-	return optind == argc ? 0 : (usage(stderr), -1);
-}
-
-/*
- * sys.reload: as SIGHUP; nonzero if the configuration did not load.  The
- * RPC hooks get the methods' argument, the domains, inside the daemon.
- */
+/* sys.reload: as SIGHUP; nonzero if the configuration did not load. */
 static int
 rpc_reload(void *arg)
 {
-	struct daemon	*d = (struct daemon *)((char *)arg -
-			    offsetof(struct daemon, doms));
+	struct daemon	*d = arg;
 
 	reload(d);
 	return d->reload_failed ? -1 : 0;
+}
+
+static json_t *
+rpc_stats(void *arg)
+{
+	struct daemon	*d = arg;
+
+	return con_rpc_stats(&d->doms);
+}
+
+/*
+ * Once the event channels and grant tables are open: consoled keeps
+ * writing its log directory and making ptys, and reading its
+ * configuration (docs/privilege.md).
+ */
+static int
+drop(struct daemon *d)
+{
+	struct privdrop	 p;
+
+	privdrop_base(&p);
+	if (privdrop_ro(&p, d->args.config_path) != 0 ||
+	    privdrop_rw(&p, d->cfg->log_dir) != 0 ||
+	    privdrop_rw(&p, "/dev/ptmx") != 0 ||
+	    privdrop_rw(&p, "/dev/pts") != 0)
+		return -1;
+	return daemon_drop(&d->args, &p);
 }
 
 /* Without RPC the consoles are still served: it is logged, not fatal. */
@@ -166,16 +170,12 @@ start_rpc(struct daemon *d, struct evloop *loop)
 	struct rpc_server_opts	 o = {
 		.service = "console", .daemon = "consoled",
 		.version = SHOAL_VERSION, .methods = con_rpc_methods,
-		.arg = &d->doms, .policy_path = d->policy,
-		.reload = rpc_reload, .stats = con_rpc_stats,
+		.arg = &d->doms, .hook_arg = d,
+		.reload = rpc_reload, .stats = rpc_stats,
 		.limits = d->cfg->rpc,
 	};
 
-	if ((d->rpc = rpc_server_new(evloop_base(loop), &o)) == NULL)
-		log_warnx("no RPC: console.* cannot be called");
-	else if (d->rpc_socket != NULL &&
-	    rpc_server_listen(d->rpc, d->rpc_socket) != 0)
-		log_warnx("RPC socket %s not served", d->rpc_socket);
+	d->rpc = daemon_rpc(&d->args, evloop_base(loop), &o);
 }
 
 static int
@@ -192,7 +192,7 @@ serve(struct daemon *d, xenevtchn_handle *xce, xengnttab_handle *xgt)
 	evloop_set_reload(loop, reload, d);
 	if (con_doms_init(&d->doms, evloop_base(loop), d->cfg, xce, xgt) != 0)
 		log_warnx("cannot watch event channels");
-	else if ((xs = con_xs_open(&d->doms)) != NULL) {
+	else if (drop(d) == 0 && (xs = con_xs_open(&d->doms)) != NULL) {
 		log_info("serving consoles, logs in %s", d->cfg->log_dir);
 		start_rpc(d, loop);
 		rc = evloop_run(loop) == 0 ? 0 : 1;
@@ -213,14 +213,18 @@ main(int argc, char **argv)
 	xenevtchn_handle	*xce;
 	xengnttab_handle	*xgt;
 	char			 err[CONFIG_ERRMAX];
-	int			 verbose = 0, rc;
+	int			 rc;
 
-	log_init("consoled", 0, 0);
-	if (parse_args(argc, argv, &d, &verbose) != 0)
+	if (daemon_start(&spec, argc, argv, &d.args, &d) != 0)
 		return 2;
-	log_setverbose(verbose);
 	if ((d.cfg = load(&d, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
+	if (d.args.check) {
+		log_info("configuration OK, logs in %s", d.cfg->log_dir);
+		con_config_free(d.cfg);
+		free(d.cfg);
+		return 0;
+	}
 	if ((xce = xenevtchn_open(NULL, 0)) == NULL)
 		fatal("xenevtchn_open: no event channels (neither Xen nor "
 		    "xensim?)");

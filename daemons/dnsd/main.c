@@ -1,20 +1,23 @@
 /*
  * dnsd: Shoal's authoritative-only DNS server.
  *
- * main() owns the command line, the order things are set up in (the
- * configuration, the zones, the sockets, RPC), SIGHUP (a reload, see
+ * main() owns the order things are set up in (the command line through
+ * common/daemon.h, the configuration, the zones, the sockets, RPC), SIGHUP (a reload, see
  * dns_reload.h) and the teardown after SIGTERM, which frees everything so
  * that a leak checker sees nothing.  The listening addresses are read
  * once: a reload that changes them is told so and keeps the old ones.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "daemon.h"
+#include "privdrop.h"
 #include "dns_config.h"
 #include "dns_notify.h"
 #include "dns_reload.h"
@@ -25,11 +28,7 @@
 #include "rpc_server.h"
 
 struct daemon {
-	const char		*config_path;
-	const char		*policy;
-	const char		*rpc_socket;
-	bool			 no_rpc;
-	bool			 syslog;
+	struct daemon_args	 args;
 	struct dns_config	*cfg;
 	struct dns_zones	*zones;
 	struct dns_server	 srv;
@@ -38,64 +37,14 @@ struct daemon {
 	struct rpc_server	*rpcs;
 };
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: dnsd -c config.json [-v|-q] [--policy FILE] "
-	    "[--rpc-socket PATH]\n"
-	    "            [--no-rpc] [--check] [--syslog] [--help]\n"
-	    "  -c, --config FILE   JSON configuration: listen addresses, zones "
-	    "(docs/dnsd.md)\n"
-	    "  -n, --check         load the configuration and the zones, "
-	    "report, exit\n"
-	    "  -v, -q              more or less logging\n"
-	    "  --syslog            log to syslog (daemon facility), not stderr\n"
-	    "  --policy FILE       who may call dns.* (docs/rpc.md); default: "
-	    "dom0 only\n"
-	    "  --rpc-socket PATH   also take RPC calls on this Unix socket\n"
-	    "  --no-rpc            no RPC service at all\n"
-	    "SIGHUP (or dns.reload) rereads the configuration and every zone "
-	    "file;\n"
-	    "a zone that does not load keeps serving its previous version.\n");
-}
-
-static int
-parse_args(int argc, char **argv, struct daemon *d, int *verbose,
-    bool *check)
-{
-	static const struct option	 longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "check", no_argument, NULL, 'n' },
-		{ "policy", required_argument, NULL, 'P' },
-		{ "rpc-socket", required_argument, NULL, 'R' },
-		{ "no-rpc", no_argument, NULL, 'N' },
-		{ "syslog", no_argument, NULL, 'S' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int				 ch;
-
-	while ((ch = getopt_long(argc, argv, "c:nvqh", longopts, NULL)) != -1)
-		switch (ch) {
-		case 'c': d->config_path = optarg; break;
-		case 'n': *check = true; break;
-		case 'P': d->policy = optarg; break;
-		case 'R': d->rpc_socket = optarg; break;
-		case 'N': d->no_rpc = true; break;
-		case 'S': d->syslog = true; break;
-		case 'v': (*verbose)++; break;
-		case 'q': (*verbose)--; break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return -1;
-		}
-	if (optind != argc || d->config_path == NULL) {
-		usage(stderr);
-		return -1;
-	}
-	return 0;
-}
+static const struct daemon_spec spec = {
+	.name = "dnsd",
+	.config_required = true,
+	.notes = "The configuration names the listen addresses and the zones; "
+	    "--check loads\nthem all.  SIGHUP (or dns.reload) rereads the "
+	    "configuration and every zone\nfile; a zone that does not load "
+	    "keeps serving its previous version.\n",
+};
 
 static bool
 same_listen(const struct dns_config *a, const struct dns_config *b)
@@ -141,6 +90,32 @@ sighup(void *arg)
 		log_warnx("SIGHUP: out of memory");
 }
 
+/*
+ * Once the sockets are bound: dnsd keeps reading its configuration and
+ * the directories of its zone files (SIGHUP rereads them), and writes
+ * nothing (docs/privilege.md).
+ */
+static int
+drop(struct daemon *d)
+{
+	static char	 dirs[PRIVDROP_MAX_PATHS][PATH_MAX];
+	struct privdrop	 p;
+	size_t		 i, n = 0;
+
+	privdrop_base(&p);
+	if (privdrop_ro(&p, d->args.config_path) != 0)
+		return -1;
+	for (i = 0; i < d->cfg->zones.n && n < PRIVDROP_MAX_PATHS; i++) {
+		snprintf(dirs[n], sizeof(dirs[n]), "%s",
+		    d->cfg->zones.v[i].file);
+		if (privdrop_ro(&p, dirname(dirs[n++])) != 0) {
+			log_warnx("privilege drop: too many zone directories");
+			return -1;
+		}
+	}
+	return daemon_drop(&d->args, &p);
+}
+
 /* Without RPC the zones are still served: it is logged, not fatal. */
 static void
 start_rpc(struct daemon *d, struct evloop *loop)
@@ -148,18 +123,12 @@ start_rpc(struct daemon *d, struct evloop *loop)
 	struct rpc_server_opts	 o = {
 		.service = "dns", .daemon = "dnsd",
 		.version = SHOAL_VERSION, .methods = dns_rpc_methods,
-		.arg = &d->rpc, .policy_path = d->policy,
+		.arg = &d->rpc, .hook_arg = &d->rpc,
 		.reload = dns_rpc_sys_reload, .stats = dns_rpc_stats,
 		.limits = d->cfg->rpc,
 	};
 
-	if (d->no_rpc)
-		return;
-	if ((d->rpcs = rpc_server_new(evloop_base(loop), &o)) == NULL)
-		log_warnx("no RPC: dns.* cannot be called");
-	else if (d->rpc_socket != NULL &&
-	    rpc_server_listen(d->rpcs, d->rpc_socket) != 0)
-		log_warnx("RPC socket %s not served", d->rpc_socket);
+	d->rpcs = daemon_rpc(&d->args, evloop_base(loop), &o);
 }
 
 static int
@@ -173,7 +142,7 @@ serve(struct daemon *d)
 		return 1;
 	}
 	d->reload = dns_reload_new(evloop_base(loop), d->zones,
-	    d->config_path, install, d);
+	    d->args.config_path, install, d);
 	if (d->reload == NULL)
 		log_warnx("cannot set up reloading");
 	else if (dns_server_open(&d->srv, evloop_base(loop), d->cfg,
@@ -185,9 +154,11 @@ serve(struct daemon *d)
 			log_warnx("cannot send NOTIFY");
 		dns_notify_changed(d->srv.notify, d->cfg, d->zones);
 		evloop_set_reload(loop, sighup, d);
-		start_rpc(d, loop);
-		log_info("serving %zu zones", d->cfg->zones.n);
-		rc = evloop_run(loop) == 0 ? 0 : 1;
+		if (drop(d) == 0) {
+			start_rpc(d, loop);
+			log_info("serving %zu zones", d->cfg->zones.n);
+			rc = evloop_run(loop) == 0 ? 0 : 1;
+		}
 	}
 	/* Callers first (they may wait on a reload), then the rest. */
 	rpc_server_free(d->rpcs);
@@ -205,23 +176,20 @@ main(int argc, char **argv)
 {
 	struct daemon	 d = { 0 };
 	char		 err[CONFIG_ERRMAX];
-	int		 verbose = 0, rc, failed;
-	bool		 check = false;
+	int		 rc, failed;
 
-	log_init("dnsd", 0, 0);
-	if (parse_args(argc, argv, &d, &verbose, &check) != 0)
+	if (daemon_start(&spec, argc, argv, &d.args, &d) != 0)
 		return 2;
-	log_init("dnsd", d.syslog, verbose);
 	if ((d.cfg = calloc(1, sizeof(*d.cfg))) == NULL)
 		fatal("calloc");
-	if (dns_config_load(d.config_path, d.cfg, err, sizeof(err)) == -1)
+	if (dns_config_load(d.args.config_path, d.cfg, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if ((d.zones = dns_zones_new(0)) == NULL)
 		fatal("dns_zones_new");
 	if ((failed = dns_reload_initial(d.zones, d.cfg)) != 0)
 		log_warnx("%d of %zu zones did not load", failed < 0 ?
 		    (int)d.cfg->zones.n : failed, d.cfg->zones.n);
-	if (check)
+	if (d.args.check)
 		rc = failed == 0 ? 0 : 1;
 	else
 		rc = serve(&d);

@@ -6,7 +6,7 @@
  * the orderly teardown after SIGTERM, which frees everything so that a
  * leak checker sees nothing.
  */
-#include <getopt.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "config.h"
+#include "daemon.h"
+#include "privdrop.h"
 #include "evloop.h"
 #include "log.h"
 #include "strnum.h"
@@ -26,34 +28,68 @@
 #include "xs_state.h"
 
 struct daemon {
-	const char		*config_path;
+	struct daemon_args	 args;
+	const char		*sockopt;	/* --socket */
 	int			 state_fd;	/* live update: -1, or ours */
 	int			 argc;
 	char			**argv;
 	bool			 keep_orphans_opt;
-	bool			 rpc;		/* --rpc: sys.* over RPC */
-	const char		*rpc_policy;
 	struct xs_rpc		*rpc_helper;
 	struct xs_config	 cfg;
 	struct xs_server	 srv;
 };
 
-static void
-usage(FILE *f)
+enum { OPT_STATE_FD = 0x200 };
+
+static const struct option xs_longopts[] = {
+	{ "socket", required_argument, NULL, 's' },
+	/* Xen's xenstored forks unless told not to; ours never does. */
+	{ "no-fork", no_argument, NULL, 'N' },
+	{ "keep-orphans", no_argument, NULL, 'K' },
+	/* Given by the previous process at a live update (xs_lu). */
+	{ "live-update-state", required_argument, NULL, OPT_STATE_FD },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int
+xs_option(int ch, const char *arg, void *d_)
 {
-	fprintf(f, "usage: xenstored [-c config.json] [-v|-q] "
-	    "[--socket PATH] [-K|--keep-orphans] [-N|--no-fork]\n"
-	    "                 [--rpc [--rpc-policy FILE]] [--help]\n"
+	struct daemon	*d = d_;
+	long long	 n;
+
+	switch (ch) {
+	case 's': d->sockopt = arg; return 0;
+	case 'N': return 0;
+	case 'K': d->keep_orphans_opt = true; return 0;
+	case OPT_STATE_FD:
+		if (strnum(arg, 0, INT_MAX, &n) == -1) {
+			log_warnx("--live-update-state %s: not a descriptor",
+			    arg);
+			return -1;
+		}
+		d->state_fd = (int)n;
+		return 0;
+	}
+	return -1;
+}
+
+static const struct daemon_spec spec = {
+	.name = "xenstored",
+	.shortopts = "s:NK",
+	.longopts = xs_longopts,
+	.option = xs_option,
+	.usage = "  -s, --socket PATH   the socket (default: "
+	    "$XENSTORED_PATH, or the config's, or\n"
+	    "                      " XS_DEFAULT_SOCKET ")\n"
 	    "  -K, --keep-orphans  when a domain goes, give the nodes it "
 	    "owned to dom0\n"
 	    "                      instead of deleting them\n"
 	    "  -N, --no-fork       accepted as Xen's xenstored does; this one "
-	    "never forks\n"
-	    "  --rpc               serve sys.* (ping, version, stats, "
-	    "loglevel, reload)\n"
-	    "                      over Shoal's RPC, from a helper process\n"
-	    "  --rpc-policy FILE   who may call them (default: dom0 only)\n");
-}
+	    "never forks\n",
+	.notes = "The RPC service (sys.ping, sys.version, sys.stats, "
+	    "sys.loglevel, sys.reload)\nruns in a helper process that asks "
+	    "the daemon over a socketpair.\n",
+};
 
 static void
 reload(void *arg)
@@ -62,11 +98,11 @@ reload(void *arg)
 	struct xs_config	 fresh;
 	char			 err[CONFIG_ERRMAX];
 
-	if (d->config_path == NULL) {
+	if (d->args.config_path == NULL) {
 		log_info("SIGHUP: no configuration file, nothing to reload");
 		return;
 	}
-	if (xs_config_load(d->config_path, &fresh, err, sizeof(err)) != 0) {
+	if (xs_config_load(d->args.config_path, &fresh, err, sizeof(err)) != 0) {
 		log_warnx("reload failed, keeping the running configuration: "
 		    "%s", err);
 		return;
@@ -78,53 +114,28 @@ reload(void *arg)
 	d->srv.keep_orphans = d->keep_orphans_opt || fresh.keep_orphans;
 	xs_config_free(&d->cfg);
 	d->cfg = fresh;
-	log_info("configuration reloaded from %s", d->config_path);
+	log_info("configuration reloaded from %s", d->args.config_path);
 }
 
+/*
+ * Once the socket, the rings and Xen's handles are set up.  xenstored
+ * keeps its uid unless --user says otherwise (a live update's new image
+ * reopens Xen's devices) and may read anything (the new image can be
+ * anywhere), but writes only its socket's directory and Xen's devices
+ * (docs/privilege.md).
+ */
 static int
-parse_args(int argc, char **argv, struct daemon *d, const char **sockopt,
-    int *verbose, bool *keep_orphans)
+drop(struct daemon *d, const char *sockpath)
 {
-	static const struct option	 longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		/* Xen's xenstored forks unless told not to; ours never does. */
-		{ "no-fork", no_argument, NULL, 'N' },
-		{ "keep-orphans", no_argument, NULL, 'K' },
-		{ "rpc", no_argument, NULL, 'R' },
-		{ "rpc-policy", required_argument, NULL, 'P' },
-		/* Given by the previous process at a live update (xs_lu). */
-		{ "live-update-state", required_argument, NULL, 'U' },
-		{ NULL, 0, NULL, 0 }
-	};
-	long long			 n;
-	int				 ch;
+	static char	 sockdir[PATH_MAX];
+	struct privdrop	 p;
 
-	while ((ch = getopt_long(argc, argv, "c:vqhNK", longopts, NULL)) != -1)
-		switch (ch) {
-		case 'c': d->config_path = optarg; break;
-		case 's': *sockopt = optarg; break;
-		case 'v': (*verbose)++; break;
-		case 'q': (*verbose)--; break;
-		case 'h': usage(stdout); exit(0);
-		case 'N': break;
-		case 'K': *keep_orphans = true; break;
-		case 'R': d->rpc = true; break;
-		case 'P': d->rpc_policy = optarg; break;
-		case 'U':
-			if (strnum(optarg, 0, INT_MAX, &n) == -1) {
-				log_warnx("--state-fd %s: not a descriptor",
-				    optarg);
-				return -1;
-			}
-			d->state_fd = (int)n;
-			break;
-		default: usage(stderr); return -1;
-		}
-	return optind == argc ? 0 : (usage(stderr), -1);
+	privdrop_base(&p);
+	snprintf(sockdir, sizeof(sockdir), "%s", sockpath);
+	if (privdrop_ro(&p, "/") != 0 ||
+	    privdrop_rw(&p, dirname(sockdir)) != 0)
+		return -1;
+	return daemon_drop(&d->args, &p);
 }
 
 /* The socket: a fresh one, or the one a live update handed us. */
@@ -163,7 +174,8 @@ serve(struct daemon *d, const char *sockpath)
 	d->srv.rings = xs_rings_open(loop, &d->srv);
 	if ((d->srv.lu = xs_lu_new(loop, d->argc, d->argv)) == NULL)
 		log_warnx("no memory for live update: it is refused");
-	if ((l = listener(d, loop, sockpath)) != NULL) {
+	if ((l = listener(d, loop, sockpath)) != NULL &&
+	    drop(d, sockpath) == 0) {
 		if (d->state_fd < 0 && d->srv.rings != NULL)
 			xs_rings_kick_all(d->srv.rings);
 		/* A live update that returns failed: carry on serving. */
@@ -190,28 +202,27 @@ int
 main(int argc, char **argv)
 {
 	struct daemon	 d = { .state_fd = -1, .argc = argc, .argv = argv };
-	const char	*sockopt = NULL;
 	char		 err[CONFIG_ERRMAX], *sockpath;
-	int		 verbose = 0, rc;
-	bool		 keep_orphans = false;
+	int		 rc;
 
-	log_init("xenstored", 0, 0);
-	if (parse_args(argc, argv, &d, &sockopt, &verbose,
-	    &keep_orphans) != 0)
+	if (daemon_start(&spec, argc, argv, &d.args, &d) != 0)
 		return 2;
-	log_setverbose(verbose);
-	if (xs_config_load(d.config_path, &d.cfg, err, sizeof(err)) != 0)
+	if (xs_config_load(d.args.config_path, &d.cfg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
-	if ((sockpath = xs_config_socket(&d.cfg, sockopt)) == NULL)
+	if (d.args.check) {
+		log_info("configuration OK");
+		xs_config_free(&d.cfg);
+		return 0;
+	}
+	if ((sockpath = xs_config_socket(&d.cfg, d.sockopt)) == NULL)
 		fatalx("out of memory");
 	if (xs_server_init(&d.srv, &d.cfg.quota, d.cfg.max_events) != 0)
 		fatalx("cannot set up the store");
 	/* Before the loop and any Xen handle: the helper inherits neither. */
-	if (d.rpc && (d.rpc_helper = xs_rpc_fork(d.rpc_policy,
+	if (!d.args.no_rpc && (d.rpc_helper = xs_rpc_fork(&d.args,
 	    sockpath, &d.cfg.rpc)) == NULL)
 		log_warnx("no RPC helper: sys.* is not served");
-	d.keep_orphans_opt = keep_orphans;
-	d.srv.keep_orphans = keep_orphans || d.cfg.keep_orphans;
+	d.srv.keep_orphans = d.keep_orphans_opt || d.cfg.keep_orphans;
 	rc = serve(&d, sockpath);
 	free(sockpath);
 	xs_config_free(&d.cfg);

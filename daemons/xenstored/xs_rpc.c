@@ -12,8 +12,10 @@
 
 #include <event2/event.h>
 
+#include "daemon.h"
 #include "evloop.h"
 #include "log.h"
+#include "privdrop.h"
 #include "rpc_server.h"
 #include "rpc_sock.h"
 #include "strnum.h"
@@ -122,28 +124,32 @@ h_wait_store(const char *path)
 }
 
 static void __attribute__((noreturn))
-helper_main(const char *policy, const char *sockpath,
+helper_main(const struct daemon_args *args, const char *sockpath,
     const struct rpc_limits *limits)
 {
 	struct rpc_server_opts	 o = { .service = "xenstore",
 				    .daemon = "xenstored",
 				    .version = SHOAL_VERSION,
-				    .policy_path = policy, .ping = h_ping,
+				    .ping = h_ping,
 				    .stats = h_stats, .loglevel = h_loglevel,
 				    .reload = h_reload, .limits = *limits };
 	struct evloop		*loop;
 	struct rpc_server	*s = NULL;
 	struct event		*ev = NULL;
+	struct privdrop		 p;
 
-	log_init("xenstored-rpc", 0, log_getverbose());
+	log_init("xenstored-rpc", args->syslog, log_getverbose());
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() == 1 || h_wait_store(sockpath) != 0 ||
 	    (loop = evloop_new()) == NULL)
 		_exit(1);
+	privdrop_base(&p);
 	if ((ev = event_new(evloop_base(loop), helper_fd, EV_READ |
 	    EV_PERSIST, h_daemon_gone, NULL)) == NULL ||
 	    event_add(ev, NULL) == -1 ||
-	    (s = rpc_server_new(evloop_base(loop), &o)) == NULL)
+	    /* It writes nothing: only Xen's devices, for vchans. */
+	    daemon_drop(args, &p) != 0 ||
+	    (s = daemon_rpc(args, evloop_base(loop), &o)) == NULL)
 		_exit(1);
 	evloop_run(loop);
 	rpc_server_free(s);
@@ -158,7 +164,7 @@ helper_main(const char *policy, const char *sockpath,
 }
 
 struct xs_rpc *
-xs_rpc_fork(const char *policy, const char *sockpath,
+xs_rpc_fork(const struct daemon_args *args, const char *sockpath,
     const struct rpc_limits *limits)
 {
 	struct xs_rpc	*r;
@@ -181,7 +187,7 @@ xs_rpc_fork(const char *policy, const char *sockpath,
 		close(sv[0]);
 		free(r);
 		helper_fd = sv[1];
-		helper_main(policy, sockpath, limits);
+		helper_main(args, sockpath, limits);
 	}
 	close(sv[1]);
 	r->fd = sv[0];

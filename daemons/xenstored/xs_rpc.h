@@ -13,13 +13,15 @@
  *
  * The helper goes when the daemon does: it sees EOF on the socketpair
  * (also at a live update's exec, after which the new image forks a new
- * helper) and has PR_SET_PDEATHSIG.  Off unless asked (--rpc): the
- * helper's registration nodes would otherwise show in every store.
+ * helper) and has PR_SET_PDEATHSIG.  On unless --no-rpc, as in every
+ * daemon (common/daemon.h): the helper registers the service's nodes
+ * under dom0's data/shoal like any service.
  */
 #ifndef XS_RPC_H
 #define XS_RPC_H
 
 struct event_base;
+struct daemon_args;
 struct rpc_limits;
 struct xs_rpc;
 struct xs_server;
@@ -28,7 +30,7 @@ struct xs_server;
  * Forks the helper; call before any event loop or Xen handle exists.
  * sockpath is the daemon's socket, which the helper waits for.
  */
-struct xs_rpc	*xs_rpc_fork(const char *policy, const char *sockpath,
+struct xs_rpc	*xs_rpc_fork(const struct daemon_args *, const char *sockpath,
 		    const struct rpc_limits *);
 /* The daemon's side: answer the helper from the loop. */
 int		 xs_rpc_serve(struct xs_rpc *, struct event_base *,

@@ -18,6 +18,7 @@
 # with no sanitizer report.
 #   it_consoled.sh BUILD_DIR
 set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
 build=$1
 xensim=$build/xensim/bin/xensim
 guest=$build/tests/tools/con-guest
@@ -32,16 +33,7 @@ cleanup() {
 	rm -rf "$run"
 }
 trap cleanup EXIT
-failures=0
-bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-# wait_for SECONDS COMMAND...: until COMMAND succeeds.
-wait_for() {
-	local n=$(($1 * 20))
-	shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
-	return 1
-}
 
 rate=1048576
 cat > "$run/consoled.json" <<JSON
@@ -75,8 +67,8 @@ cat "$run/console.$good.log" "$run/console.$flood.log"
 tty=$(xenstore-read /local/domain/"$good"/console/tty)
 [[ $tty == /dev/pts/* ]] || bad "good: console/tty is '$tty'"
 
-# Let the held bytes out (the flood's are let out at the rate).
-sleep 1
+# The held bytes come out at the rate: wait until all are in the log.
+wait_for 10 eval '[ "$(stat -c %s "$logs/guest-good.log" 2>/dev/null)" = '"$good_bytes"' ]'
 "$guest" check 11 "$logs/guest-good.log" $good_bytes ||
 	bad "good: the log is not the stream"
 [ "$(stat -c %s "$logs/guest-good.log")" -eq $good_bytes ] ||
@@ -127,7 +119,7 @@ grep -q 'xc-probe' "$run/xc.out" ||
 	bad "xenconsole did not read the guest's output: $(cat "$run/xc.out")"
 after=$("$xensim" create --name after -- "$guest" write 33 100000 0)
 wait_for 20 done_line "$after" || bad "after: never done"
-sleep 0.5
+wait_for 10 eval '[ "$(stat -c %s "$logs/guest-after.log" 2>/dev/null)" = 100000 ]'
 "$guest" check 33 "$logs/guest-after.log" 100000 ||
 	bad "after the corrupt domain: the log is not the stream"
 
@@ -140,7 +132,11 @@ sleep 0.5
 	bad "console.tail: $("$ctl" console.tail echo 50 2>&1 | tail -3)"
 timeout 4 "$ctl" console.follow echo > "$run/follow.out" 2>&1 &
 follower=$!
-sleep 1
+# The follower is connected when the service counts two connections
+# (it and the sys.stats call asking).
+rpc_conns() { "$ctl" --json --service console sys.stats |
+	sed -n 's/.*"connections": \([0-9]*\).*/\1/p'; }
+wait_for 10 eval '[ "$(rpc_conns)" -ge 2 ]' || bad "the follower never connected"
 "$ctl" console.write echo data=$'via-rpc-99\n' | grep -q '^written: 11$' ||
 	bad "console.write"
 wait_for 10 grep -q 'GOT 11: via-rpc-99' "$run/console.$echo_id.log" ||

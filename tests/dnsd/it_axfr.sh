@@ -295,7 +295,9 @@ grep -q "transfer of $zone\\. refused to 127.0.0.2" "$run/dnsd.log" ||
 # --- udp: dig always transfers over TCP; kdig +notcp sends AXFR over
 # UDP, and dig +notcp an IXFR.  AXFR: NOTIMP.  IXFR: the current SOA
 # alone (RFC 1995 2), never a transfer.
-if command -v kdig >/dev/null; then
+if ! command -v kdig >/dev/null; then
+	bad "udp: AXFR: kdig is missing (deploy/deps tools installs knot-dnsutils)"
+else
 	out=$(kdig @127.0.0.1 -p $port_dnsd +notcp +retry=0 +time=2 \
 	    "$zone" AXFR 2>&1)
 	grep -q "replied with error 'NOTIMPL'" <<<"$out" ||

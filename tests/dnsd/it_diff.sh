@@ -6,8 +6,10 @@
 # size and options; question; answer, authority and additional: their
 # records as sorted lines, TTLs included), and for every part dnsd must
 # equal NSD or Knot, and both when they agree, unless the queries file
-# lists it as a known difference.  docs/dnsd.md has the details and the
-# table of differences.
+# lists it as a known difference; then dnsd's part must be exactly what
+# the file pins for it ("pin PART QUERY => LINE", one per line), so a
+# known difference cannot hide a new one.  docs/dnsd.md has the details
+# and the table of differences.
 #   it_diff.sh DNSD_BINARY     the test
 #   it_diff.sh --peers         NSD against Knot only, every difference shown
 # With DIFF_VERBOSE=1 in the environment every response is shown.
@@ -192,17 +194,24 @@ ask() {
 part() { grep "^$2: " "$1" || true; }
 
 parts="header edns question answer authority additional"
-declare -A known
+declare -A known pinned
 while read -r line; do
-	[[ $line == known\ * ]] || continue
-	read -r _ p q <<<"${line%% -- *}"
-	known["$p $q"]=1
+	case $line in
+	known\ *)
+		read -r _ p q <<<"${line%% -- *}"
+		known["$p $q"]=1 ;;
+	pin\ *)
+		key=${line#pin }
+		key=${key%% => *}
+		pinned["$key"]+="${pinned["$key"]+$'\n'}${line#* => }" ;;
+	esac
 done <"$data/queries"
 
 failures=0 count=0 differ=0
 : >"$run/differ"
 while read -r line; do
-	[[ -z $line || $line == \#* || $line == known\ * ]] && continue
+	[[ -z $line || $line == \#* || $line == known\ * || $line == pin\ * ]] &&
+		continue
 	read -ra args <<<"$line"
 	count=$((count + 1))
 	for s in "${servers[@]}"; do
@@ -218,6 +227,8 @@ while read -r line; do
 		if [ -n "${known["$p ${args[*]}"]+x}" ]; then
 			[ "$d" != "$n" ] && [ "$d" != "$k" ] ||
 				echo "note: known difference no longer differs: $p ${args[*]}"
+			[ "$d" = "${pinned["$p ${args[*]}"]-(nothing pinned)}" ] ||
+				bad+=" $p(not as pinned: $d)"
 			[ "$n" = "$k" ] && note+=" $p"
 			note+="(known)"
 		elif [ "$n" = "$k" ]; then

@@ -132,7 +132,8 @@ ip netns add "$ns" && ip -n "$ns" link set lo up &&
     ip -n "$ns" addr add 10.77.0.3/32 dev lo &&
     ip -n "$ns" addr add fd77::3/128 dev lo || bad "no network namespace"
 ip netns exec "$ns" "$dnsd" -c "$run/any.json" --no-rpc >"$run/any.log" 2>&1 &
-pids+=($!)
+anypid=$!	# ip netns exec execs dnsd: this is dnsd
+pids+=($anypid)
 any() {	# any FROM TO
 	ip netns exec "$ns" dig @"$2" -b "$1" -p 5301 +time=1 +tries=1 +short \
 	    web.example.com A 2>&1
@@ -152,13 +153,21 @@ check "idle connection closed after tcp-idle-ms ($out)" \
 check "length 0 drops the connection" test "$("$probe" badlen 127.0.0.1 $port 0)" = closed
 check "a length shorter than a header drops it" \
 	test "$("$probe" badlen 127.0.0.1 $port 5)" = closed
-check "a query of garbage gets no crash" \
-	test "$("$probe" badlen 127.0.0.1 $port 300)" != ""
+# 300 zero octets: a header with no question, which is FORMERR.
+check "a query of garbage is answered (FORMERR), not a crash" \
+	test "$("$probe" badlen 127.0.0.1 $port 300)" = answered
+check "…and dnsd still answers" test "$(q +short web.example.com A)" = 192.0.2.10
 out=$("$probe" conns 127.0.0.1 $port 25 web.example.com)
 check "tcp-clients 20: 25 connections, 5 closed ($out)" test "$out" = "answered 20 closed 5"
 "$probe" hog 127.0.0.1 $port 2000000 web.example.com 6 >"$run/hog.out" &
 hog=$!
-sleep 2
+# The hog is writing and dnsd has stopped reading it once the hog's
+# socket holds unsent queries (Send-Q above 0 on the client's side).
+hog_stalled() {
+	ss -Htn state established "( dport = :$port )" |
+		awk '$2 > 0 { found = 1 } END { exit !found }'
+}
+wait_for 20 hog_stalled || bad "the never-reading client never filled its socket"
 check "answers to others while one client only writes" \
 	test "$(q +tcp +short web.example.com A)" = 192.0.2.10
 wait $hog
@@ -198,9 +207,9 @@ check "the RPC socket is the owner's alone (0600), whatever the umask" \
 	test "$(stat -c %a "$run/rpc.sock")" = 600
 "$ctl" --socket "$run/rpc.sock" --json dns.zones >"$run/zones.json" || bad "dns.zones"
 check "dns.zones: example.com served, broken.test not" \
-	sh -c "grep -q '\"origin\": \"example.com.\"' $run/zones.json &&
-	 jq -e '.zones[] | select(.origin == \"broken.test.\") | .served == false' $run/zones.json >/dev/null 2>&1 ||
-	 grep -q '\"served\": false' $run/zones.json"
+	jq -e '([.zones[] | select(.origin == "example.com.") | .served] == [true])
+	    and ([.zones[] | select(.origin == "broken.test.") | .served] == [false])' \
+	    "$run/zones.json"
 "$ctl" --socket "$run/rpc.sock" --json dns.stats >"$run/stats.json" || bad "dns.stats"
 check "dns.stats counts NXDOMAIN, REFUSED, qtype A and TXT" \
 	sh -c "grep -q '\"NXDOMAIN\": [1-9]' $run/stats.json && grep -q '\"REFUSED\": [1-9]' $run/stats.json &&
@@ -227,13 +236,10 @@ check "SIGHUP with a good edit: the new zone answers" \
 	test "$(q +short web.example.com A)" = 192.0.2.11
 
 ### stop
-kill -TERM $pid
-wait $pid
-rc=$?
-pid=
+stop_daemon "$pid" "$run/dnsd.log" dnsd
+stop_daemon "$anypid" "$run/any.log" "dnsd in the namespace"
+pid= anypid=
 pids=()
-check "SIGTERM: exit 0" test $rc -eq 0
-check "no sanitizer report" sh -c "! grep -qE 'Sanitizer|runtime error' $run/dnsd.log"
 if [ $failures -gt 0 ]; then
 	echo "--- dnsd's log"
 	tail -40 "$run/dnsd.log"

@@ -12,6 +12,7 @@
 # a lost call says where it was lost (inbox, vchan, connect, reply).
 #   it_rpc.sh BUILD_DIR
 set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
 build=$(cd "$1" && pwd)
 xensim=$build/xensim/bin/xensim
 ctl=$build/tools/shoalctl/shoalctl
@@ -20,13 +21,6 @@ torture=$build/tests/tools/rpc-torture
 run=$(mktemp -d /tmp/rpc-it.XXXXXX)
 export XENSIM_SOCKET=$run/xensimd.sock
 trap 'kill $(jobs -p) 2>/dev/null || true; "$xensim" stop >/dev/null 2>&1 || true; rm -rf "$run"' EXIT
-failures=0
-bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
-wait_for() {	# wait_for SECONDS COMMAND...
-	local n=$(($1 * 20)); shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
-	return 1
-}
 policy() {
 	cat > "$run/policy" <<'POL'
 # method      caller        action
@@ -39,7 +33,8 @@ test.*        @any          deny
 POL
 }
 
-"$xensim" start --xenstored "$build/daemons/xenstored/xenstored" ||
+# xenstored without its own RPC service: "test" is the only one here.
+"$xensim" start --xenstored "$build/daemons/xenstored/xenstored" --no-rpc ||
 	{ echo "FAIL: start"; exit 1; }
 eval "$("$xensim" env)"
 policy
@@ -55,11 +50,6 @@ wait_for 10 xenstore-exists /local/domain/1/data/shoal/test/inbox ||
 "$ctl" sys.ping | grep -q '^pong: true$' || bad "sys.ping"
 [ "$("$ctl" test.count n=3 | tr '\n' ' ')" = '{"i":1} {"i":2} {"i":3} ' ] ||
 	bad "stream of 3"
-exits() {	# exits CODE COMMAND...: the command's exit status is CODE
-	local want=$1 rc=0; shift
-	"$@" >/dev/null 2>&1 || rc=$?
-	[ "$rc" -eq "$want" ]
-}
 exits 2 "$ctl" test.nosuch || bad "unknown method exit code"
 exits 2 "$ctl" test.sleep ms=-1 || bad "bad params exit code"
 
@@ -77,7 +67,8 @@ exits 2 "$ctl" test.sleep ms=-1 || bad "bad params exit code"
 # A stranger: allowed sys.* and whoami only.
 "$xensim" create --name mallory -- sh -c '
 	'"$ctl"' --domain 1 test.echo text=x >/dev/null 2>&1; echo "DENIED-EXIT $?"
-	'"$ctl"' --domain 1 sys.ping >/dev/null 2>&1; echo "PING-EXIT $?"
+	out=$('"$ctl"' --domain 1 sys.ping 2>&1); rc=$?
+	[ $rc -eq 0 ] || echo "$out" | tail -n 2; echo "PING-EXIT $rc"
 	echo MALLORY-DONE; sleep 60' >/dev/null
 wait_for 60 grep -q CLI-DONE "$run/console.2.log" || bad "cli did not finish"
 wait_for 20 grep -q MALLORY-DONE "$run/console.3.log" || bad "mallory did not finish"
@@ -86,7 +77,7 @@ grep -qx 'whoami 2' "$run/console.2.log" || bad "the service did not see domain 
 grep -qx 'CONCURRENT 100' "$run/console.2.log" ||
 	bad "100 concurrent connects: $(grep -A3 CONCURRENT "$run/console.2.log")"
 grep -qx 'DENIED-EXIT 4' "$run/console.3.log" || bad "mallory not denied: $(cat "$run/console.3.log")"
-grep -qx 'PING-EXIT 0' "$run/console.3.log" || bad "mallory's ping"
+grep -qx 'PING-EXIT 0' "$run/console.3.log" || bad "mallory's ping: $(cat "$run/console.3.log")"
 grep -q 'test.echo denied to domain 3 ' "$run/console.1.log" ||
 	bad "the denial was not logged"
 
@@ -159,11 +150,12 @@ xenstore-rm /local/domain/0/data/shoal; xenstore-rm /local/domain/0/data/rpc
 lost "connected and sent test.sleep (call 1), but no reply came within 1500 ms" test.sleep ms=5000
 
 # A caller killed mid-call: the service drops it and carries on.
+conns() { "$ctl" --json sys.stats | sed -n 's/.*"connections": \([0-9]*\).*/\1/p'; }
 "$ctl" test.sleep ms=10000 >/dev/null 2>&1 &
 sleeper=$!
-sleep 1
+# Mid-call: its connection and the one asking are both there.
+wait_for 10 eval '[ "$(conns)" -ge 2 ]' || bad "the sleeper never connected"
 kill -9 $sleeper; wait $sleeper 2>/dev/null || true
-conns() { "$ctl" --json sys.stats | sed -n 's/.*"connections": \([0-9]*\).*/\1/p'; }
 wait_for 5 eval '[ "$(conns)" = 1 ]' || bad "killed caller's connection lingers: $(conns)"
 
 # The policy: broken denies all (sys.* too), fixed and reloaded allows.
@@ -232,7 +224,7 @@ grep -q "rpc: domain $hoardid leaves 4 unfinished calls in the inbox" \
 start=$(date +%s%N)
 "$ctl" test.sleep ms=20000 > "$run/orphan" 2>&1 &
 orphan=$!
-sleep 1
+wait_for 10 eval '[ "$(conns)" -ge 2 ]' || bad "the orphan never connected"
 "$xensim" destroy svc
 rc=0; wait $orphan || rc=$?
 took=$((($(date +%s%N) - start) / 1000000))

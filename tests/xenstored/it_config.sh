@@ -2,7 +2,7 @@
 # Configuration: quotas from the file, SIGHUP reloads them, a bad file
 # on reload keeps the running configuration; CONTROL through Xen's
 # xenstore-control.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 ctl=/usr/lib/xen-4.17/bin/xenstore-control
 
 quota() {	# the value the daemon reports for quota $1

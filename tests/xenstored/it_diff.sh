@@ -13,7 +13,7 @@ set -euo pipefail
 build=$1
 shift
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/lib.sh"
+. "$here/../lib.sh"
 xensim=$build/xensim/bin/xensim
 cxsd=${SHOAL_XEN_BIN:-/usr/lib/xen-4.17/bin}/xenstored
 shim=$build/bench/libxsdshim.so
@@ -45,7 +45,8 @@ start_side() {	# start_side NAME XENSTORED-COMMAND...
 		    { echo "FAIL: create $g for $side"; exit 1; }
 	done
 }
-start_side shoal "$build/daemons/xenstored/xenstored" -v
+# No RPC helper: its registration nodes would be a difference in the tree.
+start_side shoal "$build/daemons/xenstored/xenstored" -v --no-rpc
 # Debian's xenstored needs dom0's xenfs files: the benchmark's shim.
 start_side c env XENSTORED_RUNDIR="$run/c" LD_PRELOAD="$shim" "$cxsd" -N
 

@@ -19,8 +19,7 @@ export XENSIM_SOCKET=$run/xensimd.sock
 watcher=
 trap '[ -n "$watcher" ] && kill "$watcher" 2>/dev/null
 	"$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
-. "$(dirname "$0")/lib.sh"
-bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/../lib.sh"
 
 # Wait (10 s at most) until FILE has a line matching RE.
 wait_line() {

@@ -10,24 +10,18 @@
 # answers over RPC before and after (the helper is forked anew).
 #   it_live_update.sh BUILD_DIR
 set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
 build=$(cd "$1" && pwd)
 xensim=$build/xensim/bin/xensim
 xsd=$build/daemons/xenstored/xenstored
 run=$(mktemp -d /tmp/xs-lu.XXXXXX)
 export XENSIM_SOCKET=$run/xensimd.sock
 trap 'kill $(jobs -p) 2>/dev/null || true; "$xensim" stop >/dev/null 2>&1 || true; rm -rf "$run"' EXIT
-failures=0
-bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
 # xenstore-control links libxenguest, which xensim's libxenctrl subset
 # does not satisfy; it needs only the socket.
 control() { env -u LD_LIBRARY_PATH timeout 30 /usr/lib/xen-4.17/bin/xenstore-control "$@"; }
-wait_for() {	# wait_for SECONDS COMMAND...
-	local n=$(($1 * 20)); shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
-	return 1
-}
 
-"$xensim" start --xenstored "$xsd" -v --rpc || { echo "FAIL: start"; exit 1; }
+"$xensim" start --xenstored "$xsd" -v || { echo "FAIL: start"; exit 1; }
 eval "$("$xensim" env)"
 pid=$(cat "$run/xenstored.pid")
 ctl=$build/tools/shoalctl/shoalctl

@@ -14,14 +14,13 @@
 # control: its probe gets a reply, so "no reply" elsewhere means dropped.
 #   it_ring_hostile.sh BUILD_DIR
 set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
 build=$1
 xensim=$build/xensim/bin/xensim
 guest=$build/tests/tools/xs-ring-guest
 run=$(mktemp -d /tmp/xs-hostile.XXXXXX)
 export XENSIM_SOCKET=$run/xensimd.sock
 trap '"$xensim" stop >/dev/null 2>&1 || true; rm -rf "$run"' EXIT
-failures=0
-bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 "$xensim" start --xenstored "$build/daemons/xenstored/xenstored" ||
 	{ echo "FAIL: start"; exit 1; }

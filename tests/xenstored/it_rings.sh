@@ -7,13 +7,12 @@
 # nodes and permission entries gone.
 #   it_rings.sh BUILD_DIR
 set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
 build=$1
 xensim=$build/xensim/bin/xensim
 run=$(mktemp -d /tmp/xs-rings.XXXXXX)
 export XENSIM_SOCKET=$run/xensimd.sock
 trap '"$xensim" stop >/dev/null 2>&1 || true; rm -rf "$run"' EXIT
-failures=0
-bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 echo '{ "quota": { "nodes": 20, "write-rate": 50, "write-burst": 10 } }' \
     > "$run/xs.json"
@@ -25,7 +24,8 @@ xenstore-watch -n 3 @introduceDomain > "$run/intro" 2>&1 &
 wi=$!
 xenstore-watch -n 2 @releaseDomain > "$run/release" 2>&1 &
 wr=$!
-sleep 0.3
+# Each watch's first event comes once it is set.
+wait_lines "$run/intro" 1 && wait_lines "$run/release" 1
 
 # Each domain says OK or BAD per check; files on the host order them.
 check='ok() { echo "OK $*"; }; no() { echo "BAD $*"; };'
@@ -85,7 +85,9 @@ took=$(sed -n 's/^erin took \([0-9]*\) ms$/\1/p' "$run/console.5.log")
 xenstore-write /tool/test/bobs x && xenstore-chmod /tool/test/bobs n2 ||
 	bad "dom0 gives bob a node"
 "$xensim" destroy bob
-wait "$wi" "$wr" 2>/dev/null || true
+# Counted, not waited for: a missing event must fail, not hang.
+wait_lines "$run/intro" 3; wait_lines "$run/release" 2
+kill "$wi" "$wr" 2>/dev/null || true; wait "$wi" "$wr" 2>/dev/null || true
 [ "$(grep -c '^@introduceDomain' "$run/intro")" -eq 3 ] ||
 	bad "@introduceDomain events: $(tr '\n' ' ' < "$run/intro")"
 [ "$(grep -c '^@releaseDomain' "$run/release")" -eq 2 ] ||

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Xen's own client test, /usr/lib/xen-4.17/bin/test-xenstore, in
 # iteration mode (every test 20 times) and random mode (5 seconds).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 tx=/usr/lib/xen-4.17/bin/test-xenstore
 
 ntests=$("$tx" -l | wc -l)

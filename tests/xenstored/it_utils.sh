@@ -1,6 +1,6 @@
 #!/bin/bash
 # Debian's xenstore-utils against our daemon: exact outputs and codes.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 expect "" 0 xenstore-write /it/a 1 /it/b "two words"
 expect "1" 0 xenstore-read /it/a
@@ -45,7 +45,9 @@ if wait_lines "$out" 1; then
 	wait_lines "$out" 3
 	xenstore-rm /it/w
 fi
-wait "$wpid"
+# Counted, not waited for: a missing event must fail, not hang.
+wait_lines "$out" 4
+kill "$wpid" 2>/dev/null; wait "$wpid" 2>/dev/null
 expect $'/it/w\n/it/w/x\n/it/w/x\n/it/w' 0 cat "$out"
 
 # Long listings go through DIRECTORY_PART when DIRECTORY says E2BIG.

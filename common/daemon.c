@@ -1,0 +1,170 @@
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "privdrop.h"
+#include "rpc_server.h"
+
+/* Long-only options of the shared set: values past any getopt letter. */
+enum {
+	OPT_SYSLOG = 0x100, OPT_NO_RPC, OPT_POLICY, OPT_RPC_SOCKET, OPT_USER
+};
+
+static const struct option common_longopts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "check", no_argument, NULL, 'n' },
+	{ "syslog", no_argument, NULL, OPT_SYSLOG },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "no-rpc", no_argument, NULL, OPT_NO_RPC },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "rpc-socket", required_argument, NULL, OPT_RPC_SOCKET },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "help", no_argument, NULL, 'h' },
+};
+#define NCOMMON	(sizeof(common_longopts) / sizeof(common_longopts[0]))
+
+static void
+usage(const struct daemon_spec *s, FILE *f)
+{
+	fprintf(f, "usage: %s %s[options]\n", s->name,
+	    s->config_required ? "-c config.json " : "");
+	fprintf(f,
+	    "  -c, --config FILE   JSON configuration (docs/%s.md)\n"
+	    "  -n, --check         load the configuration, report, exit\n"
+	    "  -v, -q              more or less logging\n"
+	    "  --syslog            log to syslog (daemon facility), not stderr\n"
+	    "  --no-rpc            no RPC service\n"
+	    "  --policy FILE       who may call it (docs/rpc.md); default: "
+	    "dom0 only\n"
+	    "  --rpc-socket PATH   also take RPC calls on this Unix socket\n"
+	    "  --user NAME         run as NAME once set up "
+	    "(docs/privilege.md)\n"
+	    "  -h, --help\n", s->name);
+	if (s->usage != NULL)
+		fputs(s->usage, f);
+	if (s->notes != NULL)
+		fputs(s->notes, f);
+}
+
+/* The shared long options and the daemon's, in one table. */
+static struct option *
+all_longopts(const struct daemon_spec *s)
+{
+	struct option	*v;
+	size_t		 n = 0, i;
+
+	while (s->longopts != NULL && s->longopts[n].name != NULL)
+		n++;
+	if ((v = calloc(NCOMMON + n + 1, sizeof(*v))) == NULL)
+		return NULL;
+	memcpy(v, common_longopts, sizeof(common_longopts));
+	for (i = 0; i < n; i++)
+		v[NCOMMON + i] = s->longopts[i];
+	return v;
+}
+
+static int
+common_option(int ch, struct daemon_args *a)
+{
+	switch (ch) {
+	case 'c': a->config_path = optarg; break;
+	case 'n': a->check = true; break;
+	case 'v': a->verbose++; break;
+	case 'q': a->verbose--; break;
+	case OPT_SYSLOG: a->syslog = true; break;
+	case OPT_NO_RPC: a->no_rpc = true; break;
+	case OPT_POLICY: a->policy = optarg; break;
+	case OPT_RPC_SOCKET: a->rpc_socket = optarg; break;
+	case OPT_USER: a->user = optarg; break;
+	default: return 1;	/* not ours */
+	}
+	return 0;
+}
+
+int
+daemon_start(const struct daemon_spec *s, int argc, char **argv,
+    struct daemon_args *a, void *arg)
+{
+	struct option	*lo;
+	char		 shortopts[64];
+	int		 ch, r = 0;
+
+	memset(a, 0, sizeof(*a));
+	log_init(s->name, 0, 0);
+	snprintf(shortopts, sizeof(shortopts), "c:nvqh%s",
+	    s->shortopts != NULL ? s->shortopts : "");
+	if ((lo = all_longopts(s)) == NULL)
+		fatal("options");
+	while (r == 0 && (ch = getopt_long(argc, argv, shortopts, lo,
+	    NULL)) != -1) {
+		if (ch == 'h') {
+			usage(s, stdout);
+			free(lo);
+			exit(0);
+		}
+		if (ch == '?' || (common_option(ch, a) != 0 &&
+		    (s->option == NULL || s->option(ch, optarg, arg) != 0)))
+			r = -1;
+	}
+	free(lo);
+	if (r != 0 || optind != argc ||
+	    (s->config_required && a->config_path == NULL)) {
+		usage(s, stderr);
+		return -1;
+	}
+	log_init(s->name, a->syslog, a->verbose);
+	return 0;
+}
+
+struct rpc_server *
+daemon_rpc(const struct daemon_args *a, struct event_base *base,
+    struct rpc_server_opts *o)
+{
+	struct rpc_server	*s;
+
+	if (a->no_rpc)
+		return NULL;
+	o->policy_path = a->policy;
+	if ((s = rpc_server_new(base, o)) == NULL) {
+		log_warnx("no RPC: %s.* cannot be called", o->service);
+		return NULL;
+	}
+	if (a->rpc_socket != NULL && rpc_server_listen(s, a->rpc_socket) != 0)
+		log_warnx("RPC socket %s not served", a->rpc_socket);
+	return s;
+}
+
+/* The directory of path, kept in buf (which must outlive the drop). */
+static const char *
+dir_of(const char *path, char *buf, size_t len)
+{
+	if (path == NULL || snprintf(buf, len, "%s", path) >= (int)len)
+		return NULL;
+	return dirname(buf);
+}
+
+int
+daemon_drop(const struct daemon_args *a, struct privdrop *p)
+{
+	static char	 sockdir[PATH_MAX], simdir[PATH_MAX];
+
+	p->user = a->user;
+	/* Xen's devices (a vchan per RPC caller opens them), and the RPC
+	 * socket's directory (it is unlinked at exit). */
+	if (privdrop_rw(p, "/dev/xen") != 0 ||
+	    privdrop_rw(p, "/proc/xen") != 0 ||
+	    privdrop_rw(p, dir_of(a->rpc_socket, sockdir,
+	    sizeof(sockdir))) != 0 ||
+	    /* On xensim: its run directory (sockets, console logs). */
+	    privdrop_rw(p, dir_of(getenv("XENSIM_SOCKET"), simdir,
+	    sizeof(simdir))) != 0) {
+		log_warnx("privilege drop: too many paths");
+		return -1;
+	}
+	return privdrop_apply(p);
+}
