@@ -13,6 +13,7 @@
 #                       (SIGTERM, then SIGKILL after 5 s)
 #   stop_daemon PID LOG [NAME]  SIGTERM; it must exit 0, and LOG must hold
 #                       no sanitizer report
+#   xensim_stop XENSIM XSPID LOG  the same for xensim and its xenstored
 #   finish [NAME]       print the verdict and exit 0 or 1
 #
 # Scripts set their own EXIT trap if they need one and call track_cleanup
@@ -95,6 +96,14 @@ stop_daemon() {
 	wait "$pid" || rc=$?
 	[ "$rc" -eq 0 ] || bad "$name exited $rc after SIGTERM"
 	! sanitizer_report "$log" || bad "sanitizer report in $log"
+}
+
+# xensim_stop XENSIM XSPID LOG: stop xensim and the xenstored it
+# started; xenstored must go, and its log hold no sanitizer report.
+xensim_stop() {
+	"$1" stop
+	wait_for 5 eval "! kill -0 $2 2>/dev/null" || bad "xenstored did not stop"
+	! sanitizer_report "$3" || bad "sanitizer report in $3"
 }
 
 finish() {

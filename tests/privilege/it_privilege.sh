@@ -84,9 +84,7 @@ wait_for 10 grep -q "$run/con/elsewhere: Permission denied" "$run/consoled.log" 
 check "consoled: ...which is not there" test ! -e "$run/con/elsewhere"
 stop_daemon "$cpid" "$run/consoled.log" consoled
 
-"$xensim" stop
-wait_for 10 eval '! kill -0 "$xpid" 2>/dev/null' || bad "xenstored did not stop"
-! sanitizer_report "$run/sim/xenstored.log" || bad "sanitizer report from xenstored"
+xensim_stop "$xensim" "$xpid" "$run/sim/xenstored.log"
 if [ "$failures" -ne 0 ]; then
 	for f in "$run"/*.log "$run/sim/xenstored.log"; do
 		echo "--- $f"; tail -n 8 "$f"

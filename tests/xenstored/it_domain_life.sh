@@ -112,10 +112,7 @@ grep -qx 'ABORTED ok' "$run/console.$id.log" ||
 "$xensim" destroy hog
 
 kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null; watcher=
-"$xensim" stop
-for _ in $(seq 100); do kill -0 "$xspid" 2>/dev/null || break; sleep 0.05; done
-kill -0 "$xspid" 2>/dev/null && bad "xenstored did not stop"
-grep -qE 'Sanitizer|runtime error' "$run/xenstored.log" && bad "sanitizer report"
+xensim_stop "$xensim" "$xspid" "$run/xenstored.log"
 if [ "$failures" -ne 0 ]; then
 	echo "--- xenstored.log"; grep -v debug "$run/xenstored.log" | tail -n 30
 	for f in "$run"/console.*.log; do echo "--- $f"; tail -n 5 "$f"; done

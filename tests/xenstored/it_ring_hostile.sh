@@ -123,10 +123,7 @@ last=$(grep '^GOOD' "$run/console.$good.log" | tail -n 1)
 	bad "dom0 does not read the good domain's last write ($last)"
 "$xensim" destroy good
 kill "$watcher" 2>/dev/null || true
-"$xensim" stop
-for _ in $(seq 100); do kill -0 "$xspid" 2>/dev/null || break; sleep 0.05; done
-kill -0 "$xspid" 2>/dev/null && bad "xenstored did not stop"
-grep -qE 'Sanitizer|runtime error' "$run/xenstored.log" && bad "sanitizer report"
+xensim_stop "$xensim" "$xspid" "$run/xenstored.log"
 
 if [ "$failures" -ne 0 ]; then
 	echo "--- xenstored.log"; grep -v debug "$run/xenstored.log" | tail -n 30

@@ -130,3 +130,18 @@ xsim_call(struct xsim_req *q, int sendfd, struct xsim_rsp *r, int *fds,
 	}
 	return rc;
 }
+
+int
+xsim_call_simple(uint32_t op, uint32_t h, uint32_t a, uint32_t b, uint32_t c,
+    uint32_t count)
+{
+	struct xsim_req q = { .op = op, .h = h, .a = a, .b = b, .c = c,
+	    .count = count };
+	struct xsim_rsp r;
+	int fds[XSIM_CALL_MAX_FDS], nfds;
+
+	if (xsim_call(&q, -1, &r, fds, &nfds) == -1)
+		return -1;
+	xsim_close_fds(fds, nfds);
+	return 0;
+}

@@ -21,5 +21,9 @@ int		xsim_call(struct xsim_req *q, int sendfd, struct xsim_rsp *r,
 		    int *fds, int *nfds);
 uint32_t	xsim_domid(void);
 void		xsim_close_fds(int *fds, int nfds);
+/* A call that sends and takes no descriptors and needs no answer but
+ * its error: 0, or -1 with errno. */
+int		xsim_call_simple(uint32_t op, uint32_t h, uint32_t a, uint32_t b,
+		    uint32_t c, uint32_t count);
 
 #endif /* XENSIM_CLIENT_H */

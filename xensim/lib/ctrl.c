@@ -128,19 +128,6 @@ xc_domain_getinfolist(xc_interface *xch, uint32_t first_domain,
 	return each_domain(first_domain, max_domains, fill_domaininfo, info);
 }
 
-static int
-dom_call(uint32_t op, uint32_t domid, uint32_t arg)
-{
-	struct xsim_req q = { .op = op, .a = domid, .b = arg };
-	struct xsim_rsp r;
-	int fds[XSIM_CALL_MAX_FDS], nfds;
-
-	if (xsim_call(&q, -1, &r, fds, &nfds) == -1)
-		return -1;
-	xsim_close_fds(fds, nfds);
-	return 0;
-}
-
 PUBLIC int
 xc_domain_shutdown(xc_interface *xch, uint32_t domid, int reason)
 {
@@ -149,7 +136,8 @@ xc_domain_shutdown(xc_interface *xch, uint32_t domid, int reason)
 		errno = EINVAL;
 		return -1;
 	}
-	return dom_call(XSIM_DOM_SHUTDOWN, domid, (uint32_t)reason);
+	return xsim_call_simple(XSIM_DOM_SHUTDOWN, 0, domid, (uint32_t)reason,
+	    0, 0);
 }
 
 /* Declared in xenguest.h, which needs more of libxc than we provide. */
@@ -161,5 +149,5 @@ xc_domain_resume(xc_interface *xch, uint32_t domid, int fast)
 {
 	(void)xch;
 	(void)fast;
-	return dom_call(XSIM_DOM_RESUME, domid, 0);
+	return xsim_call_simple(XSIM_DOM_RESUME, 0, domid, 0, 0, 0);
 }

@@ -137,27 +137,12 @@ range_place(struct gnt_range *g, uint32_t i, int fd, uint32_t page, int prot)
 	    (off_t)page * PAGE) == want ? 0 : -1;
 }
 
-static int
-simple_call(uint32_t op, uint32_t h, uint32_t a, uint32_t b, uint32_t c,
-    uint32_t count)
-{
-	struct xsim_req q = { .op = op, .h = h, .a = a, .b = b, .c = c,
-	    .count = count };
-	struct xsim_rsp r;
-	int fds[XSIM_CALL_MAX_FDS], nfds;
-
-	if (xsim_call(&q, -1, &r, fds, &nfds) == -1)
-		return -1;
-	xsim_close_fds(fds, nfds);
-	return 0;
-}
-
 /* Ends the foreign maps recorded in g; the pages are already unmapped. */
 static void
 unmap_ids(xengnttab_handle *h, struct gnt_range *g)
 {
 	for (uint32_t i = 0; i < g->nids; i++)
-		simple_call(XSIM_GNT_UNMAP, h->id, g->ids[i], 0, 0, 0);
+		xsim_call_simple(XSIM_GNT_UNMAP, h->id, g->ids[i], 0, 0, 0);
 }
 
 static void *
@@ -270,7 +255,7 @@ xengnttab_map_grant_ref_notify(xengnttab_handle *xgt, uint32_t domid,
 
 	if (addr == NULL)
 		return NULL;
-	if (simple_call(XSIM_GNT_SET_NOTIFY, xgt->id, id, 0, notify_offset,
+	if (xsim_call_simple(XSIM_GNT_SET_NOTIFY, xgt->id, id, 0, notify_offset,
 	    notify_port) == -1) {
 		xengnttab_unmap(xgt, addr, 1);
 		return NULL;
@@ -468,7 +453,7 @@ xengntshr_share_page_notify(xengntshr_handle *xgs, uint32_t domid,
 
 	if (addr == NULL)
 		return NULL;
-	if (simple_call(XSIM_GNT_SET_NOTIFY, xgs->id, *ref, 1, notify_offset,
+	if (xsim_call_simple(XSIM_GNT_SET_NOTIFY, xgs->id, *ref, 1, notify_offset,
 	    notify_port) == -1) {
 		xengntshr_unshare(xgs, addr, 1);
 		return NULL;
