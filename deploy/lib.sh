@@ -12,11 +12,13 @@ SHOAL_XEN_BIN=/usr/lib/xen-$SHOAL_XEN_VERSION/bin
 
 # Packages each part of Shoal needs; deploy/deps installs them by group.
 SHOAL_PKGS_BUILD="build-essential cmake pkg-config clang libclang-rt-14-dev
-  libxen-dev libevent-dev libjansson-dev check libknot-dev"
+  libxen-dev libevent-dev libjansson-dev check libknot-dev
+  libssl-dev libnghttp2-dev libcmark-dev media-types"
 # DNS peers and clients for dnsd: NSD and Knot for the differential test
 # and the benchmark, dig and kdig as clients, dnsperf for load.
 SHOAL_PKGS_TOOLS="xenstore-utils nsd knot knot-dnsutils bind9-dnsutils dnsperf
-  jq iproute2 procps"
+  jq iproute2 procps
+  nginx-light lighttpd curl wrk nghttp2-client openssl"
 # The real-Xen tier: hypervisor, toolstack, a kernel for dom0 and domUs,
 # QEMU to boot them and what packs the initramfs images.
 SHOAL_PKGS_XEN="xen-hypervisor-$SHOAL_XEN_VERSION-amd64 xen-utils-$SHOAL_XEN_VERSION

@@ -66,13 +66,13 @@ dns_axfr_start(const struct dns_query *q, const struct dns_zoneset *zs,
 	const struct dns_zconf	*zc;
 	struct dns_axfr		*x;
 	uint8_t			 lower[DNS_NAME_MAX];
-	char			 who[DNS_ADDRSTRLEN];
+	char			 who[NET_ADDRSTRLEN];
 
 	dns_name_lower(lower, q->qname);
 	z = dns_zoneset_origin(zs, lower);
 	zc = z != NULL ? dns_config_zone(cfg, z->origin) : NULL;
-	dns_addr_str(peer, who, sizeof(who));
-	if (zc == NULL || !dns_acl_match(&zc->axfr, peer)) {
+	net_addr_str(peer, who, sizeof(who));
+	if (zc == NULL || !net_acl_match(&zc->axfr, peer)) {
 		char name[DNS_NAME_TEXTMAX];
 
 		dns_name_to_text(q->qname, name);

@@ -26,14 +26,12 @@ static const struct config_field zone_schema[] = {
 	CONFIG_END
 };
 
-static int	listen_raw(struct config_ctx *, json_t *, void *);
-static void	listen_free(void *);
 static int	zones_raw(struct config_ctx *, json_t *, void *);
 static void	zones_free(void *);
 
 static const struct config_field schema[] = {
-	CONFIG_RAW("listen", true, struct dns_config, listen, listen_raw,
-	    listen_free),
+	CONFIG_RAW("listen", true, struct dns_config, listen, net_listens_raw,
+	    net_listens_free),
 	CONFIG_RAW("zones", true, struct dns_config, zones, zones_raw,
 	    zones_free),
 	CONFIG_STRING("version", false, struct dns_config, version),
@@ -50,45 +48,6 @@ static const struct config_field schema[] = {
 	CONFIG_END
 };
 
-static int
-listen_raw(struct config_ctx *c, json_t *val, void *dst)
-{
-	struct dns_listens	*l = dst;
-	struct dns_listen	*e;
-	const char		*why;
-	json_t			*item;
-	size_t			 i;
-
-	if (!json_is_array(val) || json_array_size(val) == 0)
-		return config_error(c, val, "expected a non-empty array of "
-		    "addresses, found %s", config_typename(val));
-	if ((l->v = calloc(json_array_size(val), sizeof(*l->v))) == NULL)
-		return config_error(c, val, "out of memory");
-	json_array_foreach(val, i, item) {
-		e = &l->v[l->n];
-		if (!json_is_string(item))
-			return config_error(c, item, "expected string, found "
-			    "%s", config_typename(item));
-		if (dns_addr_parse_listen(json_string_value(item), &e->ss,
-		    &e->len, &why) == -1)
-			return config_error(c, item, "%s", why);
-		dns_addr_str((struct sockaddr *)&e->ss, e->text,
-		    sizeof(e->text));
-		l->n++;
-	}
-	return 0;
-}
-
-static void
-listen_free(void *dst)
-{
-	struct dns_listens	*l = dst;
-
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
 /* The transfer prefixes, each reported where it is written. */
 static int
 zone_acl(struct config_ctx *c, json_t *obj, struct dns_zconf *z)
@@ -102,7 +61,7 @@ zone_acl(struct config_ctx *c, json_t *obj, struct dns_zconf *z)
 	if ((z->axfr.v = calloc(z->axfr_allow.n, sizeof(*z->axfr.v))) == NULL)
 		return config_error(c, obj, "out of memory");
 	for (i = 0; i < z->axfr_allow.n; i++) {
-		if (dns_addr_parse_prefix(z->axfr_allow.v[i], &z->axfr.v[i],
+		if (net_addr_parse_prefix(z->axfr_allow.v[i], &z->axfr.v[i],
 		    &why) == -1)
 			return config_error(c, json_array_get(list, i), "%s",
 			    why);
@@ -116,7 +75,7 @@ static int
 zone_notify(struct config_ctx *c, json_t *obj, struct dns_zconf *z)
 {
 	json_t			*list = json_object_get(obj, "notify");
-	struct dns_listen	*e;
+	struct net_listen	*e;
 	const char		*why;
 	size_t			 i;
 
@@ -127,11 +86,11 @@ zone_notify(struct config_ctx *c, json_t *obj, struct dns_zconf *z)
 	for (i = 0; i < z->notify_to.n; i++) {
 		e = &z->notify.v[i];
 		if (strchr(z->notify_to.v[i], ':') == NULL ||
-		    dns_addr_parse_listen(z->notify_to.v[i], &e->ss, &e->len,
+		    net_addr_parse_listen(z->notify_to.v[i], &e->ss, &e->len,
 		    &why) == -1)
 			return config_error(c, json_array_get(list, i), "%s",
 			    "expected ADDRESS:PORT or [IPV6]:PORT");
-		dns_addr_str((struct sockaddr *)&e->ss, e->text,
+		net_addr_str((struct sockaddr *)&e->ss, e->text,
 		    sizeof(e->text));
 		z->notify.n++;
 	}
@@ -180,7 +139,7 @@ zones_free(void *dst)
 
 	for (i = 0; i < zs->n; i++) {
 		config_free(zone_schema, &zs->v[i]);
-		dns_acl_free(&zs->v[i].axfr);
+		net_acl_free(&zs->v[i].axfr);
 		free(zs->v[i].notify.v);
 	}
 	free(zs->v);

@@ -28,27 +28,16 @@
 #include <stddef.h>
 
 #include "config.h"
-#include "dns_addr.h"
+#include "net_addr.h"
 #include "rpc_limits.h"
-
-struct dns_listen {
-	struct sockaddr_storage	 ss;
-	socklen_t		 len;
-	char			 text[DNS_ADDRSTRLEN];
-};
-
-struct dns_listens {
-	size_t			 n;
-	struct dns_listen	*v;
-};
 
 struct dns_zconf {
 	char			*origin;
 	char			*file;	/* absolute once loaded */
 	struct config_strlist	 axfr_allow;
-	struct dns_acl		 axfr;	/* axfr_allow, parsed */
+	struct net_acl		 axfr;	/* axfr_allow, parsed */
 	struct config_strlist	 notify_to;
-	struct dns_listens	 notify;	/* notify_to, parsed */
+	struct net_listens	 notify;	/* notify_to, parsed */
 };
 
 struct dns_zconfs {
@@ -57,7 +46,7 @@ struct dns_zconfs {
 };
 
 struct dns_config {
-	struct dns_listens	 listen;
+	struct net_listens	 listen;
 	struct dns_zconfs	 zones;
 	char			*version;	/* CHAOS version.bind; NULL: none */
 	char			*id;		/* CHAOS id.server */

@@ -84,9 +84,9 @@ send_one(struct pending *p)
 	p->tries++;
 	if (fd == -1 || sendto(fd, m, len, 0, (struct sockaddr *)&p->to,
 	    p->tolen) == -1) {
-		char who[DNS_ADDRSTRLEN];
+		char who[NET_ADDRSTRLEN];
 
-		log_warn("NOTIFY to %s", dns_addr_str((struct sockaddr *)&p->to,
+		log_warn("NOTIFY to %s", net_addr_str((struct sockaddr *)&p->to,
 		    who, sizeof(who)));
 	} else
 		n->sent++;
@@ -97,7 +97,7 @@ static void
 retry(evutil_socket_t fd, short what, void *arg)
 {
 	struct pending	*p = arg;
-	char		 who[DNS_ADDRSTRLEN], zone[DNS_NAME_TEXTMAX];
+	char		 who[NET_ADDRSTRLEN], zone[DNS_NAME_TEXTMAX];
 
 	(void)fd;
 	(void)what;
@@ -107,7 +107,7 @@ retry(evutil_socket_t fd, short what, void *arg)
 	}
 	dns_name_to_text(p->origin, zone);
 	log_warnx("NOTIFY of %s (serial %u) to %s: no answer after %d tries",
-	    zone, p->serial, dns_addr_str((struct sockaddr *)&p->to, who,
+	    zone, p->serial, net_addr_str((struct sockaddr *)&p->to, who,
 	    sizeof(who)), p->tries);
 	p->owner->gaveup++;
 	pending_free(p);
@@ -220,7 +220,7 @@ is_news(struct dns_notify *n, const uint8_t *origin, uint32_t serial)
 
 static void
 announce(struct dns_notify *n, const struct dns_zone *z,
-    const struct dns_listens *to)
+    const struct net_listens *to)
 {
 	struct pending	*p, *next;
 	size_t		 i;

@@ -98,9 +98,9 @@ dns_server_open(struct dns_server *s, struct event_base *base,
 {
 	struct sockaddr_storage	 v4;
 	struct sockaddr_in	*sin = (struct sockaddr_in *)&v4;
-	const struct dns_listen	*l;
+	const struct net_listen	*l;
 	size_t			 i, max = 2 * cfg->listen.n;
-	char			 text[DNS_ADDRSTRLEN];
+	char			 text[NET_ADDRSTRLEN];
 
 	s->base = base;
 	s->zones = zones;
@@ -119,7 +119,7 @@ dns_server_open(struct dns_server *s, struct event_base *base,
 		memset(&v4, 0, sizeof(v4));
 		sin->sin_family = AF_INET;
 		sin->sin_port = ((const struct sockaddr_in6 *)&l->ss)->sin6_port;
-		dns_addr_str((struct sockaddr *)&v4, text, sizeof(text));
+		net_addr_str((struct sockaddr *)&v4, text, sizeof(text));
 		if (open_one(s, &v4, sizeof(*sin), text) == -1)
 			return -1;
 	}

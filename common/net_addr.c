@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns_addr.h"
+#include "config.h"
+#include "net_addr.h"
 
 static int
 parse_port(const char *s, uint16_t *port)
@@ -25,7 +26,7 @@ parse_port(const char *s, uint16_t *port)
 }
 
 int
-dns_addr_parse_listen(const char *s, struct sockaddr_storage *ss,
+net_addr_parse_listen(const char *s, struct sockaddr_storage *ss,
     socklen_t *len, const char **why)
 {
 	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
@@ -79,7 +80,7 @@ dns_addr_parse_listen(const char *s, struct sockaddr_storage *ss,
 }
 
 int
-dns_addr_parse_prefix(const char *s, struct dns_prefix *p, const char **why)
+net_addr_parse_prefix(const char *s, struct net_prefix *p, const char **why)
 {
 	char		 host[INET6_ADDRSTRLEN];
 	const char	*slash = strchr(s, '/');
@@ -115,7 +116,7 @@ dns_addr_parse_prefix(const char *s, struct dns_prefix *p, const char **why)
 }
 
 static bool
-prefix_match(const struct dns_prefix *p, int af, const uint8_t *a)
+prefix_match(const struct net_prefix *p, int af, const uint8_t *a)
 {
 	unsigned	 whole = p->bits / 8, rest = p->bits % 8;
 	uint8_t		 mask;
@@ -129,7 +130,7 @@ prefix_match(const struct dns_prefix *p, int af, const uint8_t *a)
 }
 
 bool
-dns_acl_match(const struct dns_acl *acl, const struct sockaddr *sa)
+net_acl_match(const struct net_acl *acl, const struct sockaddr *sa)
 {
 	const struct sockaddr_in	*sin = (const struct sockaddr_in *)sa;
 	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)sa;
@@ -154,7 +155,7 @@ dns_acl_match(const struct dns_acl *acl, const struct sockaddr *sa)
 }
 
 void
-dns_acl_free(struct dns_acl *acl)
+net_acl_free(struct net_acl *acl)
 {
 	free(acl->v);
 	acl->v = NULL;
@@ -162,7 +163,7 @@ dns_acl_free(struct dns_acl *acl)
 }
 
 const char *
-dns_addr_str(const struct sockaddr *sa, char *buf, size_t len)
+net_addr_str(const struct sockaddr *sa, char *buf, size_t len)
 {
 	const struct sockaddr_in	*sin = (const struct sockaddr_in *)sa;
 	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)sa;
@@ -177,4 +178,43 @@ dns_addr_str(const struct sockaddr *sa, char *buf, size_t len)
 	else
 		snprintf(buf, len, "(unknown)");
 	return buf;
+}
+
+int
+net_listens_raw(struct config_ctx *c, json_t *val, void *dst)
+{
+	struct net_listens	*l = dst;
+	struct net_listen	*e;
+	const char		*why;
+	json_t			*item;
+	size_t			 i;
+
+	if (!json_is_array(val) || json_array_size(val) == 0)
+		return config_error(c, val, "expected a non-empty array of "
+		    "addresses, found %s", config_typename(val));
+	if ((l->v = calloc(json_array_size(val), sizeof(*l->v))) == NULL)
+		return config_error(c, val, "out of memory");
+	json_array_foreach(val, i, item) {
+		e = &l->v[l->n];
+		if (!json_is_string(item))
+			return config_error(c, item, "expected string, found "
+			    "%s", config_typename(item));
+		if (net_addr_parse_listen(json_string_value(item), &e->ss,
+		    &e->len, &why) == -1)
+			return config_error(c, item, "%s", why);
+		net_addr_str((struct sockaddr *)&e->ss, e->text,
+		    sizeof(e->text));
+		l->n++;
+	}
+	return 0;
+}
+
+void
+net_listens_free(void *dst)
+{
+	struct net_listens	*l = dst;
+
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
 }
