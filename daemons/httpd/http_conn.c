@@ -1,0 +1,572 @@
+#include <sys/socket.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/event_struct.h>
+
+#include "http_chunked.h"
+#include "http_config.h"
+#include "http_conn.h"
+#include "http_log.h"
+#include "http_parse.h"
+#include "http_resp.h"
+#include "http_server.h"
+#include "log.h"
+#include "net_addr.h"
+
+#define BUF_START	2048
+#define LINGER_MS	2000
+#define LINGER_BYTES	(1 << 20)
+
+enum { ST_READ_HEAD, ST_READ_BODY, ST_SEND, ST_LINGER };
+
+/* What only a connection with a request in progress needs. */
+struct http_active {
+	struct http_req		 req;
+	struct http_resp	 resp;
+};
+
+struct http_conn {
+	struct http_conn	*prev, *next;
+	struct http_server	*srv;
+	int			 fd;
+	uint8_t			 state;
+	bool			 writing;	/* wev armed, rev not */
+	struct event		 rev, wev;
+	struct http_active	*a;
+	char			*buf;
+	uint32_t		 len, cap;
+	uint64_t		 deadline_ms;
+	uint64_t		 idle_since_ms;
+	uint64_t		 start_us;	/* the request's first byte */
+	bool			 body;		/* to drop once answered */
+	bool			 body_chunked;
+	uint64_t		 body_left;
+	uint64_t		 lingered;
+	struct http_chunked	 chunked;
+	char			 peer[NET_ADDRSTRLEN];
+};
+
+static void	on_read(evutil_socket_t, short, void *);
+static void	on_write(evutil_socket_t, short, void *);
+static void	progress(struct http_conn *);
+
+static const struct http_limits *
+limits(const struct http_conn *c)
+{
+	return &c->srv->cfg->limits;
+}
+
+static void
+conn_free(struct http_conn *c)
+{
+	struct http_server	*s = c->srv;
+
+	event_del(&c->rev);
+	event_del(&c->wev);
+	close(c->fd);
+	if (c->a != NULL)
+		http_resp_reset(&c->a->resp);
+	free(c->a);
+	free(c->buf);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		s->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	s->stats.active--;
+	s->stats.closed++;
+	free(c);
+}
+
+/* The write side shut, the client's remaining bytes read and dropped. */
+static void
+linger(struct http_conn *c)
+{
+	shutdown(c->fd, SHUT_WR);
+	c->state = ST_LINGER;
+	c->len = 0;
+	c->lingered = 0;
+	c->deadline_ms = http_server_now_ms() + LINGER_MS;
+	if (c->writing) {
+		event_del(&c->wev);
+		event_add(&c->rev, NULL);
+		c->writing = false;
+	}
+}
+
+static int
+ensure_buffers(struct http_conn *c)
+{
+	if (c->a == NULL) {
+		if ((c->a = calloc(1, sizeof(*c->a))) == NULL)
+			return -1;
+		c->a->resp.fd = -1;
+		http_req_init(&c->a->req);
+	}
+	if (c->buf == NULL) {
+		if ((c->buf = malloc(BUF_START)) == NULL)
+			return -1;
+		c->cap = BUF_START;
+	}
+	return 0;
+}
+
+/* Room to read into: the buffer doubles up to the head limit (and a
+ * little over, so that a head exactly at the limit still fits). */
+static int
+grow(struct http_conn *c)
+{
+	uint32_t	 max = (uint32_t)limits(c)->head + 1, cap;
+	char		*nb;
+
+	if (c->cap >= max)
+		return 0;
+	cap = c->cap * 2 < max ? c->cap * 2 : max;
+	if ((nb = realloc(c->buf, cap)) == NULL)
+		return -1;
+	c->buf = nb;
+	c->cap = cap;
+	return 0;
+}
+
+static void
+log_response(struct http_conn *c, uint64_t us)
+{
+	struct http_active	*a = c->a;
+	struct http_log_entry	 e = { 0 };
+	const struct http_req	*r = &a->req;
+
+	if (c->srv->log == NULL)
+		return;
+	e.client = c->peer;
+	e.when = time(NULL);
+	e.method = c->buf + r->method_text.off;
+	e.method_len = r->method_text.len;
+	e.target = c->buf + r->target.off;
+	e.target_len = r->target.len;
+	e.referer = c->buf + r->referer.off;
+	e.referer_len = r->referer.len;
+	e.agent = c->buf + r->user_agent.off;
+	e.agent_len = r->user_agent.len;
+	e.minor = r->minor;
+	e.status = a->resp.status;
+	/* Body bytes sent, as nginx logs them (none for HEAD or 304). */
+	e.bytes = a->resp.sent > a->resp.head_len ?
+	    a->resp.sent - a->resp.head_len : 0;
+	e.us = us;
+	http_log_write(c->srv->log, &e);
+}
+
+/* The response is out: count it, log it, and make room for the next. */
+static void
+finished(struct http_conn *c)
+{
+	struct http_active	*a = c->a;
+	uint32_t		 used = a->req.head_len;
+	uint64_t		 us = http_server_now_us() - c->start_us;
+
+	c->srv->stats.bytes_out += a->resp.sent;
+	http_stats_response(&c->srv->stats, a->resp.status, us);
+	log_response(c, us);
+	if (a->resp.close) {
+		http_resp_reset(&a->resp);
+		linger(c);
+		return;
+	}
+	http_resp_reset(&a->resp);
+	/* The bytes of a pipelined request behind it move to the front. */
+	if (used > c->len)
+		used = c->len;
+	memmove(c->buf, c->buf + used, c->len - used);
+	c->len -= used;
+	http_req_init(&a->req);
+	c->state = ST_READ_HEAD;
+	if (c->body) {
+		c->body = false;
+		c->state = ST_READ_BODY;
+	}
+	c->idle_since_ms = http_server_now_ms();
+	c->deadline_ms = c->idle_since_ms + (uint64_t)(c->len > 0 ?
+	    limits(c)->header_timeout_ms : limits(c)->idle_timeout_ms);
+	c->start_us = http_server_now_us();
+	if (c->writing) {
+		event_del(&c->wev);
+		event_add(&c->rev, NULL);
+		c->writing = false;
+	}
+}
+
+/* 0 when the response is out (or waits on the socket), -1 closed. */
+static int
+send_now(struct http_conn *c)
+{
+	int	 rc = http_resp_send(&c->a->resp, c->fd);
+
+	if (rc < 0) {
+		conn_free(c);
+		return -1;
+	}
+	if (rc == 0) {
+		c->deadline_ms = http_server_now_ms() +
+		    (uint64_t)limits(c)->send_timeout_ms;
+		if (!c->writing) {
+			event_del(&c->rev);
+			event_add(&c->wev, NULL);
+			c->writing = true;
+		}
+		return 0;
+	}
+	finished(c);
+	return 0;
+}
+
+/* An error that ends the connection: the answer, then linger. */
+static int
+fail(struct http_conn *c, int status)
+{
+	struct http_active	*a = c->a;
+
+	if (a->req.head_len == 0)
+		a->req.head_len = c->len;	/* nothing after it is used */
+	http_server_date(c->srv);
+	http_resp_reset(&a->resp);
+	http_resp_error(&a->resp, status, c->srv->site.date,
+	    a->req.method == HTTP_M_HEAD, false, NULL);
+	c->state = ST_SEND;
+	return send_now(c);
+}
+
+/* "100 Continue" before a success, so the client sends its body. */
+static void
+prepend_continue(struct http_resp *r)
+{
+	static const char	 cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	size_t			 n = sizeof(cont) - 1;
+
+	if (r->head_len + n > sizeof(r->head)) {
+		r->overflow = true;
+		return;
+	}
+	memmove(r->head + n, r->head, r->head_len);
+	memcpy(r->head, cont, n);
+	r->head_len += n;
+}
+
+static void
+serve(struct http_conn *c, bool keep)
+{
+	struct http_server	*s = c->srv;
+	struct http_active	*a = c->a;
+
+	http_server_date(s);
+	s->site.now_ms = http_server_now_ms();
+	http_resp_reset(&a->resp);
+	http_static_serve(&s->site, c->buf, &a->req, &a->resp, keep);
+}
+
+/* expect: the client waits for 100 before it sends the body. */
+static int
+respond(struct http_conn *c, bool keep, bool expect)
+{
+	struct http_resp	*r = &c->a->resp;
+
+	serve(c, keep);
+	if (expect && r->status >= 400) {
+		c->body = false;	/* never sent: nothing to drop */
+		serve(c, false);
+	} else if (expect)
+		prepend_continue(r);
+	if (r->overflow)
+		return fail(c, 500);
+	c->state = ST_SEND;
+	return send_now(c);
+}
+
+/*
+ * Drops the request body's bytes at buf[from...]: what follows the body
+ * (a pipelined request) moves up.  1: all of it is gone; 0: more to
+ * come; -1: the framing is broken or too large.
+ */
+static int
+consume_body(struct http_conn *c, uint32_t from)
+{
+	size_t	 avail = c->len - from, used;
+	int	 rc;
+
+	if (c->body_chunked) {
+		rc = http_chunked_feed(&c->chunked, c->buf + from, avail,
+		    (uint64_t)limits(c)->body, &used);
+		if (rc >= 400) {
+			c->srv->stats.bad_framing++;
+			return -1;
+		}
+	} else {
+		used = avail < c->body_left ? avail : (size_t)c->body_left;
+		c->body_left -= used;
+		rc = c->body_left == 0;
+	}
+	memmove(c->buf + from, c->buf + from + used, avail - used);
+	c->len -= (uint32_t)used;
+	c->deadline_ms = http_server_now_ms() +
+	    (uint64_t)limits(c)->body_timeout_ms;
+	return rc == 1;
+}
+
+/* The rest of a body after its request was answered. */
+static int
+drop_body(struct http_conn *c)
+{
+	int	 rc = consume_body(c, 0);
+
+	if (rc < 0)
+		conn_free(c);
+	if (rc != 1)
+		return rc;
+	c->body = false;
+	c->state = ST_READ_HEAD;
+	c->start_us = http_server_now_us();
+	c->deadline_ms = http_server_now_ms() + (uint64_t)(c->len > 0 ?
+	    limits(c)->header_timeout_ms : limits(c)->idle_timeout_ms);
+	return 1;
+}
+
+/*
+ * A head is in: the body bytes already here are checked and dropped,
+ * the request answered at once, and the rest of its body (httpd uses
+ * none) dropped afterwards, as nginx does.  Broken framing in what is
+ * here is a 400 for a GET or HEAD; another method gets its own answer
+ * (405, 404...) and the connection closes.  With "Expect: 100-continue"
+ * a success is preceded by 100 so the client sends the body; an error
+ * closes instead of waiting for a body the client holds back.
+ */
+static int
+head_done(struct http_conn *c)
+{
+	struct http_req	*r = &c->a->req;
+	bool		 body = r->chunked || r->content_length > 0;
+	bool		 expect = body && r->expect_continue;
+	int		 rc;
+
+	if (r->has_length && r->content_length > (uint64_t)limits(c)->body)
+		return fail(c, 413);
+	c->body = body;
+	c->body_chunked = r->chunked;
+	c->body_left = r->content_length;
+	http_chunked_init(&c->chunked);
+	if (body && !expect) {
+		if ((rc = consume_body(c, r->head_len)) == 1)
+			c->body = false;
+		else if (rc < 0) {
+			c->body = false;
+			if (r->method == HTTP_M_GET || r->method == HTTP_M_HEAD)
+				return fail(c, 400);
+			return respond(c, false, false);
+		}
+	}
+	return respond(c, http_req_keepalive(r), expect);
+}
+
+static void
+progress(struct http_conn *c)
+{
+	struct http_parse_limits	 pl;
+	const struct http_limits	*l;
+	int				 rc;
+
+	for (;;) {
+		l = limits(c);
+		if (c->state == ST_READ_HEAD) {
+			if (c->len == 0)
+				return;
+			pl.request_line = (uint32_t)l->request_line;
+			pl.head = (uint32_t)l->head;
+			pl.fields = (uint32_t)l->fields;
+			pl.field_line = (uint32_t)l->field_line;
+			rc = http_parse(&c->a->req, c->buf, c->len, &pl);
+			if (rc == HTTP_PARSE_MORE)
+				return;
+			if (rc != HTTP_PARSE_DONE) {
+				c->srv->stats.bad_framing++;
+				fail(c, rc);
+				return;
+			}
+			if (head_done(c) != 0)
+				return;
+		} else if (c->state == ST_READ_BODY) {
+			if (drop_body(c) != 1)
+				return;
+		} else
+			return;		/* sending, or lingering */
+	}
+}
+
+static void
+lingering_read(struct http_conn *c)
+{
+	char	 sink[4096];
+	ssize_t	 n;
+
+	while ((n = read(c->fd, sink, sizeof(sink))) > 0)
+		if ((c->lingered += (uint64_t)n) > LINGER_BYTES)
+			break;
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) ||
+	    c->lingered > LINGER_BYTES)
+		conn_free(c);
+}
+
+static void
+on_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_conn	*c = arg;
+	ssize_t			 n;
+	uint32_t		 room;
+
+	(void)what;
+	if (c->state == ST_LINGER) {
+		lingering_read(c);
+		return;
+	}
+	if (ensure_buffers(c) == -1) {
+		conn_free(c);
+		return;
+	}
+	for (;;) {
+		if (c->len == c->cap && grow(c) == -1) {
+			conn_free(c);
+			return;
+		}
+		room = c->cap - c->len;
+		if (room == 0)
+			return;	/* the parser has said 431 or 414 by now */
+		if (c->len == 0 && c->state == ST_READ_HEAD)
+			c->start_us = http_server_now_us();
+		n = read(fd, c->buf + c->len, room);
+		if (n <= 0) {
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				return;
+			conn_free(c);
+			return;
+		}
+		if (c->len == 0 && c->state == ST_READ_HEAD)
+			c->deadline_ms = http_server_now_ms() +
+			    (uint64_t)limits(c)->header_timeout_ms;
+		c->len += (uint32_t)n;
+		progress(c);
+		/* Closed, or now waiting to write: this event is over. */
+		if (c->fd != fd || c->state == ST_SEND ||
+		    c->state == ST_LINGER || (uint32_t)n < room)
+			return;
+	}
+}
+
+static void
+on_write(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_conn	*c = arg;
+
+	(void)fd;
+	(void)what;
+	if (send_now(c) == 0 && c->state == ST_READ_HEAD)
+		progress(c);
+}
+
+void
+http_conn_accept(struct http_server *s, int fd, const struct sockaddr *peer)
+{
+	struct http_conn	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return;
+	}
+	c->srv = s;
+	c->fd = fd;
+	net_addr_str(peer, c->peer, sizeof(c->peer));
+	/* The log wants the address alone, not "a.b.c.d:port". */
+	if (strrchr(c->peer, ':') != NULL)
+		*strrchr(c->peer, ':') = '\0';
+	event_assign(&c->rev, s->base, fd, EV_READ | EV_PERSIST, on_read, c);
+	event_assign(&c->wev, s->base, fd, EV_WRITE | EV_PERSIST, on_write, c);
+	if (event_add(&c->rev, NULL) == -1) {
+		close(fd);
+		free(c);
+		return;
+	}
+	c->idle_since_ms = http_server_now_ms();
+	c->deadline_ms = c->idle_since_ms +
+	    (uint64_t)limits(c)->header_timeout_ms;
+	c->next = s->conns;
+	if (s->conns != NULL)
+		s->conns->prev = c;
+	s->conns = c;
+	s->stats.accepted++;
+	s->stats.active++;
+}
+
+/* A deadline passed: what it means depends on what we waited for. */
+static void
+expired(struct http_conn *c)
+{
+	struct http_stats	*st = &c->srv->stats;
+
+	switch (c->state) {
+	case ST_READ_HEAD:
+		if (c->len == 0) {
+			st->timeouts_idle++;
+			conn_free(c);
+			return;
+		}
+		st->timeouts_header++;
+		fail(c, 408);
+		return;
+	case ST_READ_BODY:	/* already answered: nothing to say */
+		st->timeouts_body++;
+		conn_free(c);
+		return;
+	case ST_SEND:
+		st->timeouts_send++;
+		conn_free(c);
+		return;
+	default:
+		conn_free(c);
+	}
+}
+
+void
+http_conn_sweep(struct http_server *s, uint64_t now_ms)
+{
+	struct http_conn	*c, *next;
+
+	for (c = s->conns; c != NULL; c = next) {
+		next = c->next;
+		if (now_ms >= c->deadline_ms) {
+			expired(c);
+			continue;
+		}
+		/* Idle for a tick with nothing buffered: give memory back. */
+		if (c->state == ST_READ_HEAD && c->len == 0 &&
+		    now_ms - c->idle_since_ms >= 100 && c->buf != NULL) {
+			free(c->buf);
+			c->buf = NULL;
+			c->cap = 0;
+			if (c->a != NULL)
+				http_resp_reset(&c->a->resp);
+			free(c->a);
+			c->a = NULL;
+		}
+	}
+}
+
+void
+http_conn_close_all(struct http_server *s)
+{
+	while (s->conns != NULL)
+		conn_free(s->conns);
+}

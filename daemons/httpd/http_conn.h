@@ -1,0 +1,36 @@
+/*
+ * http_conn: one client connection, from accept to close.
+ *
+ * Owns the read buffer (2 KiB, grown up to the head limit only for a
+ * request that needs it, and given back when the connection idles), the
+ * request being parsed, the response being sent and the state between:
+ *
+ *	READ_HEAD -> [READ_BODY] -> SEND -> READ_HEAD ... -> LINGER -> closed
+ *
+ * Pipelined requests are answered one at a time, in order: the next is
+ * not parsed until the previous response is fully handed to the kernel,
+ * so a client that sends but never reads costs one response's worth of
+ * memory, not its whole pipeline.  A request body (httpd serves no
+ * method that uses one) is read and dropped to keep the stream in step;
+ * with "Expect: 100-continue" the final answer is sent at once and the
+ * connection closed instead.  After an error that ends the connection,
+ * the write side is shut and what the client still sends is read and
+ * dropped for a moment (LINGER), so the error is not lost to a reset.
+ */
+#ifndef HTTP_CONN_H
+#define HTTP_CONN_H
+
+#include <sys/socket.h>
+#include <stdint.h>
+
+struct http_server;
+struct http_conn;
+
+/* Takes fd (non-blocking); closes it if the connection cannot be set up. */
+void	 http_conn_accept(struct http_server *, int fd,
+	    const struct sockaddr *peer);
+/* Timeouts and idle buffers, from the server's tick. */
+void	 http_conn_sweep(struct http_server *, uint64_t now_ms);
+void	 http_conn_close_all(struct http_server *);
+
+#endif /* HTTP_CONN_H */

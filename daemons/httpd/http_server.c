@@ -1,0 +1,246 @@
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "http_config.h"
+#include "http_conn.h"
+#include "http_file.h"
+#include "http_log.h"
+#include "http_mime.h"
+#include "http_server.h"
+#include "log.h"
+
+#define TICK_MS		100
+#define ACCEPTS_PER_EVENT 64
+
+static const char refused[] =
+    "HTTP/1.1 503 Service Unavailable\r\nServer: shoal-httpd\r\n"
+    "Content-Length: 0\r\nConnection: close\r\n\r\n";
+
+uint64_t
+http_server_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint64_t
+http_server_now_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+void
+http_server_date(struct http_server *s)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	if (ts.tv_sec != s->date_sec) {
+		s->date_sec = ts.tv_sec;
+		http_date_format(ts.tv_sec, s->site.date);
+	}
+}
+
+/* Past the cap a client is told so, best effort, and closed. */
+static void
+refuse(struct http_server *s, int fd)
+{
+	ssize_t	 n = write(fd, refused, sizeof(refused) - 1);
+
+	(void)n;
+	close(fd);
+	s->stats.refused++;
+	s->stats.by_code[503]++;
+	s->stats.status[5]++;
+}
+
+static void
+on_accept(evutil_socket_t lfd, short what, void *arg)
+{
+	struct http_server	*s = arg;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	int			 fd, i, one = 1;
+
+	(void)what;
+	for (i = 0; i < ACCEPTS_PER_EVENT; i++) {
+		len = sizeof(ss);
+		fd = accept4(lfd, (struct sockaddr *)&ss, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNABORTED)
+				log_warn("accept");
+			return;
+		}
+		if (s->stats.active >= (uint64_t)s->cfg->limits.connections) {
+			refuse(s, fd);
+			continue;
+		}
+		/* Responses go out whole in one writev: no Nagle wait. */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		http_conn_accept(s, fd, (struct sockaddr *)&ss);
+	}
+}
+
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_server	*s = arg;
+
+	(void)fd;
+	(void)what;
+	http_conn_sweep(s, http_server_now_ms());
+	http_log_flush(s->log);
+}
+
+static int
+listen_one(const struct net_listen *l, char *err, size_t errlen)
+{
+	int	 fd, one = 1;
+
+	if ((fd = socket(l->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    (l->ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &one, sizeof(one)) != 0) ||
+	    bind(fd, (const struct sockaddr *)&l->ss, l->len) != 0 ||
+	    listen(fd, 4096) != 0) {
+		snprintf(err, errlen, "listen %s: %s", l->text,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+http_server_configure(struct http_server *s, struct http_config *cfg,
+    char *err, size_t errlen)
+{
+	struct http_file_opts	 o = {
+		.root = cfg->root,
+		.index = (const char *const *)cfg->index.v,
+		.max_entries = (size_t)cfg->file_cache.entries,
+		.max_bytes = (uint64_t)cfg->file_cache.memory_mb << 20,
+		.small_file = (uint64_t)cfg->file_cache.small_file_kb << 10,
+		.revalidate_ms = (unsigned)cfg->file_cache.revalidate_ms,
+	};
+	struct http_mime	*mime;
+	struct http_files	*files;
+	struct http_log		*lg = NULL;
+	bool			 same_log;
+
+	if ((mime = http_mime_load(cfg->mime_types, err, errlen)) == NULL)
+		return -1;
+	if ((files = http_files_new(&o, mime, err, errlen)) == NULL) {
+		http_mime_free(mime);
+		return -1;
+	}
+	same_log = s->log != NULL && cfg->access_log != NULL &&
+	    strcmp(http_log_path(s->log), cfg->access_log) == 0;
+	if (cfg->access_log != NULL && !same_log &&
+	    (lg = http_log_open(cfg->access_log, cfg->log_json, err,
+	    errlen)) == NULL) {
+		http_files_free(files);
+		http_mime_free(mime);
+		return -1;
+	}
+	if (same_log) {
+		http_log_reopen(s->log);	/* after logrotate */
+		http_log_set_json(s->log, cfg->log_json);
+	} else {
+		http_log_close(s->log);
+		s->log = lg;
+	}
+	http_files_free(s->site.files);
+	http_mime_free(s->mime);
+	s->site.files = files;
+	s->mime = mime;
+	s->cfg = cfg;
+	s->site.cfg = cfg;
+	return 0;
+}
+
+int
+http_server_open(struct http_server *s, struct event_base *base,
+    struct http_config *cfg, char *err, size_t errlen)
+{
+	struct timeval	 tick = { 0, TICK_MS * 1000 };
+	size_t		 i;
+	int		 fd;
+
+	memset(s, 0, sizeof(*s));
+	s->base = base;
+	if (http_server_configure(s, cfg, err, errlen) != 0)
+		return -1;
+	http_server_date(s);
+	if ((s->lis = calloc(cfg->listen.n, sizeof(*s->lis))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < cfg->listen.n; i++) {
+		if ((fd = listen_one(&cfg->listen.v[i], err, errlen)) < 0)
+			goto fail;
+		s->lis[s->nlis].fd = fd;
+		s->lis[s->nlis].ev = event_new(base, fd, EV_READ | EV_PERSIST,
+		    on_accept, s);
+		if (s->lis[s->nlis].ev == NULL ||
+		    event_add(s->lis[s->nlis].ev, NULL) != 0) {
+			close(fd);
+			snprintf(err, errlen, "cannot watch %s",
+			    cfg->listen.v[i].text);
+			goto fail;
+		}
+		s->nlis++;
+		log_info("listening on %s", cfg->listen.v[i].text);
+	}
+	if ((s->tick = event_new(base, -1, EV_PERSIST, on_tick, s)) == NULL ||
+	    event_add(s->tick, &tick) != 0) {
+		snprintf(err, errlen, "cannot set up the tick");
+		goto fail;
+	}
+	return 0;
+fail:
+	http_server_close(s);
+	return -1;
+}
+
+void
+http_server_close(struct http_server *s)
+{
+	size_t	 i;
+
+	http_conn_close_all(s);
+	for (i = 0; i < s->nlis; i++) {
+		event_free(s->lis[i].ev);
+		close(s->lis[i].fd);
+	}
+	free(s->lis);
+	s->lis = NULL;
+	s->nlis = 0;
+	if (s->tick != NULL)
+		event_free(s->tick);
+	s->tick = NULL;
+	http_log_close(s->log);
+	s->log = NULL;
+	http_files_free(s->site.files);
+	s->site.files = NULL;
+	http_mime_free(s->mime);
+	s->mime = NULL;
+}

@@ -1,0 +1,67 @@
+/*
+ * http_server: httpd's listening sockets, its connections and the state
+ * they share (the configuration in force, the file cache, the access
+ * log, the counters).
+ *
+ * Owns accepting (with the connection cap: past it a client gets a 503
+ * and is closed), the periodic tick (every 100 ms: timeouts, idle
+ * connections' buffers given back, the access log flushed), and
+ * swapping a new configuration in: listeners are kept (a changed
+ * "listen" takes effect on restart), everything else applies to the
+ * next request while connections and responses in flight go on.
+ */
+#ifndef HTTP_SERVER_H
+#define HTTP_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "http_static.h"
+#include "http_stats.h"
+
+struct event;
+struct event_base;
+struct http_config;
+struct http_conn;
+struct http_log;
+struct http_mime;
+
+struct http_listener {
+	int		 fd;
+	struct event	*ev;
+};
+
+struct http_server {
+	struct event_base	*base;
+	struct http_config	*cfg;
+	struct http_mime	*mime;
+	struct http_site	 site;
+	struct http_log		*log;
+	struct http_listener	*lis;
+	size_t			 nlis;
+	struct http_conn	*conns;		/* every open connection */
+	struct event		*tick;
+	struct http_stats	 stats;
+	time_t			 date_sec;	/* of site.date */
+};
+
+/* Binds and listens; 0, or -1 with err set (nothing left open). */
+int	 http_server_open(struct http_server *, struct event_base *,
+	    struct http_config *, char *err, size_t errlen);
+/*
+ * The media types, files and log of cfg in place of the current ones;
+ * the caller frees the old configuration after a 0.  -1 with err set
+ * and nothing changed.
+ */
+int	 http_server_configure(struct http_server *, struct http_config *,
+	    char *err, size_t errlen);
+void	 http_server_close(struct http_server *);
+
+/* The clock as connections read it, refreshed once per event. */
+uint64_t http_server_now_ms(void);
+uint64_t http_server_now_us(void);
+/* site.date brought up to the second. */
+void	 http_server_date(struct http_server *);
+
+#endif /* HTTP_SERVER_H */
