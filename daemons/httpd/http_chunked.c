@@ -136,7 +136,7 @@ http_chunked_feed(struct http_chunked *c, const char *p, size_t n,
 			*used = i;
 			return rc;
 		}
-		if (c->state == CH_DATA && c->total + c->left > max) {
+		if (c->state == CH_DATA && c->left > max - c->total) {
 			c->why = "body too large";
 			*used = i;
 			return 413;

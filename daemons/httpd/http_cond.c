@@ -17,8 +17,12 @@ etag_in(const char *p, size_t n, const struct http_validators *v, bool weak)
 	size_t		 mlen = v->etag_len, i = 0, s;
 	bool		 w;
 
-	if (!weak && mlen >= 2 && mine[0] == 'W' && mine[1] == '/')
-		return false;
+	if (mlen >= 2 && mine[0] == 'W' && mine[1] == '/') {
+		if (!weak)	/* a weak tag never matches strongly */
+			return false;
+		mine += 2;
+		mlen -= 2;
+	}
 	while (i < n) {
 		while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == ','))
 			i++;
@@ -29,7 +33,7 @@ etag_in(const char *p, size_t n, const struct http_validators *v, bool weak)
 			w = true;
 			i += 2;
 		}
-		if (p[i] != '"')
+		if (i == n || p[i] != '"')
 			return false;
 		s = i++;
 		while (i < n && p[i] != '"')

@@ -22,6 +22,7 @@
 #define BUF_START	2048
 #define LINGER_MS	2000
 #define LINGER_BYTES	(1 << 20)
+#define EXPIRE_PER_TICK	128
 
 enum { ST_READ_HEAD, ST_READ_BODY, ST_SEND, ST_LINGER };
 
@@ -515,6 +516,7 @@ static void
 expired(struct http_conn *c)
 {
 	struct http_stats	*st = &c->srv->stats;
+	struct linger		 reset = { .l_onoff = 1, .l_linger = 0 };
 
 	switch (c->state) {
 	case ST_READ_HEAD:
@@ -531,7 +533,11 @@ expired(struct http_conn *c)
 		conn_free(c);
 		return;
 	case ST_SEND:
+		/* Reset, not closed: a close would leave what the client
+		 * never read queued in the kernel, for minutes of zero
+		 * window probes. */
 		st->timeouts_send++;
+		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
 		conn_free(c);
 		return;
 	default:
@@ -544,9 +550,15 @@ http_conn_sweep(struct http_server *s, uint64_t now_ms)
 {
 	struct http_conn	*c, *next;
 
+	unsigned		 ended = 0;
+
 	for (c = s->conns; c != NULL; c = next) {
 		next = c->next;
-		if (now_ms >= c->deadline_ms) {
+		/* A burst of deadlines (a slowloris crowd connected at once)
+		 * is ended over several ticks, so that serving others never
+		 * waits on all of it at once. */
+		if (now_ms >= c->deadline_ms && ended < EXPIRE_PER_TICK) {
+			ended++;
 			expired(c);
 			continue;
 		}

@@ -73,7 +73,8 @@ line(struct http_mime *m, char *s)
 	if ((type = strdup(s)) == NULL)
 		return -1;
 	m->types[m->ntypes++] = type;
-	while ((ext = strtok_r(NULL, " \t\r\n", &save)) != NULL)
+	while ((ext = strtok_r(NULL, " \t\r\n", &save)) != NULL &&
+	    *ext != '#')
 		if (add(m, ext, type) == -1)
 			return -1;
 	return 0;

@@ -357,8 +357,7 @@ http_parse(struct http_req *r, const char *buf, size_t len,
 		if (end > r->line && buf[end - 1] == '\r')
 			end--;
 		if (r->pos > lim->head)
-			return fail(r, r->phase == HTTP_PH_LINE ? 414 : 431,
-			    "request head too large");
+			return fail(r, 431, "request head too large");
 		if ((rc = one_line(r, buf, r->line, end, lim)) != 0) {
 			if (rc == HTTP_PARSE_DONE)
 				r->head_len = r->pos;

@@ -34,6 +34,16 @@ skip_absolute(const char *t, size_t *len)
 	return t + i;
 }
 
+/* A fragment is not sent, but if it is, it is not query. */
+static void
+cut_fragment(struct http_path *p)
+{
+	const char	*hash = memchr(p->query, '#', p->query_len);
+
+	if (hash != NULL)
+		p->query_len = (size_t)(hash - p->query);
+}
+
 /* Decodes %XX into out; the path ends at "?" or "#". */
 static int
 decode(const char *t, size_t len, struct http_path *p, const char **why)
@@ -66,10 +76,7 @@ decode(const char *t, size_t len, struct http_path *p, const char **why)
 	if (i < len && t[i] == '?') {
 		p->query = t + i + 1;
 		p->query_len = len - i - 1;
-		/* A fragment is not sent, but if it is, it is not query. */
-		if (memchr(p->query, '#', p->query_len) != NULL)
-			p->query_len = (size_t)((const char *)memchr(p->query,
-			    '#', p->query_len) - p->query);
+		cut_fragment(p);
 	}
 	return 0;
 }
@@ -138,6 +145,7 @@ http_path_parse(const char *target, size_t len, struct http_path *p,
 		if (len > 1) {
 			p->query = target + 1;
 			p->query_len = len - 1;
+			cut_fragment(p);
 		}
 		p->path[0] = '/';
 		p->path[1] = '\0';

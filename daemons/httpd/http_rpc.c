@@ -9,7 +9,7 @@ file_cache_json(const struct http_server *s)
 {
 	struct http_file_stats	 st;
 
-	http_files_stats(s->site.files, &st);
+	http_server_file_stats(s, &st);
 #define I(v)	json_integer((json_int_t)(v))
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 	    "hits", I(st.hits), "misses", I(st.misses),

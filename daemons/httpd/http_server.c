@@ -168,6 +168,11 @@ http_server_configure(struct http_server *s, struct http_config *cfg,
 		http_log_close(s->log);
 		s->log = lg;
 	}
+	if (s->site.files != NULL) {
+		http_server_file_stats(s, &s->files_before);
+		s->files_before.entries = 0;
+		s->files_before.bytes = 0;
+	}
 	http_files_free(s->site.files);
 	http_mime_free(s->mime);
 	s->site.files = files;
@@ -175,6 +180,22 @@ http_server_configure(struct http_server *s, struct http_config *cfg,
 	s->cfg = cfg;
 	s->site.cfg = cfg;
 	return 0;
+}
+
+void
+http_server_file_stats(const struct http_server *s, struct http_file_stats *t)
+{
+	struct http_file_stats	 now = { 0 };
+
+	if (s->site.files != NULL)
+		http_files_stats(s->site.files, &now);
+	t->hits = s->files_before.hits + now.hits;
+	t->misses = s->files_before.misses + now.misses;
+	t->revalidated = s->files_before.revalidated + now.revalidated;
+	t->replaced = s->files_before.replaced + now.replaced;
+	t->evicted = s->files_before.evicted + now.evicted;
+	t->entries = now.entries;
+	t->bytes = now.bytes;
 }
 
 int

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "http_file.h"
 #include "http_static.h"
 #include "http_stats.h"
 
@@ -43,6 +44,7 @@ struct http_server {
 	struct http_conn	*conns;		/* every open connection */
 	struct event		*tick;
 	struct http_stats	 stats;
+	struct http_file_stats	 files_before;	/* of caches reloaded away */
 	time_t			 date_sec;	/* of site.date */
 };
 
@@ -61,6 +63,9 @@ void	 http_server_close(struct http_server *);
 /* The clock as connections read it, refreshed once per event. */
 uint64_t http_server_now_ms(void);
 uint64_t http_server_now_us(void);
+/* The file cache's counters since start, across reloads. */
+void	 http_server_file_stats(const struct http_server *,
+	    struct http_file_stats *);
 /* site.date brought up to the second. */
 void	 http_server_date(struct http_server *);
 
