@@ -61,7 +61,7 @@ shoal_install() {
 # both boot it, and its modules go into their initramfs images.
 # The unprivileged users daemons run as with --user (docs/privilege.md):
 # system users with no home and no shell.  Idempotent.
-SHOAL_USERS="shoal-dnsd shoal-consoled"
+SHOAL_USERS="shoal-dnsd shoal-consoled shoal-httpd"
 shoal_users() {
 	local u
 	for u in $SHOAL_USERS; do

@@ -437,7 +437,9 @@ http_files_new(const struct http_file_opts *o, const struct http_mime *mime,
 		goto nomem;
 	fs->o = *o;
 	fs->mime = mime;
-	if ((fs->root = open(o->root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	/* Read, not O_PATH: Landlock does not check an O_PATH open, and a
+	 * root the daemon may no longer read must fail here, at reload. */
+	if ((fs->root = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "root %s: %s", o->root, strerror(errno));
 		free(fs);
 		return NULL;

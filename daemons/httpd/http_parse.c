@@ -356,6 +356,10 @@ http_parse(struct http_req *r, const char *buf, size_t len,
 		 * anywhere else is a control character and refused. */
 		if (end > r->line && buf[end - 1] == '\r')
 			end--;
+		/* The line's own limit first, as for an unfinished line
+		 * below: how the bytes arrive must not change the answer. */
+		if (r->phase == HTTP_PH_LINE && end - r->line > lim->request_line)
+			return fail(r, 414, "request line too long");
 		if (r->pos > lim->head)
 			return fail(r, 431, "request head too large");
 		if ((rc = one_line(r, buf, r->line, end, lim)) != 0) {

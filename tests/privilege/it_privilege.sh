@@ -4,7 +4,8 @@
 # (and the uid it was told to take), log that it dropped with Landlock,
 # and be refused a file outside what it kept, while what it kept still
 # works: dnsd (as shoal-dnsd, on loopback) rereads a zone in its zone
-# directory but not one moved elsewhere; consoled (under xensim) may not
+# directory but not one moved elsewhere; httpd (as shoal-httpd) reopens
+# its access log but may not take another document root; consoled (under xensim) may not
 # make a log directory elsewhere on reload; xenstored and its RPC helper
 # (under xensim) show the same status.
 #   it_privilege.sh BUILD_DIR ZONES_DIR
@@ -54,6 +55,43 @@ wait_for 10 grep -q 'elsewhere/answer.zone.*Permission denied' "$run/dnsd.log" |
 	bad "dnsd: a zone outside its directories was read: $(tail -3 "$run/dnsd.log")"
 check "dnsd: ...and the old zone still answers" test "$(web)" = 192.0.2.11
 stop_daemon "$dpid" "$run/dnsd.log" dnsd
+
+### httpd, as shoal-httpd
+hport=5394
+mkdir -p "$run/httpd/root" "$run/httpd/elsewhere" "$run/httpd/logs"
+printf 'kept\n' > "$run/httpd/root/index.html"
+printf 'outside\n' > "$run/httpd/elsewhere/index.html"
+chown shoal-httpd "$run/httpd/logs"
+chmod 755 "$run/httpd" "$run/httpd/root" "$run/httpd/elsewhere"
+hconf() {	# hconf ROOT
+	printf '{ "listen": ["127.0.0.1:%s"], "root": "%s", "access-log": "logs/access.log" }\n' \
+	    "$hport" "$1" > "$run/httpd/httpd.json"
+}
+page() { curl -s --max-time 2 "http://127.0.0.1:$hport/"; }
+hconf root
+"$build/daemons/httpd/httpd" -c "$run/httpd/httpd.json" --no-rpc \
+    --user shoal-httpd > "$run/httpd.log" 2>&1 &
+hpid=$!
+track "$hpid"
+wait_for 10 eval '[ "$(page)" = kept ]' || bad "httpd did not serve"
+check "httpd: uid is shoal-httpd's" \
+    test "$(status_of "$hpid" Uid)" = "$(id -u shoal-httpd)"
+check "httpd: NoNewPrivs" test "$(status_of "$hpid" NoNewPrivs)" = 1
+check "httpd: dropped, with Landlock" dropped "$run/httpd.log"
+# What it kept: its log directory, where SIGHUP reopens a moved log.
+mv "$run/httpd/logs/access.log" "$run/httpd/logs/old.log"
+kill -HUP "$hpid"
+wait_for 10 grep -q 'reloaded ' "$run/httpd.log" || bad "httpd: no reload"
+page >/dev/null
+wait_for 5 test -s "$run/httpd/logs/access.log" ||
+	bad "httpd: the access log was not reopened in its directory"
+# What it did not: another document root.
+hconf elsewhere
+kill -HUP "$hpid"
+wait_for 10 grep -q 'root .*elsewhere: Permission denied' "$run/httpd.log" ||
+	bad "httpd: a root outside its own was opened: $(tail -3 "$run/httpd.log")"
+check "httpd: ...and the old root still serves" test "$(page)" = kept
+stop_daemon "$hpid" "$run/httpd.log" httpd
 
 ### xensim, with xenstored (RPC helper included)
 "$xensim" start --xenstored "$build/daemons/xenstored/xenstored" -v ||
