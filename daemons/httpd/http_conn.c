@@ -1,4 +1,6 @@
 #include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -17,7 +19,6 @@
 #include "http_resp.h"
 #include "http_server.h"
 #include "log.h"
-#include "net_addr.h"
 
 #define BUF_START	2048
 #define LINGER_MS	2000
@@ -30,6 +31,8 @@ enum { ST_READ_HEAD, ST_READ_BODY, ST_SEND, ST_LINGER };
 struct http_active {
 	struct http_req		 req;
 	struct http_resp	 resp;
+	struct http_chunked	 chunked;	/* a body being dropped */
+	uint64_t		 body_left;
 };
 
 struct http_conn {
@@ -37,8 +40,10 @@ struct http_conn {
 	struct http_server	*srv;
 	int			 fd;
 	uint8_t			 state;
-	bool			 writing;	/* wev armed, rev not */
-	struct event		 rev, wev;
+	bool			 writing;	/* ev waits to write, not read */
+	uint8_t			 peer_af;	/* the client, for the log */
+	uint8_t			 peer_addr[16];
+	struct event		 ev;
 	struct http_active	*a;
 	char			*buf;
 	uint32_t		 len, cap;
@@ -47,10 +52,7 @@ struct http_conn {
 	uint64_t		 start_us;	/* the request's first byte */
 	bool			 body;		/* to drop once answered */
 	bool			 body_chunked;
-	uint64_t		 body_left;
 	uint64_t		 lingered;
-	struct http_chunked	 chunked;
-	char			 peer[NET_ADDRSTRLEN];
 };
 
 static void	on_read(evutil_socket_t, short, void *);
@@ -63,13 +65,41 @@ limits(const struct http_conn *c)
 	return &c->srv->cfg->limits;
 }
 
+/* One event a connection (memory per idle client counts): it waits
+ * to read, or, while a response is stuck, to write. */
+static void
+watch(struct http_conn *c, bool writing)
+{
+	if (c->writing == writing)
+		return;
+	event_del(&c->ev);
+	event_assign(&c->ev, c->srv->base, c->fd,
+	    (writing ? EV_WRITE : EV_READ) | EV_PERSIST,
+	    writing ? on_write : on_read, c);
+	event_add(&c->ev, NULL);
+	c->writing = writing;
+}
+
+/* The address alone, 17 bytes, made text only for the log. */
+static void
+remember_peer(struct http_conn *c, const struct sockaddr *sa)
+{
+	const struct sockaddr_in6	*s6 = (const void *)sa;
+	const struct sockaddr_in	*s4 = (const void *)sa;
+
+	c->peer_af = (uint8_t)sa->sa_family;
+	if (sa->sa_family == AF_INET6)
+		memcpy(c->peer_addr, &s6->sin6_addr, 16);
+	else
+		memcpy(c->peer_addr, &s4->sin_addr, 4);
+}
+
 static void
 conn_free(struct http_conn *c)
 {
 	struct http_server	*s = c->srv;
 
-	event_del(&c->rev);
-	event_del(&c->wev);
+	event_del(&c->ev);
 	close(c->fd);
 	if (c->a != NULL)
 		http_resp_reset(&c->a->resp);
@@ -95,11 +125,7 @@ linger(struct http_conn *c)
 	c->len = 0;
 	c->lingered = 0;
 	c->deadline_ms = http_server_now_ms() + LINGER_MS;
-	if (c->writing) {
-		event_del(&c->wev);
-		event_add(&c->rev, NULL);
-		c->writing = false;
-	}
+	watch(c, false);
 }
 
 static int
@@ -143,10 +169,12 @@ log_response(struct http_conn *c, uint64_t us)
 	struct http_active	*a = c->a;
 	struct http_log_entry	 e = { 0 };
 	const struct http_req	*r = &a->req;
+	char			 client[INET6_ADDRSTRLEN];
 
 	if (c->srv->log == NULL)
 		return;
-	e.client = c->peer;
+	e.client = inet_ntop(c->peer_af, c->peer_addr, client,
+	    sizeof(client)) != NULL ? client : "-";
 	e.when = time(NULL);
 	e.method = c->buf + r->method_text.off;
 	e.method_len = r->method_text.len;
@@ -197,11 +225,7 @@ finished(struct http_conn *c)
 	c->deadline_ms = c->idle_since_ms + (uint64_t)(c->len > 0 ?
 	    limits(c)->header_timeout_ms : limits(c)->idle_timeout_ms);
 	c->start_us = http_server_now_us();
-	if (c->writing) {
-		event_del(&c->wev);
-		event_add(&c->rev, NULL);
-		c->writing = false;
-	}
+	watch(c, false);
 }
 
 /* 0 when the response is out (or waits on the socket), -1 closed. */
@@ -217,11 +241,7 @@ send_now(struct http_conn *c)
 	if (rc == 0) {
 		c->deadline_ms = http_server_now_ms() +
 		    (uint64_t)limits(c)->send_timeout_ms;
-		if (!c->writing) {
-			event_del(&c->rev);
-			event_add(&c->wev, NULL);
-			c->writing = true;
-		}
+		watch(c, true);
 		return 0;
 	}
 	finished(c);
@@ -302,16 +322,17 @@ consume_body(struct http_conn *c, uint32_t from)
 	int	 rc;
 
 	if (c->body_chunked) {
-		rc = http_chunked_feed(&c->chunked, c->buf + from, avail,
+		rc = http_chunked_feed(&c->a->chunked, c->buf + from, avail,
 		    (uint64_t)limits(c)->body, &used);
 		if (rc >= 400) {
 			c->srv->stats.bad_framing++;
 			return -1;
 		}
 	} else {
-		used = avail < c->body_left ? avail : (size_t)c->body_left;
-		c->body_left -= used;
-		rc = c->body_left == 0;
+		used = avail < c->a->body_left ? avail :
+		    (size_t)c->a->body_left;
+		c->a->body_left -= used;
+		rc = c->a->body_left == 0;
 	}
 	memmove(c->buf + from, c->buf + from + used, avail - used);
 	c->len -= (uint32_t)used;
@@ -359,8 +380,8 @@ head_done(struct http_conn *c)
 		return fail(c, 413);
 	c->body = body;
 	c->body_chunked = r->chunked;
-	c->body_left = r->content_length;
-	http_chunked_init(&c->chunked);
+	c->a->body_left = r->content_length;
+	http_chunked_init(&c->a->chunked);
 	if (body && !expect) {
 		if ((rc = consume_body(c, r->head_len)) == 1)
 			c->body = false;
@@ -489,13 +510,9 @@ http_conn_accept(struct http_server *s, int fd, const struct sockaddr *peer)
 	}
 	c->srv = s;
 	c->fd = fd;
-	net_addr_str(peer, c->peer, sizeof(c->peer));
-	/* The log wants the address alone, not "a.b.c.d:port". */
-	if (strrchr(c->peer, ':') != NULL)
-		*strrchr(c->peer, ':') = '\0';
-	event_assign(&c->rev, s->base, fd, EV_READ | EV_PERSIST, on_read, c);
-	event_assign(&c->wev, s->base, fd, EV_WRITE | EV_PERSIST, on_write, c);
-	if (event_add(&c->rev, NULL) == -1) {
+	remember_peer(c, peer);
+	event_assign(&c->ev, s->base, fd, EV_READ | EV_PERSIST, on_read, c);
+	if (event_add(&c->ev, NULL) == -1) {
 		close(fd);
 		free(c);
 		return;
