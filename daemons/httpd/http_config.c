@@ -41,9 +41,18 @@ static const struct config_field fcache_schema[] = {
 	CONFIG_END
 };
 
+static const struct config_field tls_schema[] = {
+	CONFIG_RAW("listen", true, struct http_tls_conf, listen,
+	    net_listens_raw, net_listens_free),
+	CONFIG_STRING("certificate", true, struct http_tls_conf, certificate),
+	CONFIG_STRING("key", true, struct http_tls_conf, key),
+	CONFIG_END
+};
+
 static const struct config_field schema[] = {
 	CONFIG_RAW("listen", true, struct http_config, listen,
 	    net_listens_raw, net_listens_free),
+	CONFIG_OBJECT("tls", false, struct http_config, tls, tls_schema),
 	CONFIG_STRING("root", true, struct http_config, root),
 	CONFIG_STRLIST("index", false, struct http_config, index),
 	CONFIG_STRING("mime-types", false, struct http_config, mime_types),
@@ -175,7 +184,9 @@ http_config_load(const char *path, struct http_config *cf, char *err,
 	if (cf->mime_types == NULL &&
 	    (cf->mime_types = strdup("/etc/mime.types")) == NULL)
 		goto nomem;
-	if (absolute(path, &cf->root) == -1 ||
+	if (absolute(path, &cf->tls.certificate) == -1 ||
+	    absolute(path, &cf->tls.key) == -1 ||
+	    absolute(path, &cf->root) == -1 ||
 	    absolute(path, &cf->access_log) == -1 ||
 	    absolute(path, &cf->mime_types) == -1)
 		goto nomem;

@@ -45,8 +45,16 @@ struct http_fcache {
 	int	revalidate_ms;
 };
 
+/* HTTPS: its own listeners, the certificate chain and key (PEM). */
+struct http_tls_conf {
+	struct net_listens	 listen;
+	char			*certificate;
+	char			*key;
+};
+
 struct http_config {
 	struct net_listens	 listen;
+	struct http_tls_conf	 tls;
 	char			*root;
 	struct config_strlist	 index;
 	char			*mime_types;

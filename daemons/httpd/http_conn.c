@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "http_parse.h"
 #include "http_resp.h"
 #include "http_server.h"
+#include "http_tls.h"
 #include "log.h"
 
 #define BUF_START	2048
@@ -25,7 +27,7 @@
 #define LINGER_BYTES	(1 << 20)
 #define EXPIRE_PER_TICK	128
 
-enum { ST_READ_HEAD, ST_READ_BODY, ST_SEND, ST_LINGER };
+enum { ST_HANDSHAKE, ST_READ_HEAD, ST_READ_BODY, ST_SEND, ST_LINGER };
 
 /* What only a connection with a request in progress needs. */
 struct http_active {
@@ -44,6 +46,7 @@ struct http_conn {
 	uint8_t			 peer_af;	/* the client, for the log */
 	uint8_t			 peer_addr[16];
 	struct event		 ev;
+	SSL			*ssl;		/* HTTPS; NULL for HTTP */
 	struct http_active	*a;
 	char			*buf;
 	uint32_t		 len, cap;
@@ -55,9 +58,8 @@ struct http_conn {
 	uint64_t		 lingered;
 };
 
-static void	on_read(evutil_socket_t, short, void *);
-static void	on_write(evutil_socket_t, short, void *);
-static void	progress(struct http_conn *);
+static void	on_event(evutil_socket_t, short, void *);
+static int	progress(struct http_conn *);
 
 static const struct http_limits *
 limits(const struct http_conn *c)
@@ -74,8 +76,7 @@ watch(struct http_conn *c, bool writing)
 		return;
 	event_del(&c->ev);
 	event_assign(&c->ev, c->srv->base, c->fd,
-	    (writing ? EV_WRITE : EV_READ) | EV_PERSIST,
-	    writing ? on_write : on_read, c);
+	    (writing ? EV_WRITE : EV_READ) | EV_PERSIST, on_event, c);
 	event_add(&c->ev, NULL);
 	c->writing = writing;
 }
@@ -100,9 +101,10 @@ conn_free(struct http_conn *c)
 	struct http_server	*s = c->srv;
 
 	event_del(&c->ev);
+	http_tls_conn_free(c->ssl);
 	close(c->fd);
 	if (c->a != NULL)
-		http_resp_reset(&c->a->resp);
+		http_resp_free(&c->a->resp);
 	free(c->a);
 	free(c->buf);
 	if (c->prev != NULL)
@@ -232,8 +234,13 @@ finished(struct http_conn *c)
 static int
 send_now(struct http_conn *c)
 {
-	int	 rc = http_resp_send(&c->a->resp, c->fd);
+	bool	 want_read = false;
+	int	 rc;
 
+	if (c->ssl != NULL)
+		rc = http_resp_send_tls(&c->a->resp, c->ssl, &want_read);
+	else
+		rc = http_resp_send(&c->a->resp, c->fd);
 	if (rc < 0) {
 		conn_free(c);
 		return -1;
@@ -241,7 +248,7 @@ send_now(struct http_conn *c)
 	if (rc == 0) {
 		c->deadline_ms = http_server_now_ms() +
 		    (uint64_t)limits(c)->send_timeout_ms;
-		watch(c, true);
+		watch(c, !want_read);
 		return 0;
 	}
 	finished(c);
@@ -395,7 +402,8 @@ head_done(struct http_conn *c)
 	return respond(c, http_req_keepalive(r), expect);
 }
 
-static void
+/* Everything the buffered bytes allow; -1 once the connection is gone. */
+static int
 progress(struct http_conn *c)
 {
 	struct http_parse_limits	 pl;
@@ -406,26 +414,25 @@ progress(struct http_conn *c)
 		l = limits(c);
 		if (c->state == ST_READ_HEAD) {
 			if (c->len == 0)
-				return;
+				return 0;
 			pl.request_line = (uint32_t)l->request_line;
 			pl.head = (uint32_t)l->head;
 			pl.fields = (uint32_t)l->fields;
 			pl.field_line = (uint32_t)l->field_line;
 			rc = http_parse(&c->a->req, c->buf, c->len, &pl);
 			if (rc == HTTP_PARSE_MORE)
-				return;
+				return 0;
 			if (rc != HTTP_PARSE_DONE) {
 				c->srv->stats.bad_framing++;
-				fail(c, rc);
-				return;
+				return fail(c, rc);
 			}
 			if (head_done(c) != 0)
-				return;
+				return -1;
 		} else if (c->state == ST_READ_BODY) {
-			if (drop_body(c) != 1)
-				return;
+			if ((rc = drop_body(c)) != 1)
+				return rc < 0 ? -1 : 0;
 		} else
-			return;		/* sending, or lingering */
+			return 0;	/* sending, or lingering */
 	}
 }
 
@@ -443,18 +450,52 @@ lingering_read(struct http_conn *c)
 		conn_free(c);
 }
 
-static void
-on_read(evutil_socket_t fd, short what, void *arg)
+/*
+ * Bytes from the client: > 0, or 0 when it must wait (*want_write: for
+ * the socket to be writable, TLS needing it), or -1 at its end.
+ */
+static ssize_t
+conn_read(struct http_conn *c, char *buf, size_t len, bool *want_write)
 {
-	struct http_conn	*c = arg;
-	ssize_t			 n;
-	uint32_t		 room;
+	ssize_t	 n;
+	size_t	 got;
 
-	(void)what;
-	if (c->state == ST_LINGER) {
-		lingering_read(c);
-		return;
+	*want_write = false;
+	if (c->ssl != NULL) {
+		switch (http_tls_read(c->ssl, buf, len, &got)) {
+		case HTTP_TLS_OK:
+			return (ssize_t)got;
+		case HTTP_TLS_WANT_READ:
+			return 0;
+		case HTTP_TLS_WANT_WRITE:
+			*want_write = true;
+			return 0;
+		default:
+			return -1;
+		}
 	}
+	do
+		n = read(c->fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n > 0)
+		return n;
+	return n < 0 && errno == EAGAIN ? 0 : -1;
+}
+
+/* Bytes TLS has decrypted already: no socket event will tell of them. */
+static bool
+more_buffered(const struct http_conn *c)
+{
+	return c->ssl != NULL && http_tls_pending(c->ssl);
+}
+
+static void
+read_more(struct http_conn *c)
+{
+	ssize_t		 n;
+	uint32_t	 room;
+	bool		 want_write;
+
 	if (ensure_buffers(c) == -1) {
 		conn_free(c);
 		return;
@@ -469,38 +510,82 @@ on_read(evutil_socket_t fd, short what, void *arg)
 			return;	/* the parser has said 431 or 414 by now */
 		if (c->len == 0 && c->state == ST_READ_HEAD)
 			c->start_us = http_server_now_us();
-		n = read(fd, c->buf + c->len, room);
-		if (n <= 0) {
-			if (n < 0 && (errno == EAGAIN || errno == EINTR))
-				return;
+		if ((n = conn_read(c, c->buf + c->len, room, &want_write)) < 0) {
 			conn_free(c);
 			return;
 		}
+		if (n == 0) {
+			watch(c, want_write);
+			return;
+		}
+		watch(c, false);
 		if (c->len == 0 && c->state == ST_READ_HEAD)
 			c->deadline_ms = http_server_now_ms() +
 			    (uint64_t)limits(c)->header_timeout_ms;
 		c->len += (uint32_t)n;
-		progress(c);
-		/* Closed, or now waiting to write: this event is over. */
-		if (c->fd != fd || c->state == ST_SEND ||
-		    c->state == ST_LINGER || (uint32_t)n < room)
+		if (progress(c) < 0)
+			return;
+		/* Now waiting to write, or ending: this event is over.  A
+		 * short read drained the socket (one read(2) saved). */
+		if (c->state == ST_SEND || c->state == ST_LINGER ||
+		    ((uint32_t)n < room && !more_buffered(c)))
 			return;
 	}
 }
 
 static void
-on_write(evutil_socket_t fd, short what, void *arg)
+handshake(struct http_conn *c)
+{
+	switch (http_tls_handshake(c->ssl)) {
+	case HTTP_TLS_OK:
+		c->srv->stats.tls_handshakes++;
+		c->state = ST_READ_HEAD;
+		watch(c, false);
+		read_more(c);	/* a request may have come with it */
+		return;
+	case HTTP_TLS_WANT_READ:
+		watch(c, false);
+		return;
+	case HTTP_TLS_WANT_WRITE:
+		watch(c, true);
+		return;
+	default:
+		c->srv->stats.tls_failed++;
+		conn_free(c);
+	}
+}
+
+static void
+on_event(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_conn	*c = arg;
 
 	(void)fd;
 	(void)what;
-	if (send_now(c) == 0 && c->state == ST_READ_HEAD)
-		progress(c);
+	switch (c->state) {
+	case ST_HANDSHAKE:
+		handshake(c);
+		return;
+	case ST_LINGER:
+		lingering_read(c);
+		return;
+	case ST_SEND:
+		/* Done: then the requests already here, and any TLS holds. */
+		if (send_now(c) != 0 || c->state == ST_SEND ||
+		    progress(c) != 0)
+			return;
+		if (more_buffered(c) && (c->state == ST_READ_HEAD ||
+		    c->state == ST_READ_BODY))
+			read_more(c);
+		return;
+	default:
+		read_more(c);
+	}
 }
 
 void
-http_conn_accept(struct http_server *s, int fd, const struct sockaddr *peer)
+http_conn_accept(struct http_server *s, int fd, const struct sockaddr *peer,
+    struct http_tls *tls)
 {
 	struct http_conn	*c;
 
@@ -510,9 +595,19 @@ http_conn_accept(struct http_server *s, int fd, const struct sockaddr *peer)
 	}
 	c->srv = s;
 	c->fd = fd;
+	c->state = ST_READ_HEAD;
+	if (tls != NULL) {
+		c->state = ST_HANDSHAKE;
+		if ((c->ssl = http_tls_conn(tls, fd)) == NULL) {
+			close(fd);
+			free(c);
+			return;
+		}
+	}
 	remember_peer(c, peer);
-	event_assign(&c->ev, s->base, fd, EV_READ | EV_PERSIST, on_read, c);
+	event_assign(&c->ev, s->base, fd, EV_READ | EV_PERSIST, on_event, c);
 	if (event_add(&c->ev, NULL) == -1) {
+		http_tls_conn_free(c->ssl);
 		close(fd);
 		free(c);
 		return;
@@ -536,6 +631,10 @@ expired(struct http_conn *c)
 	struct linger		 reset = { .l_onoff = 1, .l_linger = 0 };
 
 	switch (c->state) {
+	case ST_HANDSHAKE:
+		st->timeouts_header++;
+		conn_free(c);
+		return;
 	case ST_READ_HEAD:
 		if (c->len == 0) {
 			st->timeouts_idle++;
@@ -568,6 +667,7 @@ http_conn_sweep(struct http_server *s, uint64_t now_ms)
 	struct http_conn	*c, *next;
 
 	unsigned		 ended = 0;
+	size_t			 given = 0;
 
 	for (c = s->conns; c != NULL; c = next) {
 		next = c->next;
@@ -582,15 +682,20 @@ http_conn_sweep(struct http_server *s, uint64_t now_ms)
 		/* Idle for a tick with nothing buffered: give memory back. */
 		if (c->state == ST_READ_HEAD && c->len == 0 &&
 		    now_ms - c->idle_since_ms >= 100 && c->buf != NULL) {
+			given += c->cap + sizeof(*c->a);
 			free(c->buf);
 			c->buf = NULL;
 			c->cap = 0;
 			if (c->a != NULL)
-				http_resp_reset(&c->a->resp);
+				http_resp_free(&c->a->resp);
 			free(c->a);
 			c->a = NULL;
 		}
 	}
+	/* Many idle clients' buffers freed at once lie scattered in the
+	 * heap, where free() keeps them: give the pages back. */
+	if (given >= 1 << 20)
+		malloc_trim(0);
 }
 
 void

@@ -5,7 +5,8 @@
  * request that needs it, and given back when the connection idles), the
  * request being parsed, the response being sent and the state between:
  *
- *	READ_HEAD -> [READ_BODY] -> SEND -> READ_HEAD ... -> LINGER -> closed
+ *	[HANDSHAKE] -> READ_HEAD -> SEND -> [READ_BODY] -> READ_HEAD ...
+ *	    -> LINGER -> closed
  *
  * Pipelined requests are answered one at a time, in order: the next is
  * not parsed until the previous response is fully handed to the kernel,
@@ -26,9 +27,12 @@
 struct http_server;
 struct http_conn;
 
-/* Takes fd (non-blocking); closes it if the connection cannot be set up. */
+struct http_tls;
+
+/* Takes fd (non-blocking); closes it if the connection cannot be set up.
+ * With tls, the connection begins with a TLS handshake. */
 void	 http_conn_accept(struct http_server *, int fd,
-	    const struct sockaddr *peer);
+	    const struct sockaddr *peer, struct http_tls *tls);
 /* Timeouts and idle buffers, from the server's tick. */
 void	 http_conn_sweep(struct http_server *, uint64_t now_ms);
 void	 http_conn_close_all(struct http_server *);

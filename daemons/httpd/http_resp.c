@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "http_file.h"
 #include "http_resp.h"
+#include "http_tls.h"
 
 static const struct {
 	int		 status;
@@ -54,6 +56,7 @@ http_resp_reset(struct http_resp *r)
 	r->status = 0;
 	r->body_len = r->sent = 0;
 	r->close = false;
+	r->tls_off = r->tls_len = 0;
 }
 
 static void
@@ -272,4 +275,73 @@ http_resp_send(struct http_resp *r, int sock)
 		advance(r, (size_t)n);
 	}
 	return 1;
+}
+
+#define TLS_CHUNK	16384	/* one TLS record's worth */
+
+void
+http_resp_free(struct http_resp *r)
+{
+	http_resp_reset(r);
+	free(r->tls_buf);
+	r->tls_buf = NULL;
+	r->tls_off = r->tls_len = 0;
+}
+
+/* Up to TLS_CHUNK bytes from the cursor into tls_buf; -1 on a file
+ * that shrank or failed. */
+static int
+gather(struct http_resp *r)
+{
+	size_t		 n = 0, k, hs = r->head_len - r->head_sent;
+	unsigned	 i = r->cur;
+	struct http_seg	*s;
+	ssize_t		 got;
+
+	k = hs < TLS_CHUNK ? hs : TLS_CHUNK;
+	memcpy(r->tls_buf, r->head + r->head_sent, k);
+	n = k;
+	for (; n < TLS_CHUNK && i < r->nseg; i++) {
+		s = &r->seg[i];
+		k = TLS_CHUNK - n < s->len ? TLS_CHUNK - n : (size_t)s->len;
+		if (s->mem != NULL)
+			memcpy(r->tls_buf + n, s->mem + s->off, k);
+		else if ((got = pread(r->fd, r->tls_buf + n, k,
+		    (off_t)s->off)) != (ssize_t)k)
+			return -1;
+		n += k;
+	}
+	advance(r, n);
+	r->tls_off = 0;
+	r->tls_len = n;
+	return 0;
+}
+
+int
+http_resp_send_tls(struct http_resp *r, SSL *ssl, bool *want_read)
+{
+	enum http_tls_io	 io;
+	size_t			 w;
+
+	*want_read = false;
+	if (r->tls_buf == NULL && (r->tls_buf = malloc(TLS_CHUNK)) == NULL)
+		return -1;
+	for (;;) {
+		if (r->tls_off == r->tls_len) {
+			if (r->head_sent == r->head_len && r->cur == r->nseg)
+				return 1;
+			if (gather(r) == -1)
+				return -1;
+		}
+		io = http_tls_write(ssl, r->tls_buf + r->tls_off,
+		    r->tls_len - r->tls_off, &w);
+		if (io == HTTP_TLS_OK) {
+			r->tls_off += w;
+			continue;
+		}
+		if (io == HTTP_TLS_CLOSED)
+			return -1;
+		*want_read = io == HTTP_TLS_WANT_READ;
+		return 0;
+	}
 }

@@ -43,7 +43,12 @@ struct http_resp {
 	uint64_t		 body_len;	/* Content-Length sent */
 	uint64_t		 sent;		/* bytes written, head included */
 	bool			 close;		/* close once sent */
+	/* TLS: bytes gathered for SSL_write, kept across short writes */
+	char			*tls_buf;
+	size_t			 tls_off, tls_len;
 };
+
+typedef struct ssl_st SSL;
 
 const char *http_reason(int status);
 
@@ -74,5 +79,13 @@ void	 http_resp_error(struct http_resp *, int status, const char *date,
 
 /* 1 once all is sent, 0 if the socket would block, -1 on error. */
 int	 http_resp_send(struct http_resp *, int sock);
+/*
+ * The same over TLS: head, memory and file bytes are gathered 16 KiB at
+ * a time (files by pread: no sendfile through OpenSSL's records) and
+ * written; on 0, *want_read says the handshake layer waits to read.
+ */
+int	 http_resp_send_tls(struct http_resp *, SSL *, bool *want_read);
+/* Frees what the response keeps between requests (the TLS buffer). */
+void	 http_resp_free(struct http_resp *);
 
 #endif /* HTTP_RESP_H */

@@ -16,6 +16,7 @@
 #include "http_log.h"
 #include "http_mime.h"
 #include "http_server.h"
+#include "http_tls.h"
 #include "log.h"
 
 #define TICK_MS		100
@@ -71,7 +72,8 @@ refuse(struct http_server *s, int fd)
 static void
 on_accept(evutil_socket_t lfd, short what, void *arg)
 {
-	struct http_server	*s = arg;
+	struct http_listener	*l = arg;
+	struct http_server	*s = l->srv;
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
 	int			 fd, i, one = 1;
@@ -93,7 +95,14 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 		}
 		/* Responses go out whole in one writev: no Nagle wait. */
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		http_conn_accept(s, fd, (struct sockaddr *)&ss);
+		/* A TLS listener without a context (cannot happen once
+		 * configured) would serve plain text: refuse instead. */
+		if (l->tls && s->tls == NULL) {
+			refuse(s, fd);
+			continue;
+		}
+		http_conn_accept(s, fd, (struct sockaddr *)&ss,
+		    l->tls ? s->tls : NULL);
 	}
 }
 
@@ -129,6 +138,37 @@ listen_one(const struct net_listen *l, char *err, size_t errlen)
 	return fd;
 }
 
+static int
+listen_all(struct http_server *s, const struct net_listens *ls, bool tls,
+    char *err, size_t errlen)
+{
+	struct http_listener	*l;
+	size_t			 i;
+	int			 fd;
+
+	for (i = 0; i < ls->n; i++) {
+		if ((fd = listen_one(&ls->v[i], err, errlen)) < 0)
+			return -1;
+		l = &s->lis[s->nlis];
+		l->fd = fd;
+		l->tls = tls;
+		l->srv = s;
+		l->ev = event_new(s->base, fd, EV_READ | EV_PERSIST, on_accept,
+		    l);
+		if (l->ev == NULL || event_add(l->ev, NULL) != 0) {
+			if (l->ev != NULL)
+				event_free(l->ev);
+			close(fd);
+			snprintf(err, errlen, "cannot watch %s", ls->v[i].text);
+			return -1;
+		}
+		s->nlis++;
+		log_info("listening on %s%s", ls->v[i].text,
+		    tls ? " (HTTPS)" : "");
+	}
+	return 0;
+}
+
 int
 http_server_configure(struct http_server *s, struct http_config *cfg,
     char *err, size_t errlen)
@@ -144,12 +184,19 @@ http_server_configure(struct http_server *s, struct http_config *cfg,
 	struct http_mime	*mime;
 	struct http_files	*files;
 	struct http_log		*lg = NULL;
+	struct http_tls		*tls = NULL;
 	bool			 same_log;
 
-	if ((mime = http_mime_load(cfg->mime_types, err, errlen)) == NULL)
+	if (cfg->tls.certificate != NULL && (tls = http_tls_new(
+	    cfg->tls.certificate, cfg->tls.key, err, errlen)) == NULL)
 		return -1;
+	if ((mime = http_mime_load(cfg->mime_types, err, errlen)) == NULL) {
+		http_tls_free(tls);
+		return -1;
+	}
 	if ((files = http_files_new(&o, mime, err, errlen)) == NULL) {
 		http_mime_free(mime);
+		http_tls_free(tls);
 		return -1;
 	}
 	same_log = s->log != NULL && cfg->access_log != NULL &&
@@ -159,8 +206,13 @@ http_server_configure(struct http_server *s, struct http_config *cfg,
 	    errlen)) == NULL) {
 		http_files_free(files);
 		http_mime_free(mime);
+		http_tls_free(tls);
 		return -1;
 	}
+	/* Connections made before keep the old context (OpenSSL counts
+	 * its references): a new certificate is for new connections. */
+	http_tls_free(s->tls);
+	s->tls = tls;
 	if (same_log) {
 		http_log_reopen(s->log);	/* after logrotate */
 		http_log_set_json(s->log, cfg->log_json);
@@ -203,34 +255,20 @@ http_server_open(struct http_server *s, struct event_base *base,
     struct http_config *cfg, char *err, size_t errlen)
 {
 	struct timeval	 tick = { 0, TICK_MS * 1000 };
-	size_t		 i;
-	int		 fd;
 
 	memset(s, 0, sizeof(*s));
 	s->base = base;
 	if (http_server_configure(s, cfg, err, errlen) != 0)
 		return -1;
 	http_server_date(s);
-	if ((s->lis = calloc(cfg->listen.n, sizeof(*s->lis))) == NULL) {
+	if ((s->lis = calloc(cfg->listen.n + cfg->tls.listen.n,
+	    sizeof(*s->lis))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	for (i = 0; i < cfg->listen.n; i++) {
-		if ((fd = listen_one(&cfg->listen.v[i], err, errlen)) < 0)
-			goto fail;
-		s->lis[s->nlis].fd = fd;
-		s->lis[s->nlis].ev = event_new(base, fd, EV_READ | EV_PERSIST,
-		    on_accept, s);
-		if (s->lis[s->nlis].ev == NULL ||
-		    event_add(s->lis[s->nlis].ev, NULL) != 0) {
-			close(fd);
-			snprintf(err, errlen, "cannot watch %s",
-			    cfg->listen.v[i].text);
-			goto fail;
-		}
-		s->nlis++;
-		log_info("listening on %s", cfg->listen.v[i].text);
-	}
+	if (listen_all(s, &cfg->listen, false, err, errlen) != 0 ||
+	    listen_all(s, &cfg->tls.listen, true, err, errlen) != 0)
+		goto fail;
 	if ((s->tick = event_new(base, -1, EV_PERSIST, on_tick, s)) == NULL ||
 	    event_add(s->tick, &tick) != 0) {
 		snprintf(err, errlen, "cannot set up the tick");
@@ -260,6 +298,8 @@ http_server_close(struct http_server *s)
 	s->tick = NULL;
 	http_log_close(s->log);
 	s->log = NULL;
+	http_tls_free(s->tls);
+	s->tls = NULL;
 	http_files_free(s->site.files);
 	s->site.files = NULL;
 	http_mime_free(s->mime);

@@ -13,6 +13,7 @@
 #ifndef HTTP_SERVER_H
 #define HTTP_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -27,10 +28,13 @@ struct http_config;
 struct http_conn;
 struct http_log;
 struct http_mime;
+struct http_tls;
 
 struct http_listener {
-	int		 fd;
-	struct event	*ev;
+	int			 fd;
+	bool			 tls;
+	struct event		*ev;
+	struct http_server	*srv;
 };
 
 struct http_server {
@@ -39,6 +43,7 @@ struct http_server {
 	struct http_mime	*mime;
 	struct http_site	 site;
 	struct http_log		*log;
+	struct http_tls		*tls;		/* NULL: no HTTPS */
 	struct http_listener	*lis;
 	size_t			 nlis;
 	struct http_conn	*conns;		/* every open connection */

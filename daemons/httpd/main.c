@@ -101,9 +101,9 @@ sighup(void *arg)
 
 /*
  * Once the sockets are bound: httpd keeps reading its configuration,
- * the media types and the document root (a reload may name another
- * root: only below the ones allowed here), and writes only its access
- * log's folder (docs/privilege.md).
+ * the media types, the document root and the TLS certificate and key
+ * (a reload rereads them: only at the paths allowed here), and writes
+ * only its access log's folder (docs/privilege.md).
  */
 static int
 drop(struct daemon *d)
@@ -114,7 +114,9 @@ drop(struct daemon *d)
 	privdrop_base(&p);
 	if (privdrop_ro(&p, d->args.config_path) != 0 ||
 	    privdrop_ro(&p, d->cfg->root) != 0 ||
-	    privdrop_ro(&p, d->cfg->mime_types) != 0)
+	    privdrop_ro(&p, d->cfg->mime_types) != 0 ||
+	    privdrop_ro(&p, d->cfg->tls.certificate) != 0 ||
+	    privdrop_ro(&p, d->cfg->tls.key) != 0)
 		return -1;
 	if (d->cfg->access_log != NULL) {
 		snprintf(logdir, sizeof(logdir), "%s", d->cfg->access_log);

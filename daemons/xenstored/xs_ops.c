@@ -337,7 +337,7 @@ op_mkdir(struct xs_req *r, struct xs_msg *m)
 static int
 rm_missing(struct xs_req *r, const char *path, struct xs_msg *m)
 {
-	size_t	 have;
+	size_t	 have = 0;
 	int	 e;
 
 	if ((e = missing(r, path, XS_PERM_WRITE, &have)) != ENOENT)

@@ -8,6 +8,9 @@
 #             100 KiB and 1 MiB by sendfile), 304 for the ETag, a range,
 #             the .gz and .br siblings by Accept-Encoding with Vary,
 #             Cache-Control by path prefix, keep-alive reuse
+#   tls       HTTPS with curl (byte for byte, keep-alive), openssl
+#             s_client: TLS 1.3 and 1.2 with ALPN http/1.1, TLS 1.1
+#             refused; a renewed certificate served after SIGHUP
 #   limits    413, 414, 431, and 408 for a head not finished in time
 #   log       one JSON line per response; SIGHUP reopens a moved log
 #   reload    a keep-alive connection survives SIGHUP and its next answer
@@ -26,7 +29,7 @@
 set -uo pipefail
 httpd=$1 ctl=$2
 here=$(cd "$(dirname "$0")" && pwd)
-port=5390
+port=5390 tport=5391
 . "$here/../lib.sh"
 run=$(mktemp -d /tmp/httpd-it.XXXXXX)
 cleanup() { track_cleanup; rm -rf "$run"; }
@@ -61,10 +64,19 @@ truncate -s 100M "$run/root/100m.bin"
 printf 'plain\n' >"$run/root/enc.txt"
 printf 'gzip bytes\n' >"$run/root/enc.txt.gz"
 printf 'brotli bytes\n' >"$run/root/enc.txt.br"
+cert() {	# cert NAME: a self-signed certificate for NAME
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -days 2 -subj "/CN=$1" \
+	    -addext "subjectAltName=DNS:$1,IP:127.0.0.1" \
+	    -keyout "$run/key.pem" -out "$run/cert.pem" 2>/dev/null
+}
+cert www.shoal.test
 config() {	# config CACHE_VALUE CONNECTIONS
 	cat >"$run/httpd.json" <<JSON
 {
   "listen": ["127.0.0.1:$port"],
+  "tls": { "listen": ["127.0.0.1:$tport"], "certificate": "cert.pem",
+           "key": "key.pem" },
   "root": "root",
   "access-log": "access.log",
   "access-log-format": "json",
@@ -119,6 +131,34 @@ check "no Cache-Control outside it" eval "! c -I $url/1k.bin | grep -qi '^Cache-
 out=$(curl -sv -o /dev/null -o /dev/null "$url/1k.bin" "$url/text.txt" 2>&1)
 check "keep-alive: the second request reuses the connection" \
 	grep -q 'Re-using existing connection' <<<"$out"
+
+### tls
+turl=https://127.0.0.1:$tport
+ct() { curl -s --max-time 10 --cacert "$run/cert.pem" "$@"; }
+ct -o "$run/got" "$turl/1m.bin" && cmp -s "$run/got" "$run/root/1m.bin" &&
+	ok "HTTPS: 1 MiB byte for byte" || bad "HTTPS GET /1m.bin"
+ct -o "$run/got" -r 100-199 "$turl/1k.bin"
+check "HTTPS: a range" cmp -s "$run/got" "$run/want"
+out=$(curl -sv --cacert "$run/cert.pem" -o /dev/null -o /dev/null \
+	"$turl/1k.bin" "$turl/text.txt" 2>&1)
+check "HTTPS: keep-alive reuses the connection" \
+	grep -q 'Re-using existing connection' <<<"$out"
+sc() { openssl s_client -connect "127.0.0.1:$tport" -CAfile "$run/cert.pem" "$@" </dev/null 2>&1; }
+out=$(sc -tls1_3 -alpn http/1.1)
+check "TLS 1.3" grep -q '^New, TLSv1.3, ' <<<"$out"
+check "ALPN http/1.1" grep -q 'ALPN protocol: http/1.1' <<<"$out"
+check "the certificate verifies" grep -q 'Verify return code: 0 (ok)' <<<"$out"
+check "TLS 1.2" grep -q '^New, TLSv1.2, ' <<<"$(sc -tls1_2)"
+check "TLS 1.1 refused" eval "! sc -tls1_1 | grep -q '^New, TLSv1'"
+check "h2 alone is not agreed to (not spoken yet)" \
+	grep -q 'No ALPN negotiated' <<<"$(sc -alpn h2)"
+cert renewed.shoal.test
+kill -HUP "$pid"
+wait_for 5 eval "sc | grep -q 'subject=CN = renewed.shoal.test'" &&
+	ok "a renewed certificate after SIGHUP" ||
+	bad "the certificate was not reloaded: $(sc | grep subject=)"
+cp "$run/cert.pem" "$run/renewed.pem"
+check "HTTPS after the renewal" ct --cacert "$run/renewed.pem" -o /dev/null "$turl/1k.bin"
 
 ### limits
 section limits
@@ -179,6 +219,7 @@ check "http.stats: requests counted" test "$(stat_of .requests)" -ge 15
 check "http.stats: a 304" test "$(stat_of '.status["304"]')" -eq 1
 check "http.stats: the header timeout" test "$(stat_of .timeouts.header)" -eq 1
 check "http.stats: the file cache has hits" test "$(stat_of .file_cache.hits)" -ge 1
+check "http.stats: TLS handshakes" test "$(stat_of .tls.handshakes)" -ge 8
 check "sys.stats has httpd's counters" \
 	jqc '.daemon.requests >= 15' <<<"$(rpc sys.stats)"
 

@@ -91,7 +91,7 @@ txn_hog(unsigned n, unsigned size, const char *go)
 	xs_transaction_t	 t[MAX_TXNS];
 	unsigned		 i;
 	long			 k;
-	int			 err;
+	int			 err = 0;
 
 	if (h == NULL || n == 0 || n > MAX_TXNS) {
 		printf("HOG failed to start\n");
