@@ -15,6 +15,7 @@
 #include "http_chunked.h"
 #include "http_config.h"
 #include "http_conn.h"
+#include "http_h2.h"
 #include "http_log.h"
 #include "http_parse.h"
 #include "http_resp.h"
@@ -27,7 +28,7 @@
 #define LINGER_BYTES	(1 << 20)
 #define EXPIRE_PER_TICK	128
 
-enum { ST_HANDSHAKE, ST_READ_HEAD, ST_READ_BODY, ST_SEND, ST_LINGER };
+enum { ST_HANDSHAKE, ST_READ_HEAD, ST_READ_BODY, ST_SEND, ST_LINGER, ST_H2 };
 
 /* What only a connection with a request in progress needs. */
 struct http_active {
@@ -47,6 +48,7 @@ struct http_conn {
 	uint8_t			 peer_addr[16];
 	struct event		 ev;
 	SSL			*ssl;		/* HTTPS; NULL for HTTP */
+	struct http_h2		*h2;		/* HTTP/2, chosen by ALPN */
 	struct http_active	*a;
 	char			*buf;
 	uint32_t		 len, cap;
@@ -101,6 +103,7 @@ conn_free(struct http_conn *c)
 	struct http_server	*s = c->srv;
 
 	event_del(&c->ev);
+	http_h2_free(c->h2);
 	http_tls_conn_free(c->ssl);
 	close(c->fd);
 	if (c->a != NULL)
@@ -533,12 +536,84 @@ read_more(struct http_conn *c)
 	}
 }
 
+/* HTTP/2's frames for the client, written until the socket is full. */
+static void
+h2_flush(struct http_conn *c)
+{
+	const char	*p;
+	size_t		 len, w;
+
+	while ((len = http_h2_output(c->h2, &p)) > 0) {
+		switch (http_tls_write(c->ssl, p, len, &w)) {
+		case HTTP_TLS_OK:
+			http_h2_sent(c->h2, w);
+			continue;
+		case HTTP_TLS_CLOSED:
+			conn_free(c);
+			return;
+		case HTTP_TLS_WANT_READ:
+			watch(c, false);
+			break;
+		case HTTP_TLS_WANT_WRITE:
+			watch(c, true);
+			break;
+		}
+		c->deadline_ms = http_server_now_ms() +
+		    (uint64_t)limits(c)->send_timeout_ms;
+		return;
+	}
+	if (!http_h2_alive(c->h2)) {
+		conn_free(c);
+		return;
+	}
+	watch(c, false);
+	c->deadline_ms = http_server_now_ms() + (uint64_t)(http_h2_streams(
+	    c->h2) > 0 ? limits(c)->send_timeout_ms :
+	    limits(c)->idle_timeout_ms);
+}
+
+/* HTTP/2: what the client sent to nghttp2, then what it answers. */
+static void
+h2_event(struct http_conn *c)
+{
+	ssize_t	 n;
+	bool	 want_write;
+
+	if (ensure_buffers(c) == -1) {
+		conn_free(c);
+		return;
+	}
+	for (;;) {
+		if ((n = conn_read(c, c->buf, c->cap, &want_write)) < 0 ||
+		    (n > 0 && http_h2_input(c->h2, c->buf, (size_t)n) != 0)) {
+			conn_free(c);
+			return;
+		}
+		if (n == 0 || ((size_t)n < c->cap && !more_buffered(c)))
+			break;
+	}
+	h2_flush(c);
+}
+
 static void
 handshake(struct http_conn *c)
 {
+	const char	*alpn;
+
 	switch (http_tls_handshake(c->ssl)) {
 	case HTTP_TLS_OK:
 		c->srv->stats.tls_handshakes++;
+		alpn = http_tls_alpn(c->ssl);
+		if (alpn != NULL && strcmp(alpn, "h2") == 0) {
+			if ((c->h2 = http_h2_new(c->srv)) == NULL) {
+				conn_free(c);
+				return;
+			}
+			c->srv->stats.h2_connections++;
+			c->state = ST_H2;
+			h2_event(c);
+			return;
+		}
 		c->state = ST_READ_HEAD;
 		watch(c, false);
 		read_more(c);	/* a request may have come with it */
@@ -568,6 +643,9 @@ on_event(evutil_socket_t fd, short what, void *arg)
 		return;
 	case ST_LINGER:
 		lingering_read(c);
+		return;
+	case ST_H2:
+		h2_event(c);
 		return;
 	case ST_SEND:
 		/* Done: then the requests already here, and any TLS holds. */
@@ -646,6 +724,13 @@ expired(struct http_conn *c)
 		return;
 	case ST_READ_BODY:	/* already answered: nothing to say */
 		st->timeouts_body++;
+		conn_free(c);
+		return;
+	case ST_H2:
+		if (http_h2_streams(c->h2) == 0)
+			st->timeouts_idle++;
+		else
+			st->timeouts_send++;
 		conn_free(c);
 		return;
 	case ST_SEND:

@@ -47,7 +47,7 @@ http_stats_json(const struct http_stats *s)
 	}
 #define I(v)	json_integer((json_int_t)(v))
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-	    "s:{s:o, s:o, s:o, s:o}, s:o, s:o, s:o, s:{s:o, s:o}}",
+	    "s:{s:o, s:o, s:o, s:o}, s:o, s:o, s:o, s:{s:o, s:o, s:o}}",
 	    "connections_accepted", I(s->accepted),
 	    "connections_refused", I(s->refused),
 	    "connections_closed", I(s->closed),
@@ -64,6 +64,6 @@ http_stats_json(const struct http_stats *s)
 	    "latency_us_sum", I(s->latency_sum_us),
 	    "responses_5xx", I(s->status[5]),
 	    "tls", "handshakes", I(s->tls_handshakes),
-	    "failed", I(s->tls_failed));
+	    "failed", I(s->tls_failed), "h2_connections", I(s->h2_connections));
 #undef I
 }

@@ -21,7 +21,7 @@ struct http_stats {
 	uint64_t	timeouts_header, timeouts_body, timeouts_idle,
 			timeouts_send;
 	uint64_t	bad_framing;		/* dropped connections */
-	uint64_t	tls_handshakes, tls_failed;
+	uint64_t	tls_handshakes, tls_failed, h2_connections;
 	uint64_t	latency[HTTP_LAT_BUCKETS + 1];	/* last: +Inf */
 	uint64_t	latency_sum_us;
 };

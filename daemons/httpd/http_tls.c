@@ -9,8 +9,8 @@ struct http_tls {
 	SSL_CTX	*ctx;
 };
 
-/* ALPN: http/1.1, the one protocol spoken here until HTTP/2 is. */
-static const unsigned char alpn_ours[] = "\x08http/1.1";
+/* ALPN: h2 first, then http/1.1, in our order of preference. */
+static const unsigned char alpn_ours[] = "\x02h2\x08http/1.1";
 
 static int
 alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,

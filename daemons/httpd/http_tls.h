@@ -4,7 +4,7 @@
  * Owns the TLS context built from the configured certificate chain and
  * key (TLS 1.2 and 1.3 only, OpenSSL's default ciphers at security level
  * 2, no compression, no renegotiation, server cipher preference), ALPN
- * (http/1.1; h2 when HTTP/2 is offered), and the per-connection state
+ * (h2, then http/1.1), and the per-connection state
  * with the non-blocking handshake, reads and writes mapped onto what the
  * connection waits for.  A reload builds a new context; connections made
  * before keep the old one (OpenSSL counts its references), so a renewed

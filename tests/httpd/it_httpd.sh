@@ -10,7 +10,9 @@
 #             Cache-Control by path prefix, keep-alive reuse
 #   tls       HTTPS with curl (byte for byte, keep-alive), openssl
 #             s_client: TLS 1.3 and 1.2 with ALPN http/1.1, TLS 1.1
-#             refused; a renewed certificate served after SIGHUP
+#             refused; a renewed certificate served after SIGHUP;
+#             HTTP/2 by ALPN: curl --http2 (bytes, three streams on one
+#             connection, a range, 304, a redirect) and h2load
 #   limits    413, 414, 431, and 408 for a head not finished in time
 #   log       one JSON line per response; SIGHUP reopens a moved log
 #   reload    a keep-alive connection survives SIGHUP and its next answer
@@ -150,8 +152,28 @@ check "ALPN http/1.1" grep -q 'ALPN protocol: http/1.1' <<<"$out"
 check "the certificate verifies" grep -q 'Verify return code: 0 (ok)' <<<"$out"
 check "TLS 1.2" grep -q '^New, TLSv1.2, ' <<<"$(sc -tls1_2)"
 check "TLS 1.1 refused" eval "! sc -tls1_1 | grep -q '^New, TLSv1'"
-check "h2 alone is not agreed to (not spoken yet)" \
-	grep -q 'No ALPN negotiated' <<<"$(sc -alpn h2)"
+check "ALPN h2 when offered" grep -q 'ALPN protocol: h2' \
+	<<<"$(sc -alpn h2,http/1.1)"
+h2() { curl -s --max-time 10 --http2 --cacert "$run/cert.pem" "$@"; }
+out=$(h2 -o "$run/got" -w '%{http_version} %{http_code}' "$turl/1m.bin")
+check "HTTP/2: 1 MiB ($out)" test "$out" = "2 200"
+check "HTTP/2: byte for byte" cmp -s "$run/got" "$run/root/1m.bin"
+out=$(h2 -o "$run/a" -o "$run/b" -o /dev/null -w '%{http_version} %{http_code} %{num_connects}\n' \
+	"$turl/1k.bin" "$turl/100k.bin" "$turl/missing")
+check "HTTP/2: three streams on one connection ($(tr '\n' ' ' <<<"$out"))" \
+	test "$out" = "2 200 1
+2 200 0
+2 404 0"
+check "HTTP/2: the streams' bytes" eval "cmp -s $run/a $run/root/1k.bin && cmp -s $run/b $run/root/100k.bin"
+h2 -o "$run/got" -r 100-199 "$turl/1k.bin"
+check "HTTP/2: a range" cmp -s "$run/got" "$run/want"
+check "HTTP/2: 304 for the ETag" test "$(h2 -o /dev/null -w '%{http_code}' \
+	-H "If-None-Match: $etag" "$turl/1k.bin")" = 304
+check "HTTP/2: a directory's redirect" grep -qx 'location: /sub/' \
+	<<<"$(h2 -I "$turl/sub" | tr -d '\r')"
+out=$(h2load -n 2000 -c 4 -m 10 "$turl/1k.bin" 2>&1)
+check "h2load: 2000 requests, all 2xx ($(grep -E '^requests:|^status codes:' <<<"$out" | tr '\n' ' '))" \
+	grep -q '^status codes: 2000 2xx' <<<"$out"
 cert renewed.shoal.test
 kill -HUP "$pid"
 wait_for 5 eval "sc | grep -q 'subject=CN = renewed.shoal.test'" &&
@@ -216,10 +238,12 @@ check "http.reload of a good one" jqc '.reloaded == true' <<<"$(rpc http.reload)
 ### rpc
 section rpc
 check "http.stats: requests counted" test "$(stat_of .requests)" -ge 15
-check "http.stats: a 304" test "$(stat_of '.status["304"]')" -eq 1
+check "http.stats: the two 304s (HTTP/1.1, HTTP/2)" \
+	test "$(stat_of '.status["304"]')" -eq 2
 check "http.stats: the header timeout" test "$(stat_of .timeouts.header)" -eq 1
 check "http.stats: the file cache has hits" test "$(stat_of .file_cache.hits)" -ge 1
 check "http.stats: TLS handshakes" test "$(stat_of .tls.handshakes)" -ge 8
+check "http.stats: HTTP/2 connections" test "$(stat_of .tls.h2_connections)" -ge 5
 check "sys.stats has httpd's counters" \
 	jqc '.daemon.requests >= 15' <<<"$(rpc sys.stats)"
 
