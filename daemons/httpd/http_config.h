@@ -55,6 +55,7 @@ struct http_tls_conf {
 struct http_config {
 	struct net_listens	 listen;
 	struct http_tls_conf	 tls;
+	struct net_listens	 admin;		/* /metrics; none by default */
 	char			*root;
 	struct config_strlist	 index;
 	char			*mime_types;

@@ -12,6 +12,7 @@
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
+#include "http_admin.h"
 #include "http_chunked.h"
 #include "http_config.h"
 #include "http_conn.h"
@@ -44,6 +45,7 @@ struct http_conn {
 	int			 fd;
 	uint8_t			 state;
 	bool			 writing;	/* ev waits to write, not read */
+	bool			 admin;		/* an admin listener's */
 	uint8_t			 peer_af;	/* the client, for the log */
 	uint8_t			 peer_addr[16];
 	struct event		 ev;
@@ -299,7 +301,10 @@ serve(struct http_conn *c, bool keep)
 	http_server_date(s);
 	s->site.now_ms = http_server_now_ms();
 	http_resp_reset(&a->resp);
-	http_static_serve(&s->site, c->buf, &a->req, &a->resp, keep);
+	if (c->admin)
+		http_admin_serve(s, c->buf, &a->req, &a->resp, keep);
+	else
+		http_static_serve(&s->site, c->buf, &a->req, &a->resp, keep);
 }
 
 /* expect: the client waits for 100 before it sends the body. */
@@ -663,7 +668,7 @@ on_event(evutil_socket_t fd, short what, void *arg)
 
 void
 http_conn_accept(struct http_server *s, int fd, const struct sockaddr *peer,
-    struct http_tls *tls)
+    struct http_tls *tls, bool admin)
 {
 	struct http_conn	*c;
 
@@ -673,6 +678,7 @@ http_conn_accept(struct http_server *s, int fd, const struct sockaddr *peer,
 	}
 	c->srv = s;
 	c->fd = fd;
+	c->admin = admin;
 	c->state = ST_READ_HEAD;
 	if (tls != NULL) {
 		c->state = ST_HANDSHAKE;

@@ -22,6 +22,7 @@
 #define HTTP_CONN_H
 
 #include <sys/socket.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct http_server;
@@ -30,9 +31,10 @@ struct http_conn;
 struct http_tls;
 
 /* Takes fd (non-blocking); closes it if the connection cannot be set up.
- * With tls, the connection begins with a TLS handshake. */
+ * With tls, the connection begins with a TLS handshake; admin: its
+ * requests go to http_admin.h, not to the files. */
 void	 http_conn_accept(struct http_server *, int fd,
-	    const struct sockaddr *peer, struct http_tls *tls);
+	    const struct sockaddr *peer, struct http_tls *tls, bool admin);
 /* Timeouts and idle buffers, from the server's tick. */
 void	 http_conn_sweep(struct http_server *, uint64_t now_ms);
 void	 http_conn_close_all(struct http_server *);

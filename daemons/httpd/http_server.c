@@ -102,7 +102,7 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 			continue;
 		}
 		http_conn_accept(s, fd, (struct sockaddr *)&ss,
-		    l->tls ? s->tls : NULL);
+		    l->tls ? s->tls : NULL, l->admin);
 	}
 }
 
@@ -138,9 +138,11 @@ listen_one(const struct net_listen *l, char *err, size_t errlen)
 	return fd;
 }
 
+enum listen_kind { LISTEN_HTTP, LISTEN_HTTPS, LISTEN_ADMIN };
+
 static int
-listen_all(struct http_server *s, const struct net_listens *ls, bool tls,
-    char *err, size_t errlen)
+listen_all(struct http_server *s, const struct net_listens *ls,
+    enum listen_kind kind, char *err, size_t errlen)
 {
 	struct http_listener	*l;
 	size_t			 i;
@@ -151,7 +153,8 @@ listen_all(struct http_server *s, const struct net_listens *ls, bool tls,
 			return -1;
 		l = &s->lis[s->nlis];
 		l->fd = fd;
-		l->tls = tls;
+		l->tls = kind == LISTEN_HTTPS;
+		l->admin = kind == LISTEN_ADMIN;
 		l->srv = s;
 		l->ev = event_new(s->base, fd, EV_READ | EV_PERSIST, on_accept,
 		    l);
@@ -163,8 +166,9 @@ listen_all(struct http_server *s, const struct net_listens *ls, bool tls,
 			return -1;
 		}
 		s->nlis++;
-		log_info("listening on %s%s", ls->v[i].text,
-		    tls ? " (HTTPS)" : "");
+		log_info("listening on %s%s", ls->v[i].text, kind ==
+		    LISTEN_HTTPS ? " (HTTPS)" : kind == LISTEN_ADMIN ?
+		    " (admin: /metrics)" : "");
 	}
 	return 0;
 }
@@ -261,13 +265,14 @@ http_server_open(struct http_server *s, struct event_base *base,
 	if (http_server_configure(s, cfg, err, errlen) != 0)
 		return -1;
 	http_server_date(s);
-	if ((s->lis = calloc(cfg->listen.n + cfg->tls.listen.n,
-	    sizeof(*s->lis))) == NULL) {
+	if ((s->lis = calloc(cfg->listen.n + cfg->tls.listen.n +
+	    cfg->admin.n, sizeof(*s->lis))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (listen_all(s, &cfg->listen, false, err, errlen) != 0 ||
-	    listen_all(s, &cfg->tls.listen, true, err, errlen) != 0)
+	if (listen_all(s, &cfg->listen, LISTEN_HTTP, err, errlen) != 0 ||
+	    listen_all(s, &cfg->tls.listen, LISTEN_HTTPS, err, errlen) != 0 ||
+	    listen_all(s, &cfg->admin, LISTEN_ADMIN, err, errlen) != 0)
 		goto fail;
 	if ((s->tick = event_new(base, -1, EV_PERSIST, on_tick, s)) == NULL ||
 	    event_add(s->tick, &tick) != 0) {

@@ -33,6 +33,7 @@ struct http_tls;
 struct http_listener {
 	int			 fd;
 	bool			 tls;
+	bool			 admin;		/* /metrics, no files */
 	struct event		*ev;
 	struct http_server	*srv;
 };

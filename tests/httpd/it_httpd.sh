@@ -20,6 +20,9 @@
 #             refused by http.reload with FILE:LINE:COL and the old one
 #             stays
 #   rpc       http.stats counts requests, statuses and timeouts
+#   metrics   /metrics on the admin listener: Prometheus's text format,
+#             counters by code, a cumulative histogram; no files there,
+#             and no /metrics on the site
 #   cap       past "connections" a client gets 503, counted
 #   hostile   1000 slowloris connections, closed at the header timeout,
 #             while a normal client is served every 100 ms within 100 ms;
@@ -31,7 +34,7 @@
 set -uo pipefail
 httpd=$1 ctl=$2
 here=$(cd "$(dirname "$0")" && pwd)
-port=5390 tport=5391
+port=5390 tport=5391 aport=5392
 . "$here/../lib.sh"
 run=$(mktemp -d /tmp/httpd-it.XXXXXX)
 cleanup() { track_cleanup; rm -rf "$run"; }
@@ -79,6 +82,7 @@ config() {	# config CACHE_VALUE CONNECTIONS
   "listen": ["127.0.0.1:$port"],
   "tls": { "listen": ["127.0.0.1:$tport"], "certificate": "cert.pem",
            "key": "key.pem" },
+  "admin": ["127.0.0.1:$aport"],
   "root": "root",
   "access-log": "access.log",
   "access-log-format": "json",
@@ -246,6 +250,25 @@ check "http.stats: TLS handshakes" test "$(stat_of .tls.handshakes)" -ge 8
 check "http.stats: HTTP/2 connections" test "$(stat_of .tls.h2_connections)" -ge 5
 check "sys.stats has httpd's counters" \
 	jqc '.daemon.requests >= 15' <<<"$(rpc sys.stats)"
+
+### metrics
+section metrics
+m=$(c -D "$run/mhead" "http://127.0.0.1:$aport/metrics")
+check "/metrics: Prometheus's text format" \
+	grep -qix 'Content-Type: text/plain; version=0.0.4; charset=utf-8' \
+	<<<"$(tr -d '\r' <"$run/mhead")"
+bad_lines=$(grep -v '^#' <<<"$m" |
+	grep -cvE '^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-z]+="[^"]*"\})? [0-9.e+-]+$')
+check "/metrics: every sample line well-formed ($bad_lines not)" test "$bad_lines" -eq 0
+check "/metrics: requests counted" \
+	test "$(awk '$1 == "shoal_http_requests_total" { print $2 }' <<<"$m")" -ge 15
+check "/metrics: the 304s by code" grep -qx 'shoal_http_responses_total{code="304"} 2' <<<"$m"
+check "/metrics: the histogram is cumulative and ends at its count" \
+	awk '/_bucket/ { if ($2 < last) bad = 1; last = $2; inf = $2 }
+	     /_seconds_count/ { cnt = $2 } END { exit bad || inf != cnt || cnt == 0 }' <<<"$m"
+expect 404 0 c -o /dev/null -w '%{http_code}' "http://127.0.0.1:$aport/1k.bin"
+expect 405 0 c -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$aport/metrics"
+expect 404 0 c -o /dev/null -w '%{http_code}' "$url/metrics"
 
 ### cap
 section cap

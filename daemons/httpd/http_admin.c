@@ -1,0 +1,161 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_admin.h"
+#include "http_file.h"
+#include "http_parse.h"
+#include "http_path.h"
+#include "http_resp.h"
+#include "http_server.h"
+
+#define METRICS_MAX	65536
+#define ALLOW		"GET, HEAD"
+
+struct text {
+	char	*p;
+	size_t	 len;
+	bool	 full;
+};
+
+static void
+put(struct text *t, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	if (t->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(t->p + t->len, METRICS_MAX - t->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= METRICS_MAX - t->len)
+		t->full = true;
+	else
+		t->len += (size_t)n;
+}
+
+/* One counter or gauge with its HELP and TYPE lines. */
+static void
+metric(struct text *t, const char *name, const char *type, const char *help,
+    unsigned long long v)
+{
+	put(t, "# HELP shoal_http_%s %s\n# TYPE shoal_http_%s %s\n"
+	    "shoal_http_%s %llu\n", name, help, name, type, name, v);
+}
+
+static void
+histogram(struct text *t, const struct http_stats *s)
+{
+	unsigned long long	 cum = 0;
+	unsigned		 i;
+
+	put(t, "# HELP shoal_http_request_duration_seconds From a request's "
+	    "first byte to its last byte handed to the kernel.\n"
+	    "# TYPE shoal_http_request_duration_seconds histogram\n");
+	for (i = 0; i < HTTP_LAT_BUCKETS; i++) {
+		cum += s->latency[i];
+		put(t, "shoal_http_request_duration_seconds_bucket"
+		    "{le=\"%g\"} %llu\n", (double)http_lat_bounds_us[i] / 1e6,
+		    cum);
+	}
+	cum += s->latency[HTTP_LAT_BUCKETS];
+	put(t, "shoal_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
+	    "shoal_http_request_duration_seconds_sum %.6f\n"
+	    "shoal_http_request_duration_seconds_count %llu\n", cum,
+	    (double)s->latency_sum_us / 1e6, cum);
+}
+
+static void
+metrics(struct http_server *srv, struct text *t)
+{
+	const struct http_stats	*s = &srv->stats;
+	struct http_file_stats	 fs;
+	unsigned		 i;
+
+	metric(t, "requests_total", "counter", "Requests answered.",
+	    s->requests);
+	put(t, "# HELP shoal_http_responses_total Responses by status code.\n"
+	    "# TYPE shoal_http_responses_total counter\n");
+	for (i = 100; i < 600; i++)
+		if (s->by_code[i] != 0)
+			put(t, "shoal_http_responses_total{code=\"%u\"} %llu\n",
+			    i, (unsigned long long)s->by_code[i]);
+	metric(t, "connections_accepted_total", "counter",
+	    "Connections accepted.", s->accepted);
+	metric(t, "connections_refused_total", "counter",
+	    "Connections refused with 503 at the connection cap.", s->refused);
+	metric(t, "connections_active", "gauge", "Connections open.",
+	    s->active);
+	put(t, "# HELP shoal_http_timeouts_total Connections ended by a "
+	    "timeout, by kind.\n# TYPE shoal_http_timeouts_total counter\n"
+	    "shoal_http_timeouts_total{kind=\"header\"} %llu\n"
+	    "shoal_http_timeouts_total{kind=\"body\"} %llu\n"
+	    "shoal_http_timeouts_total{kind=\"idle\"} %llu\n"
+	    "shoal_http_timeouts_total{kind=\"send\"} %llu\n",
+	    (unsigned long long)s->timeouts_header,
+	    (unsigned long long)s->timeouts_body,
+	    (unsigned long long)s->timeouts_idle,
+	    (unsigned long long)s->timeouts_send);
+	metric(t, "bad_framing_total", "counter",
+	    "Connections closed for a malformed request.", s->bad_framing);
+	metric(t, "sent_bytes_total", "counter", "Bytes written to clients.",
+	    s->bytes_out);
+	metric(t, "reloads_total", "counter", "Configuration reloads.",
+	    s->reloads);
+	metric(t, "tls_handshakes_total", "counter", "TLS handshakes done.",
+	    s->tls_handshakes);
+	metric(t, "tls_failed_total", "counter", "TLS handshakes failed.",
+	    s->tls_failed);
+	metric(t, "h2_connections_total", "counter",
+	    "Connections that chose HTTP/2.", s->h2_connections);
+	http_server_file_stats(srv, &fs);
+	metric(t, "file_cache_hits_total", "counter",
+	    "File lookups answered from the cache.", fs.hits);
+	metric(t, "file_cache_misses_total", "counter",
+	    "File lookups that opened the file.", fs.misses);
+	metric(t, "file_cache_entries", "gauge", "Files in the cache.",
+	    fs.entries);
+	metric(t, "file_cache_bytes", "gauge",
+	    "Bytes of small files held in memory.", fs.bytes);
+	histogram(t, s);
+}
+
+void
+http_admin_serve(struct http_server *srv, const char *buf,
+    const struct http_req *req, struct http_resp *resp, bool keep)
+{
+	struct http_path	 path;
+	struct text		 t = { 0 };
+	const char		*why;
+	bool			 head = req->method == HTTP_M_HEAD;
+	int			 rc;
+
+	if (req->method != HTTP_M_GET && !head) {
+		http_resp_error(resp, req->method == HTTP_M_OTHER ? 501 : 405,
+		    srv->site.date, false, keep, "Allow: " ALLOW "\r\n");
+		return;
+	}
+	if ((rc = http_path_parse(buf + req->target.off, req->target.len,
+	    &path, &why)) != 0 || strcmp(path.path, "/metrics") != 0) {
+		http_resp_error(resp, rc != 0 ? rc : 404, srv->site.date, head,
+		    keep, NULL);
+		return;
+	}
+	/* The body lives in the response's parts buffer, freed with it. */
+	if ((t.p = malloc(METRICS_MAX)) == NULL) {
+		http_resp_error(resp, 500, srv->site.date, head, keep, NULL);
+		return;
+	}
+	metrics(srv, &t);
+	resp->parts = t.p;
+	http_resp_start(resp, 200, srv->site.date);
+	http_resp_field(resp, "Content-Type",
+	    "text/plain; version=0.0.4; charset=utf-8", 40);
+	http_resp_field(resp, "Cache-Control", "no-store", 8);
+	http_resp_length(resp, t.len);
+	http_resp_end(resp, keep, req->minor == 0 && keep);
+	if (!head)
+		http_resp_mem(resp, t.p, t.len);
+}
