@@ -191,7 +191,7 @@ log_response(struct http_conn *c, uint64_t us)
 	e.referer_len = r->referer.len;
 	e.agent = c->buf + r->user_agent.off;
 	e.agent_len = r->user_agent.len;
-	e.minor = r->minor;
+	e.version = r->minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
 	e.status = a->resp.status;
 	/* Body bytes sent, as nginx logs them (none for HEAD or 304). */
 	e.bytes = a->resp.sent > a->resp.head_len ?
@@ -610,7 +610,8 @@ handshake(struct http_conn *c)
 		c->srv->stats.tls_handshakes++;
 		alpn = http_tls_alpn(c->ssl);
 		if (alpn != NULL && strcmp(alpn, "h2") == 0) {
-			if ((c->h2 = http_h2_new(c->srv)) == NULL) {
+			if ((c->h2 = http_h2_new(c->srv, c->peer_af,
+			    c->peer_addr)) == NULL) {
 				conn_free(c);
 				return;
 			}

@@ -1,4 +1,6 @@
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <time.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 
 #include "http_config.h"
 #include "http_h2.h"
+#include "http_log.h"
 #include "http_parse.h"
 #include "http_resp.h"
 #include "http_server.h"
@@ -32,6 +35,7 @@ struct h2_stream {
 
 struct http_h2 {
 	struct http_server	*srv;
+	char			 client[INET6_ADDRSTRLEN];
 	nghttp2_session		*session;
 	char			*out;
 	size_t			 out_len, out_off, out_cap;
@@ -289,6 +293,35 @@ on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *arg)
 	return answer(h, st);
 }
 
+/* One access log line per answered stream, as for HTTP/1.1. */
+static void
+log_stream(struct http_h2 *h, const struct h2_stream *st)
+{
+	struct http_log_entry	 e = { 0 };
+
+	if (h->srv->log == NULL || st->resp.status == 0)
+		return;
+	e.client = h->client;
+	e.when = time(NULL);
+	e.method = st->method != NULL ? st->method : "-";
+	e.method_len = strlen(e.method);
+	e.target = st->path != NULL ? st->path : "-";
+	e.target_len = strlen(e.target);
+	if (st->req.referer.len > 0 && st->head != NULL) {
+		e.referer = st->head + st->req.referer.off;
+		e.referer_len = st->req.referer.len;
+	}
+	if (st->req.user_agent.len > 0 && st->head != NULL) {
+		e.agent = st->head + st->req.user_agent.off;
+		e.agent_len = st->req.user_agent.len;
+	}
+	e.version = "HTTP/2.0";
+	e.status = st->resp.status;
+	e.bytes = st->resp.sent;
+	e.us = http_server_now_us() - st->start_us;
+	http_log_write(h->srv->log, &e);
+}
+
 static int
 on_stream_close(nghttp2_session *s, int32_t id, uint32_t code, void *arg)
 {
@@ -301,13 +334,14 @@ on_stream_close(nghttp2_session *s, int32_t id, uint32_t code, void *arg)
 		return 0;
 	nghttp2_session_set_stream_user_data(s, id, NULL);
 	h->srv->stats.bytes_out += st->resp.sent;
+	log_stream(h, st);
 	stream_free(st);
 	h->streams--;
 	return 0;
 }
 
 struct http_h2 *
-http_h2_new(struct http_server *srv)
+http_h2_new(struct http_server *srv, int af, const unsigned char *addr)
 {
 	struct http_h2			*h;
 	nghttp2_session_callbacks	*cb;
@@ -328,6 +362,8 @@ http_h2_new(struct http_server *srv)
 	}
 	h->srv = srv;
 	h->out_cap = OUT_MAX;
+	if (inet_ntop(af, addr, h->client, sizeof(h->client)) == NULL)
+		snprintf(h->client, sizeof(h->client), "-");
 	nghttp2_session_callbacks_set_on_begin_headers_callback(cb,
 	    on_begin_headers);
 	nghttp2_session_callbacks_set_on_header_callback(cb, on_header);

@@ -25,8 +25,10 @@
 struct http_h2;
 struct http_server;
 
-/* NULL if nghttp2 cannot set up a session. */
-struct http_h2	*http_h2_new(struct http_server *);
+/* NULL if nghttp2 cannot set up a session.  The client's address
+ * (family and 4 or 16 bytes) is for the access log. */
+struct http_h2	*http_h2_new(struct http_server *, int af,
+		    const unsigned char *addr);
 void		 http_h2_free(struct http_h2 *);
 /* Bytes from the client; -1 if the session is broken (close it). */
 int		 http_h2_input(struct http_h2 *, const char *, size_t);

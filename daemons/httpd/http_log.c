@@ -159,16 +159,16 @@ http_log_write(struct http_log *l, const struct http_log_entry *e)
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		n = snprintf(out, LINE_MAX_LEN, "{\"time\":\"%s\","
 		    "\"client\":\"%s\",\"method\":\"%s\",\"target\":\"%s\","
-		    "\"version\":\"HTTP/1.%d\",\"status\":%d,\"bytes\":%llu,"
+		    "\"version\":\"%s\",\"status\":%d,\"bytes\":%llu,"
 		    "\"us\":%llu,\"referer\":\"%s\",\"agent\":\"%s\"}\n",
-		    when, e->client, m, t, e->minor, e->status,
+		    when, e->client, m, t, e->version, e->status,
 		    (unsigned long long)e->bytes, (unsigned long long)e->us,
 		    r, a);
 	} else {
 		strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S +0000", &tm);
 		n = snprintf(out, LINE_MAX_LEN, "%s - - [%s] \"%s %s "
-		    "HTTP/1.%d\" %d %llu \"%s\" \"%s\"\n", e->client, when, m,
-		    t, e->minor, e->status, (unsigned long long)e->bytes,
+		    "%s\" %d %llu \"%s\" \"%s\"\n", e->client, when, m,
+		    t, e->version, e->status, (unsigned long long)e->bytes,
 		    r[0] != '\0' ? r : "-", a[0] != '\0' ? a : "-");
 	}
 	if (n > 0)

@@ -22,7 +22,7 @@ struct http_log_entry {
 	time_t		 when;
 	const char	*method, *target, *referer, *agent;
 	size_t		 method_len, target_len, referer_len, agent_len;
-	int		 minor;
+	const char	*version;	/* "HTTP/1.1", "HTTP/2.0" */
 	int		 status;
 	uint64_t	 bytes;		/* body bytes */
 	uint64_t	 us;		/* latency */
