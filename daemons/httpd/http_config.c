@@ -2,11 +2,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http_config.h"
 
 static int	rules_raw(struct config_ctx *, json_t *, void *);
 static void	rules_free(void *);
+static int	fields_raw(struct config_ctx *, json_t *, void *);
+static void	fields_free(void *);
 
 static const struct config_field limits_schema[] = {
 	CONFIG_INT("request-line", false, struct http_limits, request_line,
@@ -63,6 +66,8 @@ static const struct config_field schema[] = {
 	    log_format),
 	CONFIG_RAW("cache-control", false, struct http_config, cache_control,
 	    rules_raw, rules_free),
+	CONFIG_RAW("headers", false, struct http_config, headers,
+	    fields_raw, fields_free),
 	CONFIG_OBJECT("limits", false, struct http_config, limits,
 	    limits_schema),
 	CONFIG_OBJECT("file-cache", false, struct http_config, file_cache,
@@ -117,6 +122,73 @@ rules_free(void *dst)
 	free(rs->v);
 	rs->v = NULL;
 	rs->n = 0;
+}
+
+/* True for a field name httpd writes itself or that frames the message. */
+static bool
+reserved(const char *name)
+{
+	static const char *const ours[] = {
+		"content-length", "content-type", "content-range",
+		"content-encoding", "transfer-encoding", "connection", "date",
+		"server", "etag", "last-modified", "vary", "location",
+		"accept-ranges", "allow", "cache-control", NULL
+	};
+	size_t	 i;
+
+	for (i = 0; ours[i] != NULL; i++)
+		if (strcasecmp(name, ours[i]) == 0)
+			return true;
+	return false;
+}
+
+/* {"X-Content-Type-Options": "nosniff", ...}: token names, values with
+ * no control characters, none of the fields httpd writes itself. */
+static int
+fields_raw(struct config_ctx *c, json_t *val, void *dst)
+{
+	struct http_extra_fields	*f = dst;
+	const char			*k, *v;
+	json_t				*item;
+	size_t				 len = 0, o = 0;
+
+	if (!json_is_object(val))
+		return config_error(c, val, "expected an object of field "
+		    "names and values, found %s", config_typename(val));
+	json_object_foreach(val, k, item) {
+		if (!json_is_string(item))
+			return config_error(c, item, "expected string, found %s",
+			    config_typename(item));
+		if (*k == '\0' || strspn(k, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~") !=
+		    strlen(k) || reserved(k))
+			return config_error(c, item, "%s: not a field name "
+			    "httpd can add", k);
+		for (v = json_string_value(item); *v != '\0'; v++)
+			if ((unsigned char)*v < ' ' && *v != '\t')
+				return config_error(c, item, "a field value "
+				    "cannot hold control characters");
+		len += strlen(k) + strlen(json_string_value(item)) + 4;
+	}
+	if ((f->text = malloc(len + 1)) == NULL)
+		return config_error(c, val, "out of memory");
+	json_object_foreach(val, k, item) {
+		o += (size_t)snprintf(f->text + o, len + 1 - o, "%s: %s\r\n", k,
+		    json_string_value(item));
+		f->n++;
+	}
+	f->text[o] = '\0';
+	return 0;
+}
+
+static void
+fields_free(void *dst)
+{
+	struct http_extra_fields	*f = dst;
+
+	free(f->text);
+	f->text = NULL;
+	f->n = 0;
 }
 
 /* A relative path made absolute against the configuration's folder. */

@@ -24,6 +24,13 @@ struct http_cache_rules {
 	struct http_cache_rule	*v;
 };
 
+/* Fields added to every answer about a file ("X-Content-Type-Options",
+ * "Content-Security-Policy"...), as "Name: value\r\n" lines. */
+struct http_extra_fields {
+	size_t	 n;
+	char	*text;		/* all of them, ready for the head */
+};
+
 struct http_limits {
 	int	request_line;		/* bytes: 414 past it */
 	int	head;			/* bytes: 431 */
@@ -63,6 +70,7 @@ struct http_config {
 	char			*log_format;	/* "clf" or "json" */
 	bool			 log_json;
 	struct http_cache_rules	 cache_control;
+	struct http_extra_fields headers;
 	struct http_limits	 limits;
 	struct http_fcache	 file_cache;
 	struct rpc_limits	 rpc;

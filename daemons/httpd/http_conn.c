@@ -229,7 +229,8 @@ finished(struct http_conn *c)
 		c->state = ST_READ_BODY;
 	}
 	c->idle_since_ms = http_server_now_ms();
-	c->deadline_ms = c->idle_since_ms + (uint64_t)(c->len > 0 ?
+	c->deadline_ms = c->idle_since_ms + (uint64_t)(c->state ==
+	    ST_READ_BODY ? limits(c)->body_timeout_ms : c->len > 0 ?
 	    limits(c)->header_timeout_ms : limits(c)->idle_timeout_ms);
 	c->start_us = http_server_now_us();
 	watch(c, false);

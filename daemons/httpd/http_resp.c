@@ -128,6 +128,12 @@ http_resp_fieldf(struct http_resp *r, const char *name, const char *fmt, ...)
 }
 
 void
+http_resp_raw(struct http_resp *r, const char *lines)
+{
+	append(r, lines, strlen(lines));
+}
+
+void
 http_resp_length(struct http_resp *r, uint64_t n)
 {
 	r->body_len = n;

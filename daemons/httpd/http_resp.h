@@ -61,6 +61,8 @@ void	 http_resp_field(struct http_resp *, const char *name,
 void	 http_resp_fieldf(struct http_resp *, const char *name,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void	 http_resp_length(struct http_resp *, uint64_t);
+/* Field lines already formed ("Name: value\r\n"...), as they are. */
+void	 http_resp_raw(struct http_resp *, const char *lines);
 /* Connection, then the empty line that ends the head. */
 void	 http_resp_end(struct http_resp *, bool keepalive, bool ask_keep);
 /* Body segments. */

@@ -89,6 +89,8 @@ validators(struct answer *a)
 	if (a->cache_control != NULL)
 		http_resp_field(r, "Cache-Control", a->cache_control,
 		    strlen(a->cache_control));
+	if (a->site->cfg->headers.text != NULL)
+		http_resp_raw(r, a->site->cfg->headers.text);
 }
 
 static void

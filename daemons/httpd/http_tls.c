@@ -5,6 +5,10 @@
 
 #include "http_tls.h"
 
+#define TLS12_CIPHERS	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:" \
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
+	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+
 struct http_tls {
 	SSL_CTX	*ctx;
 };
@@ -50,6 +54,12 @@ http_tls_new(const char *cert, const char *key, char *err, size_t errlen)
 	t->ctx = ctx;
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_security_level(ctx, 2);
+	/* TLS 1.2: forward-secret AEAD suites only, no CBC (LUCKY13);
+	 * TLS 1.3's are all AEAD and stay OpenSSL's. */
+	if (SSL_CTX_set_cipher_list(ctx, TLS12_CIPHERS) != 1) {
+		openssl_error(err, errlen, "ciphers", TLS12_CIPHERS);
+		goto fail;
+	}
 	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION |
 	    SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |

@@ -2,8 +2,9 @@
  * http_tls: HTTPS, through OpenSSL 3.
  *
  * Owns the TLS context built from the configured certificate chain and
- * key (TLS 1.2 and 1.3 only, OpenSSL's default ciphers at security level
- * 2, no compression, no renegotiation, server cipher preference), ALPN
+ * key (TLS 1.2 and 1.3 only; for 1.2 forward-secret AEAD suites only,
+ * for 1.3 OpenSSL's; security level 2, no compression, no
+ * renegotiation, server cipher preference), ALPN
  * (h2, then http/1.1), and the per-connection state
  * with the non-blocking handshake, reads and writes mapped onto what the
  * connection waits for.  A reload builds a new context; connections made

@@ -231,6 +231,7 @@ section reload
 python3 "$here/hostile.py" twice "$port" /sub/page.html "$run/ready" \
 	"$run/gate" >"$run/twice.out" 2>&1 &
 twice=$!
+track "$twice"
 wait_for 10 test -e "$run/ready" || bad "twice: no first answer"
 config "no-store" 16384
 n=$(grep -c 'reloaded ' "$run/httpd.log")
@@ -288,6 +289,7 @@ hup_and_wait || bad "cap: no reload"
 rm -f "$run/ready"
 python3 "$here/hostile.py" idle "$port" 30 "$run/ready" >"$run/cap.out" 2>&1 &
 cap=$!
+track "$cap"
 wait_for 60 test -e "$run/ready" || bad "cap: the idle clients never got ready"
 kill -TERM "$cap"
 wait "$cap" || bad "hostile.py idle (cap) failed"
@@ -301,6 +303,7 @@ hup_and_wait || bad "no reload after cap"
 section hostile
 python3 "$here/hostile.py" slowloris "$port" 1000 6 >"$run/slow.out" 2>&1 &
 slow=$!
+track "$slow"
 wait_for 10 eval "[ \$(stat_of .connections_active) -ge 1000 ]" ||
 	bad "slowloris: 1000 connections never open"
 # A normal client every 100 ms while they last (and the server ends
@@ -329,6 +332,7 @@ before=$(rss_kb)
 python3 "$here/hostile.py" noread "$port" /100m.bin "$run/ready" \
 	>"$run/noread.out" 2>&1 &
 nr=$!
+track "$nr"
 wait_for 10 test -e "$run/ready" || bad "noread: request not sent"
 check "a normal client is served meanwhile" c -o /dev/null "$url/1k.bin"
 wait_for 15 eval "[ \$(stat_of .timeouts.send) -ge 1 ]" &&
@@ -347,6 +351,7 @@ rm -f "$run/ready"
 before=$(rss_kb)
 python3 "$here/hostile.py" idle "$port" 10000 "$run/ready" >"$run/idle.out" 2>&1 &
 idle=$!
+track "$idle"
 wait_for 120 test -e "$run/ready" || bad "idle: 10000 clients never got ready"
 section idle-ready
 sleep_until_swept() { [ "$(stat_of .connections_active)" -ge 10000 ]; }
