@@ -337,6 +337,29 @@ one_line(struct http_req *r, const char *buf, uint32_t from, uint32_t to,
 	return field_line(r, buf, from, to);
 }
 
+/*
+ * Whether the line begun at r->line, with upto bytes of the request in
+ * (and no LF yet in this line), has crossed a limit: the line's own (its
+ * bytes, CR included, past the limit and one more) or the head's.  The
+ * one crossed first, byte by byte, decides, so that the answer is the
+ * same however the bytes were split into reads.
+ */
+static int
+crossed(struct http_req *r, const struct http_parse_limits *lim, size_t upto)
+{
+	size_t	 own = r->phase == HTTP_PH_LINE ? lim->request_line :
+		    lim->field_line;
+	size_t	 at_line = (size_t)r->line + own + 2, at_head = lim->head;
+
+	if ((at_line < at_head ? at_line : at_head) > upto)
+		return 0;
+	if (at_line <= at_head)
+		return r->phase == HTTP_PH_LINE ?
+		    fail(r, 414, "request line too long") :
+		    fail(r, 431, "field line too long");
+	return fail(r, 431, "request head too large");
+}
+
 int
 http_parse(struct http_req *r, const char *buf, size_t len,
     const struct http_parse_limits *lim)
@@ -356,10 +379,10 @@ http_parse(struct http_req *r, const char *buf, size_t len,
 		 * anywhere else is a control character and refused. */
 		if (end > r->line && buf[end - 1] == '\r')
 			end--;
-		/* The line's own limit first, as for an unfinished line
-		 * below: how the bytes arrive must not change the answer. */
-		if (r->phase == HTTP_PH_LINE && end - r->line > lim->request_line)
-			return fail(r, 414, "request line too long");
+		/* The bytes before this LF, judged as if they had come one
+		 * at a time: how they arrive must not change the answer. */
+		if ((rc = crossed(r, lim, r->pos - 1)) != 0)
+			return rc;
 		if (r->pos > lim->head)
 			return fail(r, 431, "request head too large");
 		if ((rc = one_line(r, buf, r->line, end, lim)) != 0) {
@@ -371,12 +394,8 @@ http_parse(struct http_req *r, const char *buf, size_t len,
 	}
 	r->pos = (uint32_t)len;
 	/* An unfinished line already past the limits will not get better. */
-	if (r->phase == HTTP_PH_LINE && len - r->line > lim->request_line + 1)
-		return fail(r, 414, "request line too long");
-	if (r->phase == HTTP_PH_FIELDS && len - r->line > lim->field_line + 1)
-		return fail(r, 431, "field line too long");
-	if (len >= lim->head)
-		return fail(r, 431, "request head too large");
+	if ((rc = crossed(r, lim, len)) != 0)
+		return rc;
 	return HTTP_PARSE_MORE;
 }
 
