@@ -7,14 +7,17 @@
  *
  *	[HANDSHAKE] -> READ_HEAD -> SEND -> [READ_BODY] -> READ_HEAD ...
  *	    -> LINGER -> closed
+ *	HANDSHAKE -> H2 (ALPN chose h2: http_h2.h runs the connection)
  *
  * Pipelined requests are answered one at a time, in order: the next is
  * not parsed until the previous response is fully handed to the kernel,
  * so a client that sends but never reads costs one response's worth of
- * memory, not its whole pipeline.  A request body (httpd serves no
- * method that uses one) is read and dropped to keep the stream in step;
- * with "Expect: 100-continue" the final answer is sent at once and the
- * connection closed instead.  After an error that ends the connection,
+ * memory, not its whole pipeline.  A request is answered as soon as its
+ * head is in; its body (httpd serves no method that uses one) is then
+ * read and dropped to keep the stream in step.  With "Expect:
+ * 100-continue" a success is preceded by 100 Continue, an error closes
+ * the connection instead of waiting for the body.  After an error that
+ * ends the connection,
  * the write side is shut and what the client still sends is read and
  * dropped for a moment (LINGER), so the error is not lost to a reset.
  */
