@@ -180,6 +180,19 @@ net_addr_str(const struct sockaddr *sa, char *buf, size_t len)
 	return buf;
 }
 
+bool
+net_listens_equal(const struct net_listens *a, const struct net_listens *b)
+{
+	size_t	 i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i].text, b->v[i].text) != 0)
+			return false;
+	return true;
+}
+
 int
 net_listens_raw(struct config_ctx *c, json_t *val, void *dst)
 {

@@ -53,6 +53,11 @@ void	net_acl_free(struct net_acl *);
 /* "a.b.c.d:port" or "[v6]:port", for logs. */
 const char *net_addr_str(const struct sockaddr *, char *, size_t);
 
+/* The same addresses in the same order (a reload that changes them
+ * is told they take effect on restart). */
+bool	net_listens_equal(const struct net_listens *,
+	    const struct net_listens *);
+
 /*
  * A config.h raw field ("listen": ["127.0.0.1:53", ...]) filling a
  * struct net_listens, each bad address reported where it is written.

@@ -46,26 +46,13 @@ static const struct daemon_spec spec = {
 	    "keeps serving its previous version.\n",
 };
 
-static bool
-same_listen(const struct dns_config *a, const struct dns_config *b)
-{
-	size_t	 i;
-
-	if (a->listen.n != b->listen.n)
-		return false;
-	for (i = 0; i < a->listen.n; i++)
-		if (strcmp(a->listen.v[i].text, b->listen.v[i].text) != 0)
-			return false;
-	return true;
-}
-
 /* From dns_reload, on the main thread: the new configuration is in. */
 static void
 install(void *arg, struct dns_config *fresh)
 {
 	struct daemon	*d = arg;
 
-	if (!same_listen(d->cfg, fresh))
+	if (!net_listens_equal(&d->cfg->listen, &fresh->listen))
 		log_warnx("reload: listen addresses changed; they take effect "
 		    "on restart");
 	dns_server_configure(&d->srv, fresh);

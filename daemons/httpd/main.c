@@ -43,19 +43,6 @@ static const struct daemon_spec spec = {
 	    "connections stay open.\n",
 };
 
-static bool
-same_listen(const struct http_config *a, const struct http_config *b)
-{
-	size_t	 i;
-
-	if (a->listen.n != b->listen.n)
-		return false;
-	for (i = 0; i < a->listen.n; i++)
-		if (strcmp(a->listen.v[i].text, b->listen.v[i].text) != 0)
-			return false;
-	return true;
-}
-
 /* A new configuration, whole or not at all. */
 static int
 reload(void *arg, char *err, size_t errlen)
@@ -73,7 +60,9 @@ reload(void *arg, char *err, size_t errlen)
 		free(fresh);
 		return -1;
 	}
-	if (!same_listen(d->cfg, fresh))
+	if (!net_listens_equal(&d->cfg->listen, &fresh->listen) ||
+	    !net_listens_equal(&d->cfg->tls.listen, &fresh->tls.listen) ||
+	    !net_listens_equal(&d->cfg->admin, &fresh->admin))
 		log_warnx("reload: listen addresses changed; they take effect "
 		    "on restart");
 	http_config_free(d->cfg);
