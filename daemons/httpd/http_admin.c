@@ -88,6 +88,9 @@ metrics(struct http_server *srv, struct text *t)
 	    "Connections refused with 503 at the connection cap.", s->refused);
 	metric(t, "connections_active", "gauge", "Connections open.",
 	    s->active);
+	metric(t, "connection_buffers_bytes", "gauge", "Bytes of read "
+	    "buffers and requests in progress held by connections.",
+	    s->held_bytes);
 	put(t, "# HELP shoal_http_timeouts_total Connections ended by a "
 	    "timeout, by kind.\n# TYPE shoal_http_timeouts_total counter\n"
 	    "shoal_http_timeouts_total{kind=\"header\"} %llu\n"

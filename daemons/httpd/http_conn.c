@@ -99,6 +99,30 @@ remember_peer(struct http_conn *c, const struct sockaddr *sa)
 		memcpy(c->peer_addr, &s4->sin_addr, 4);
 }
 
+/* Each connection's read buffer and request in progress are counted in
+ * stats.held_bytes, so that the memory idle clients hold is visible. */
+static void
+drop_buf(struct http_conn *c)
+{
+	if (c->buf == NULL)
+		return;
+	c->srv->stats.held_bytes -= c->cap;
+	free(c->buf);
+	c->buf = NULL;
+	c->cap = 0;
+}
+
+static void
+drop_active(struct http_conn *c)
+{
+	if (c->a == NULL)
+		return;
+	c->srv->stats.held_bytes -= sizeof(*c->a);
+	http_resp_free(&c->a->resp);
+	free(c->a);
+	c->a = NULL;
+}
+
 static void
 conn_free(struct http_conn *c)
 {
@@ -108,10 +132,8 @@ conn_free(struct http_conn *c)
 	http_h2_free(c->h2);
 	http_tls_conn_free(c->ssl);
 	close(c->fd);
-	if (c->a != NULL)
-		http_resp_free(&c->a->resp);
-	free(c->a);
-	free(c->buf);
+	drop_active(c);
+	drop_buf(c);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
@@ -135,21 +157,33 @@ linger(struct http_conn *c)
 	watch(c, false);
 }
 
+/* The read buffer alone: all an HTTP/2 connection needs here (nghttp2
+ * keeps its own state, each stream its own http_active). */
+static int
+ensure_buf(struct http_conn *c)
+{
+	if (c->buf == NULL) {
+		if ((c->buf = malloc(BUF_START)) == NULL)
+			return -1;
+		c->cap = BUF_START;
+		c->srv->stats.held_bytes += BUF_START;
+	}
+	return 0;
+}
+
+/* The read buffer and the request in progress, made when the first byte
+ * of a request is due, so that an idle connection holds neither. */
 static int
 ensure_buffers(struct http_conn *c)
 {
 	if (c->a == NULL) {
 		if ((c->a = calloc(1, sizeof(*c->a))) == NULL)
 			return -1;
+		c->srv->stats.held_bytes += sizeof(*c->a);
 		c->a->resp.fd = -1;
 		http_req_init(&c->a->req);
 	}
-	if (c->buf == NULL) {
-		if ((c->buf = malloc(BUF_START)) == NULL)
-			return -1;
-		c->cap = BUF_START;
-	}
-	return 0;
+	return ensure_buf(c);
 }
 
 /* Room to read into: the buffer doubles up to the head limit (and a
@@ -165,6 +199,7 @@ grow(struct http_conn *c)
 	cap = c->cap * 2 < max ? c->cap * 2 : max;
 	if ((nb = realloc(c->buf, cap)) == NULL)
 		return -1;
+	c->srv->stats.held_bytes += cap - c->cap;
 	c->buf = nb;
 	c->cap = cap;
 	return 0;
@@ -585,7 +620,7 @@ h2_event(struct http_conn *c)
 	ssize_t	 n;
 	bool	 want_write;
 
-	if (ensure_buffers(c) == -1) {
+	if (ensure_buf(c) == -1) {
 		conn_free(c);
 		return;
 	}
@@ -598,6 +633,7 @@ h2_event(struct http_conn *c)
 		if (n == 0 || ((size_t)n < c->cap && !more_buffered(c)))
 			break;
 	}
+	c->idle_since_ms = http_server_now_ms();
 	h2_flush(c);
 }
 
@@ -773,16 +809,16 @@ http_conn_sweep(struct http_server *s, uint64_t now_ms)
 			continue;
 		}
 		/* Idle for a tick with nothing buffered: give memory back. */
-		if (c->state == ST_READ_HEAD && c->len == 0 &&
+		if (c->state == ST_H2 && c->buf != NULL &&
+		    now_ms - c->idle_since_ms >= 100) {
+			/* nghttp2 took what was read: the buffer is spare. */
+			given += c->cap;
+			drop_buf(c);
+		} else if (c->state == ST_READ_HEAD && c->len == 0 &&
 		    now_ms - c->idle_since_ms >= 100 && c->buf != NULL) {
-			given += c->cap + sizeof(*c->a);
-			free(c->buf);
-			c->buf = NULL;
-			c->cap = 0;
-			if (c->a != NULL)
-				http_resp_free(&c->a->resp);
-			free(c->a);
-			c->a = NULL;
+			given += c->cap + (c->a != NULL ? sizeof(*c->a) : 0);
+			drop_buf(c);
+			drop_active(c);
 		}
 	}
 	/* Many idle clients' buffers freed at once lie scattered in the

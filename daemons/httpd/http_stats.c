@@ -46,12 +46,13 @@ http_stats_json(const struct http_stats *s)
 		    json_integer((json_int_t)s->latency[i]));
 	}
 #define I(v)	json_integer((json_int_t)(v))
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
 	    "s:{s:o, s:o, s:o, s:o}, s:o, s:o, s:o, s:{s:o, s:o, s:o}}",
 	    "connections_accepted", I(s->accepted),
 	    "connections_refused", I(s->refused),
 	    "connections_closed", I(s->closed),
 	    "connections_active", I(s->active),
+	    "connection_buffers_bytes", I(s->held_bytes),
 	    "requests", I(s->requests),
 	    "bytes_out", I(s->bytes_out),
 	    "reloads", I(s->reloads),

@@ -15,6 +15,7 @@
 
 struct http_stats {
 	uint64_t	accepted, refused, closed, active;
+	uint64_t	held_bytes;	/* read buffers + requests in progress */
 	uint64_t	requests, bytes_out, reloads;
 	uint64_t	status[6];		/* by class: [2] is 2xx */
 	uint64_t	by_code[600];

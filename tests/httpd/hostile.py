@@ -20,6 +20,11 @@ bounded number of connections held for a bounded time, on loopback:
   hostile.py noread PORT PATH READY  requests PATH on one connection and
       never reads; "ready" once sent; on SIGTERM prints whether the
       server closed it meanwhile.
+  hostile.py h2idle PORT N READY     N HTTP/2 connections over TLS (ALPN
+      h2, certificate not checked), each sends the preface and its
+      SETTINGS and reads the server's SETTINGS, then sits idle; "ready"
+      once all are set up, held until SIGTERM; prints how many negotiated
+      h2 and how many the server still had open at the end.
 """
 import asyncio
 import json
@@ -143,6 +148,57 @@ async def noread(port, path, ready):
     print(json.dumps({"received": got, "closed_by_server": closed}))
 
 
+H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+H2_SETTINGS = b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"  # empty, stream 0
+
+
+async def h2_one(port, ctx):
+    try:
+        r, w = await asyncio.open_connection(HOST, port, ssl=ctx)
+    except OSError:
+        return None
+    if w.get_extra_info("ssl_object").selected_alpn_protocol() != "h2":
+        w.close()
+        return None
+    w.write(H2_PREFACE + H2_SETTINGS)
+    try:
+        head = await asyncio.wait_for(r.readexactly(9), 30)
+        await asyncio.wait_for(r.readexactly(int.from_bytes(head[:3], "big")), 30)
+    except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+        w.close()
+        return None
+    return (r, w) if head[3] == 4 else None  # the server's SETTINGS first
+
+
+async def h2idle(port, n, ready):
+    import ssl
+    stop = wait_term()
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.set_alpn_protocols(["h2"])
+    conns = []
+    for start in range(0, n, 100):
+        batch = await asyncio.gather(
+            *[h2_one(port, ctx) for _ in range(min(100, n - start))])
+        conns += [c for c in batch if c is not None]
+    with open(ready, "w") as f:
+        f.write("ready\n")
+    await stop
+    still = 0
+    for r, w in conns:
+        try:
+            # The server's ACK of our SETTINGS may be waiting: not an EOF.
+            while await asyncio.wait_for(r.read(4096), 0.01):
+                pass
+        except asyncio.TimeoutError:
+            still += 1
+        except ConnectionError:
+            pass
+        w.close()
+    print(json.dumps({"h2": len(conns), "still_open": still}))
+
+
 async def read_answer(r):
     head = (await r.readuntil(b"\r\n\r\n")).decode("latin-1")
     fields = {}
@@ -173,7 +229,9 @@ async def twice(port, path, ready, gate):
 
 def main():
     mode, port = sys.argv[1], int(sys.argv[2])
-    if mode == "slowloris":
+    if mode == "h2idle":
+        asyncio.run(h2idle(port, int(sys.argv[3]), sys.argv[4]))
+    elif mode == "slowloris":
         asyncio.run(slowloris(port, int(sys.argv[3]), float(sys.argv[4])))
     elif mode == "idle":
         asyncio.run(idle(port, int(sys.argv[3]), sys.argv[4]))

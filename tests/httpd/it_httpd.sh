@@ -357,12 +357,38 @@ section idle-ready
 sleep_until_swept() { [ "$(stat_of .connections_active)" -ge 10000 ]; }
 wait_for 10 sleep_until_swept || bad "idle: not 10000 connections active"
 check "a normal client is served beside 10,000 idle ones" c -o /dev/null "$url/1k.bin"
+wait_for 5 eval "[ \$(stat_of .connection_buffers_bytes) -eq 0 ]" &&
+	ok "idle: the idle connections hold no read buffer or request" ||
+	bad "idle: idle connections still hold $(stat_of .connection_buffers_bytes) bytes"
 after=$(rss_kb)
 echo "idle: RSS $before -> $after KiB: $(( (after - before) * 1024 / 10000 )) bytes a connection (ASan build)"
 kill -TERM "$idle"
 wait "$idle" || bad "hostile.py idle failed"
 check "idle: all 10,000 served and still open ($(cat "$run/idle.out"), refused so far $(stat_of .connections_refused))" \
 	jqc '.served == 10000 and .still_open == 10000' "$run/idle.out"
+
+section h2idle
+# HTTP/2 clients sitting idle hold a TLS session and nghttp2's state, and
+# nothing of an HTTP/1.1 request's (each stream brings its own).
+rm -f "$run/ready"
+before=$(rss_kb)
+python3 "$here/hostile.py" h2idle "$tport" 1000 "$run/ready" >"$run/h2idle.out" 2>&1 &
+h2i=$!
+track "$h2i"
+wait_for 60 test -e "$run/ready" || bad "h2idle: 1000 clients never got ready"
+check "a normal HTTP/2 client is served beside 1000 idle ones" \
+	curl -sf --http2 --cacert "$run/cert.pem" -o /dev/null "$turl/1k.bin"
+after=$(rss_kb)
+h2_per=$(( (after - before) * 1024 / 1000 ))
+echo "h2idle: RSS $before -> $after KiB: $h2_per bytes a connection (ASan build)"
+# A tick after its last byte, an idle connection's read buffer is freed.
+wait_for 5 eval "[ \$(stat_of .connection_buffers_bytes) -eq 0 ]" &&
+	ok "h2idle: the idle connections hold no read buffer or request" ||
+	bad "h2idle: idle connections still hold $(stat_of .connection_buffers_bytes) bytes"
+kill -TERM "$h2i"
+wait "$h2i" || bad "hostile.py h2idle failed"
+check "h2idle: 1000 negotiated h2 and were all still open ($(cat "$run/h2idle.out"))" \
+	jqc '.h2 == 1000 and .still_open == 1000' "$run/h2idle.out"
 
 ### stop
 section stop
