@@ -45,6 +45,11 @@ xenstore-chmod /tool/lu/n1 n0 r1 w2
 progress() { xenstore-read /local/domain/1/data/i 2>/dev/null || echo 0; }
 past() { [ "$(progress)" -ge "$1" ]; }
 wait_for 20 past 20 || bad "worker did not start"
+# sys.stats says each domain's use of the store, by the toolstack's name.
+"$ctl" --json --service xenstore sys.stats > "$run/stats.json"
+jq -e '.daemon.per_domain[] | select(.domid == 1 and .name == "worker" and
+	.introduced and .nodes > 0)' "$run/stats.json" >/dev/null ||
+	bad "sys.stats per_domain has no worker: $(cat "$run/stats.json")"
 
 mkfifo "$run/go"
 "$build/tests/tools/xs-lu-client" "$run/go" > "$run/client.out" 2>&1 &
