@@ -5,69 +5,23 @@
 #include <xenstore.h>
 
 #include "ctl.h"
-
-/* /local/domain/ID/KEY, or ID's service SVC's KEY when svc is set. */
-static char *
-rd(struct xs_handle *xs, unsigned id, const char *svc, const char *key)
-{
-	char		 path[256];
-	unsigned int	 len;
-
-	if (svc != NULL)
-		snprintf(path, sizeof(path), "/local/domain/%u/data/shoal/%s/%s",
-		    id, svc, key);
-	else
-		snprintf(path, sizeof(path), "/local/domain/%u/%s", id, key);
-	return xs_read(xs, XBT_NULL, path, &len);
-}
-
-typedef void	(*each_fn)(unsigned domid, const char *name, const char *svc,
-		    const char *daemon, void *);
-
-/* Calls fn for each service domain id registers (data/shoal is public). */
-static void
-services_of(struct xs_handle *xs, unsigned id, each_fn fn, void *arg)
-{
-	char		**svcs, path[128], *name, *daemon;
-	unsigned int	 ns, k;
-
-	snprintf(path, sizeof(path), "/local/domain/%u/data/shoal", id);
-	if ((svcs = xs_directory(xs, XBT_NULL, path, &ns)) == NULL)
-		return;
-	/* Names are the toolstack's, readable by dom0 (and the domain). */
-	name = rd(xs, id, NULL, "name");
-	for (k = 0; k < ns; k++) {
-		daemon = rd(xs, id, svcs[k], "daemon");
-		fn(id, name != NULL ? name : "?", svcs[k],
-		    daemon != NULL ? daemon : "?", arg);
-		free(daemon);
-	}
-	free(name);
-	free(svcs);
-}
+#include "rpc_directory.h"
 
 /*
  * Every domain's services, or only domain's when it is a number: an
  * unprivileged domain cannot list /local/domain, but can ask one.
  */
 static int
-each_service(struct xs_handle *xs, const char *domain, each_fn fn,
+each_service(struct xs_handle *xs, const char *domain, rpc_directory_fn fn,
     void *arg)
 {
-	char		**doms;
-	unsigned int	 nd, i;
-
 	if (domain != NULL && *domain != '\0' &&
 	    strspn(domain, "0123456789") == strlen(domain)) {
-		services_of(xs, (unsigned)strtoul(domain, NULL, 10), fn, arg);
+		rpc_directory_services(xs, (unsigned)strtoul(domain, NULL, 10),
+		    fn, arg);
 		return 0;
 	}
-	if ((doms = xs_directory(xs, XBT_NULL, "/local/domain", &nd)) == NULL)
-		return -1;
-	for (i = 0; i < nd; i++)
-		services_of(xs, (unsigned)strtoul(doms[i], NULL, 10), fn, arg);
-	free(doms);
-	return 0;
+	return rpc_directory_all(xs, fn, arg);
 }
 
 static void
