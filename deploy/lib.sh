@@ -15,10 +15,12 @@ SHOAL_PKGS_BUILD="build-essential cmake pkg-config clang libclang-rt-14-dev
   libxen-dev libevent-dev libjansson-dev check libknot-dev
   libssl-dev libnghttp2-dev libcmark-dev media-types"
 # DNS peers and clients for dnsd: NSD and Knot for the differential test
-# and the benchmark, dig and kdig as clients, dnsperf for load.
+# and the benchmark, dig and kdig as clients, dnsperf for load; web peers
+# and clients for httpd, and Chromium to see that the site's pages render.
 SHOAL_PKGS_TOOLS="xenstore-utils nsd knot knot-dnsutils bind9-dnsutils dnsperf
   jq iproute2 procps
-  nginx-light lighttpd curl wrk nghttp2-client openssl testssl.sh"
+  nginx-light lighttpd curl wrk nghttp2-client openssl testssl.sh
+  chromium"
 # The real-Xen tier: hypervisor, toolstack, a kernel for dom0 and domUs,
 # QEMU to boot them and what packs the initramfs images.
 SHOAL_PKGS_XEN="xen-hypervisor-$SHOAL_XEN_VERSION-amd64 xen-utils-$SHOAL_XEN_VERSION

@@ -9,8 +9,11 @@
 #include "http_path.h"
 #include "http_resp.h"
 #include "http_server.h"
+#include "http_system.h"
 
-#define METRICS_MAX	65536
+#define METRICS_MAX	(256 << 10)
+#define LABEL_MAX	64	/* characters of a label value from elsewhere */
+#define STATS_MAX	200	/* numbers taken from one service */
 #define ALLOW		"GET, HEAD"
 
 struct text {
@@ -65,6 +68,107 @@ histogram(struct text *t, const struct http_stats *s)
 	    "shoal_http_request_duration_seconds_sum %.6f\n"
 	    "shoal_http_request_duration_seconds_count %llu\n", cum,
 	    (double)s->latency_sum_us / 1e6, cum);
+}
+
+/* A label value from another domain: escaped as the format says, cut. */
+static void
+label(char *out, size_t cap, const char *v)
+{
+	size_t	 o = 0, i;
+
+	if (v == NULL)
+		v = "?";
+	for (i = 0; v[i] != '\0' && o + 3 < cap && (i < LABEL_MAX ||
+	    ((unsigned char)v[i] & 0xc0) == 0x80); i++) {
+		if (v[i] == '\\' || v[i] == '"' || v[i] == '\n') {
+			out[o++] = '\\';
+			out[o++] = v[i] == '\n' ? 'n' : v[i];
+		} else if ((unsigned char)v[i] >= ' ')
+			out[o++] = v[i];
+	}
+	out[o] = '\0';
+}
+
+struct series {
+	struct text	*t;
+	char		 who[1024];	/* domid, domain, service labels */
+};
+
+static void
+service_number(const char *path, double v, void *arg)
+{
+	struct series	*se = arg;
+	char		 stat[600];
+
+	label(stat, sizeof(stat), path);
+	put(se->t, "shoal_service_stat{%s,stat=\"%s\"} %.17g\n", se->who,
+	    stat, v);
+}
+
+/*
+ * The rest of Shoal, from the status collector's latest round: each
+ * domain, each service up or not, and each number of its sys.stats
+ * (httpd's own are the shoal_http_* above).
+ */
+static void
+system_metrics(struct http_server *srv, struct text *t)
+{
+	json_t		*snap, *d, *sv, *stats;
+	struct series	 se = { .t = t };
+	char		 name[256], svc[256], daemon[256];
+	size_t		 i, k;
+	int		 pass;
+
+	if (srv->system == NULL ||
+	    (snap = http_system_snapshot(srv->system)) == NULL)
+		return;
+	put(t, "# HELP shoal_status_taken_seconds When the status collector "
+	    "last gathered (Unix time).\n# TYPE shoal_status_taken_seconds "
+	    "gauge\nshoal_status_taken_seconds %.3f\n", (double)
+	    json_integer_value(json_object_get(snap, "taken_ms")) / 1000);
+	for (pass = 0; pass < 3; pass++) {
+		put(t, "%s", (const char *[]){
+		    "# HELP shoal_domain_info A domain, by id and name.\n"
+		    "# TYPE shoal_domain_info gauge\n",
+		    "# HELP shoal_service_up Whether a service answered "
+		    "sys.stats in the last round.\n# TYPE shoal_service_up "
+		    "gauge\n",
+		    "# HELP shoal_service_stat A number from a service's "
+		    "sys.stats, by its dotted path.\n# TYPE shoal_service_stat "
+		    "untyped\n" }[pass]);
+		json_array_foreach(json_object_get(snap, "domains"), i, d) {
+			label(name, sizeof(name), json_string_value(
+			    json_object_get(d, "name")));
+			if (pass == 0) {
+				put(t, "shoal_domain_info{domid=\"%lld\","
+				    "domain=\"%s\"} 1\n", (long long)
+				    json_integer_value(json_object_get(d,
+				    "domid")), name);
+				continue;
+			}
+			json_array_foreach(json_object_get(d, "services"), k,
+			    sv) {
+				label(svc, sizeof(svc), json_string_value(
+				    json_object_get(sv, "service")));
+				label(daemon, sizeof(daemon), json_string_value(
+				    json_object_get(sv, "daemon")));
+				snprintf(se.who, sizeof(se.who), "domid=\"%lld\","
+				    "domain=\"%s\",service=\"%s\"", (long long)
+				    json_integer_value(json_object_get(d,
+				    "domid")), name, svc);
+				stats = json_object_get(sv, "stats");
+				if (pass == 1)
+					put(t, "shoal_service_up{%s,daemon=\"%s\"} "
+					    "%d\n", se.who, daemon, stats != NULL ||
+					    json_is_true(json_object_get(sv,
+					    "self")));
+				else if (stats != NULL)
+					http_system_numbers(stats, STATS_MAX,
+					    service_number, &se);
+			}
+		}
+	}
+	json_decref(snap);
 }
 
 static void
@@ -123,6 +227,7 @@ metrics(struct http_server *srv, struct text *t)
 	metric(t, "file_cache_bytes", "gauge",
 	    "Bytes of small files held in memory.", fs.bytes);
 	histogram(t, s);
+	system_metrics(srv, t);
 }
 
 void

@@ -44,6 +44,15 @@ static const struct config_field fcache_schema[] = {
 	CONFIG_END
 };
 
+static const struct config_field status_schema[] = {
+	CONFIG_STRING("page", true, struct http_status_conf, page),
+	CONFIG_INT("interval-ms", false, struct http_status_conf, interval_ms,
+	    100, 3600000),
+	CONFIG_INT("timeout-ms", false, struct http_status_conf, timeout_ms,
+	    100, 60000),
+	CONFIG_END
+};
+
 static const struct config_field tls_schema[] = {
 	CONFIG_RAW("listen", true, struct http_tls_conf, listen,
 	    net_listens_raw, net_listens_free),
@@ -72,6 +81,8 @@ static const struct config_field schema[] = {
 	    limits_schema),
 	CONFIG_OBJECT("file-cache", false, struct http_config, file_cache,
 	    fcache_schema),
+	CONFIG_OBJECT("status", false, struct http_config, status,
+	    status_schema),
 	CONFIG_OBJECT("rpc", false, struct http_config, rpc, rpc_limits_schema),
 	CONFIG_END
 };
@@ -229,6 +240,8 @@ defaults(struct http_config *cf)
 		.entries = 4096, .memory_mb = 64, .small_file_kb = 64,
 		.revalidate_ms = 1000,
 	};
+	cf->status.interval_ms = 2000;
+	cf->status.timeout_ms = 1000;
 }
 
 int
@@ -244,6 +257,12 @@ http_config_load(const char *path, struct http_config *cf, char *err,
 	    strcmp(cf->log_format, "clf") != 0) {
 		snprintf(err, errlen, "%s: access-log-format: expected "
 		    "\"clf\" or \"json\"", path);
+		goto fail;
+	}
+	if (cf->status.page != NULL && (cf->status.page[0] != '/' ||
+	    strcmp(cf->status.page, "/") == 0)) {
+		snprintf(err, errlen, "%s: status: page: a path below \"/\", "
+		    "such as \"/status\"", path);
 		goto fail;
 	}
 	cf->log_json = cf->log_format != NULL &&

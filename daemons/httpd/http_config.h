@@ -59,6 +59,13 @@ struct http_tls_conf {
 	char			*key;
 };
 
+/* The status page and the other daemons' counters (http_system). */
+struct http_status_conf {
+	char	*page;			/* NULL: none, and no collector */
+	int	 interval_ms;
+	int	 timeout_ms;
+};
+
 struct http_config {
 	struct net_listens	 listen;
 	struct http_tls_conf	 tls;
@@ -73,6 +80,7 @@ struct http_config {
 	struct http_extra_fields headers;
 	struct http_limits	 limits;
 	struct http_fcache	 file_cache;
+	struct http_status_conf	 status;
 	struct rpc_limits	 rpc;
 };
 

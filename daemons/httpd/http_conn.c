@@ -12,7 +12,6 @@
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
-#include "http_admin.h"
 #include "http_chunked.h"
 #include "http_config.h"
 #include "http_conn.h"
@@ -337,10 +336,7 @@ serve(struct http_conn *c, bool keep)
 	http_server_date(s);
 	s->site.now_ms = http_server_now_ms();
 	http_resp_reset(&a->resp);
-	if (c->admin)
-		http_admin_serve(s, c->buf, &a->req, &a->resp, keep);
-	else
-		http_static_serve(&s->site, c->buf, &a->req, &a->resp, keep);
+	http_server_answer(s, c->admin, c->buf, &a->req, &a->resp, keep);
 }
 
 /* expect: the client waits for 100 before it sends the body. */

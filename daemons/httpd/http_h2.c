@@ -254,7 +254,8 @@ answer(struct http_h2 *h, struct h2_stream *st)
 	s->site.now_ms = http_server_now_ms();
 	http_resp_reset(&st->resp);
 	if (rc == HTTP_PARSE_DONE)
-		http_static_serve(&s->site, st->head, &st->req, &st->resp, true);
+		http_server_answer(s, false, st->head, &st->req, &st->resp,
+		    true);
 	else
 		http_resp_error(&st->resp, rc == HTTP_PARSE_MORE ? 400 : rc,
 		    s->site.date, false, true, NULL);

@@ -15,7 +15,10 @@
 #include "http_file.h"
 #include "http_log.h"
 #include "http_mime.h"
+#include "http_admin.h"
 #include "http_server.h"
+#include "http_status.h"
+#include "http_system.h"
 #include "http_tls.h"
 #include "log.h"
 
@@ -291,6 +294,8 @@ http_server_close(struct http_server *s)
 	size_t	 i;
 
 	http_conn_close_all(s);
+	http_system_stop(s->system);
+	s->system = NULL;
 	for (i = 0; i < s->nlis; i++) {
 		event_free(s->lis[i].ev);
 		close(s->lis[i].fd);
@@ -309,4 +314,30 @@ http_server_close(struct http_server *s)
 	s->site.files = NULL;
 	http_mime_free(s->mime);
 	s->mime = NULL;
+}
+
+void
+http_server_answer(struct http_server *s, bool admin, const char *buf,
+    const struct http_req *req, struct http_resp *resp, bool keep)
+{
+	if (admin)
+		http_admin_serve(s, buf, req, resp, keep);
+	else if (!http_status_serve(s, buf, req, resp, keep))
+		http_static_serve(&s->site, buf, req, resp, keep);
+}
+
+void
+http_server_status(struct http_server *s)
+{
+	const struct http_status_conf	*st = &s->cfg->status;
+	struct http_system_conf		 conf = {
+		.interval_ms = st->interval_ms, .timeout_ms = st->timeout_ms };
+
+	if (st->page == NULL) {
+		http_system_stop(s->system);
+		s->system = NULL;
+	} else if (s->system != NULL)
+		http_system_configure(s->system, &conf);
+	else
+		s->system = http_system_start(&conf);
 }

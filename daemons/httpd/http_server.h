@@ -28,6 +28,9 @@ struct http_config;
 struct http_conn;
 struct http_log;
 struct http_mime;
+struct http_req;
+struct http_resp;
+struct http_system;
 struct http_tls;
 
 struct http_listener {
@@ -51,6 +54,7 @@ struct http_server {
 	struct event		*tick;
 	struct http_stats	 stats;
 	struct http_file_stats	 files_before;	/* of caches reloaded away */
+	struct http_system	*system;	/* NULL: no status collector */
 	time_t			 date_sec;	/* of site.date */
 };
 
@@ -65,6 +69,14 @@ int	 http_server_open(struct http_server *, struct event_base *,
 int	 http_server_configure(struct http_server *, struct http_config *,
 	    char *err, size_t errlen);
 void	 http_server_close(struct http_server *);
+
+/* One request answered: /metrics on an admin listener, else the status
+ * page, else a file. */
+void	 http_server_answer(struct http_server *, bool admin, const char *buf,
+	    const struct http_req *, struct http_resp *, bool keepalive);
+/* The status collector started, reconfigured or stopped as the
+ * configuration says (after the privilege drop: the thread inherits it). */
+void	 http_server_status(struct http_server *);
 
 /* The clock as connections read it, refreshed once per event. */
 uint64_t http_server_now_ms(void);

@@ -68,6 +68,7 @@ reload(void *arg, char *err, size_t errlen)
 	http_config_free(d->cfg);
 	free(d->cfg);
 	d->cfg = fresh;
+	http_server_status(&d->srv);
 	d->srv.stats.reloads++;
 	if (d->rpcs != NULL) {
 		rpc_server_reload_policy(d->rpcs);
@@ -163,6 +164,7 @@ serve(struct daemon *d)
 		evloop_set_reload(loop, sighup, d);
 		if (drop(d) == 0) {
 			start_rpc(d, loop);
+			http_server_status(&d->srv);
 			log_info("serving %s", d->cfg->root);
 			rc = evloop_run(loop) == 0 ? 0 : 1;
 		}

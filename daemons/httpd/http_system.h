@@ -1,0 +1,55 @@
+/*
+ * http_system: what httpd knows of the rest of Shoal, for /status and
+ * /metrics ("status" in the configuration).
+ *
+ * Owns a collector thread and the latest snapshot it took.  Every
+ * interval the thread asks Shoal's xenstored (service "xenstore", in
+ * dom0) for sys.stats, whose per_domain list names every domain (an
+ * unprivileged domain cannot list /local/domain itself; a dom0 process
+ * falls back to listing it), reads each domain's registered services
+ * (rpc_directory) and calls sys.stats on each.  The calls are
+ * rpc_client's, which block: hence a thread, so that the event loop
+ * never waits on another domain.  Started after the privilege drop, the
+ * thread inherits it (Landlock, no_new_privs and the user are per
+ * thread, and threads made later take the creator's).
+ *
+ * The snapshot is JSON:
+ *	{ "taken_ms": wall-clock ms, "took_ms": n, "self": domid or null,
+ *	  "error": "why the domain list is missing" (only then),
+ *	  "domains": [ { "domid", "name", "nodes", "watches",
+ *	      "services": [ { "service", "daemon",
+ *	          "stats": {...} | "error": "..." | "self": true } ] } ] }
+ * httpd's own service is marked "self" and not called: its figures are
+ * at hand.  Everything in it came from other domains: render it escaped.
+ */
+#ifndef HTTP_SYSTEM_H
+#define HTTP_SYSTEM_H
+
+#include <jansson.h>
+
+struct http_system;
+
+struct http_system_conf {
+	int	 interval_ms;	/* between rounds */
+	int	 timeout_ms;	/* for each connect and each call */
+};
+
+/* NULL with a message logged. */
+struct http_system *http_system_start(const struct http_system_conf *);
+/* Takes effect from the next round. */
+void		 http_system_configure(struct http_system *,
+		    const struct http_system_conf *);
+/* Waits for a call in progress to end (at most timeout_ms). */
+void		 http_system_stop(struct http_system *);
+/* The latest snapshot, a reference of the caller's; NULL before the
+ * first round ends. */
+json_t		*http_system_snapshot(struct http_system *);
+
+/*
+ * Each number in a sys.stats result, by its dotted path ("daemon.nodes"),
+ * depth first, at most max of them; histograms and lists are skipped.
+ */
+void		 http_system_numbers(const json_t *stats, unsigned max,
+		    void (*fn)(const char *path, double v, void *), void *arg);
+
+#endif /* HTTP_SYSTEM_H */
