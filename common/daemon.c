@@ -157,6 +157,8 @@ daemon_drop(const struct daemon_args *a, struct privdrop *p)
 	/* Xen's devices (a vchan per RPC caller opens them), and the RPC
 	 * socket's directory (it is unlinked at exit). */
 	if (privdrop_rw(p, "/dev/xen") != 0 ||
+	    /* The RPC policy, read again on every reload. */
+	    privdrop_ro(p, a->policy) != 0 ||
 	    privdrop_rw(p, "/proc/xen") != 0 ||
 	    privdrop_rw(p, dir_of(a->rpc_socket, sockdir,
 	    sizeof(sockdir))) != 0 ||
