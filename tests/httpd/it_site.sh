@@ -67,6 +67,7 @@ out=$(get --http2 -o "$run/httpd.html" -w '%{http_version} %{http_code}' \
 	"https://www.shoal.test:$tport/httpd.html")
 check "a linked page over HTTP/2 ($out)" test "$out" = "2 200"
 check "... is docs/httpd.md" grep -q 'Where httpd differs from nginx and lighttpd' "$run/httpd.html"
+check "... with its tables as tables (cmark-gfm)" grep -q '<th>Limit</th>' "$run/httpd.html"
 check "the stylesheet" test "$(get -o /dev/null -w '%{content_type}' \
 	"https://www.shoal.test:$tport/style.css")" = text/css
 wait_for 20 sh -c "'$ctl' list 2>/dev/null | grep -q '^http '" || bad "http not registered"

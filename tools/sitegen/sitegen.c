@@ -1,6 +1,8 @@
 /*
  * sitegen: Shoal's website, made at build time from README.md and
- * docs/ (every .md there) with cmark (CommonMark, Debian's libcmark).
+ * docs/ (every .md there) with cmark-gfm (CommonMark and GitHub's
+ * tables, as the documents are written: Debian's libcmark-gfm; plain
+ * libcmark would show the tables as text).
  *
  *	sitegen TEMPLATE OUTDIR FILE.md...
  *
@@ -19,13 +21,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmark.h>
+#include <cmark-gfm.h>
+#include <cmark-gfm-core-extensions.h>
 
 struct page {
 	const char	*src;
 	char		 name[256];	/* "index.html", "httpd.html" */
 	char		 title[256];
 	cmark_node	*doc;
+	cmark_parser	*parser;	/* kept: its extensions render tables */
 };
 
 static char *
@@ -122,7 +126,16 @@ load(struct page *p)
 	size_t		 len;
 	char		*text = slurp(p->src, &len);
 
-	p->doc = cmark_parse_document(text, len, CMARK_OPT_DEFAULT);
+	cmark_syntax_extension	*table = cmark_find_syntax_extension("table");
+
+	if ((p->parser = cmark_parser_new(CMARK_OPT_DEFAULT)) == NULL ||
+	    table == NULL ||
+	    cmark_parser_attach_syntax_extension(p->parser, table) == 0) {
+		fprintf(stderr, "sitegen: no cmark-gfm table extension\n");
+		exit(1);
+	}
+	cmark_parser_feed(p->parser, text, len);
+	p->doc = cmark_parser_finish(p->parser);
 	free(text);
 	html_name(p->src, p->name, sizeof(p->name));
 	it = cmark_iter_new(p->doc);
@@ -166,7 +179,8 @@ write_page(const char *tmpl, const char *outdir, struct page *pages,
 		fprintf(stderr, "sitegen: %s: %s\n", path, strerror(errno));
 		exit(1);
 	}
-	body = cmark_render_html(p->doc, CMARK_OPT_DEFAULT);
+	body = cmark_render_html(p->doc, CMARK_OPT_DEFAULT,
+	    cmark_parser_get_syntax_extensions(p->parser));
 	while ((m = strstr(t, "{{")) != NULL) {
 		fwrite(t, 1, (size_t)(m - t), f);
 		if (strncmp(m, "{{title}}", 9) == 0) {
@@ -207,6 +221,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: sitegen TEMPLATE OUTDIR FILE.md...\n");
 		return 2;
 	}
+	cmark_gfm_core_extensions_ensure_registered();
 	tmpl = slurp(argv[1], &len);
 	np = (size_t)argc - 3;
 	if ((pages = calloc(np, sizeof(*pages))) == NULL)
@@ -217,8 +232,10 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < np; i++)
 		write_page(tmpl, argv[2], pages, np, &pages[i]);
-	for (i = 0; i < np; i++)
+	for (i = 0; i < np; i++) {
 		cmark_node_free(pages[i].doc);
+		cmark_parser_free(pages[i].parser);
+	}
 	free(pages);
 	free(tmpl);
 	return 0;
