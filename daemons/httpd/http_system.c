@@ -48,7 +48,7 @@ ask_stats(json_t *svc, unsigned domid, const char *name, int timeout_ms)
 		json_object_set_new(svc, "error", json_string(err));
 		return;
 	}
-	rc = rpc_client_call(c, "sys.stats", json_object(), &res, &error,
+	rc = rpc_client_call(c, "sys.stats", NULL, &res, &error,
 	    timeout_ms, err, sizeof(err));
 	rpc_client_close(c);
 	if (rc == 0)

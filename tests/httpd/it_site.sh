@@ -165,7 +165,15 @@ wait_for 20 row_up http httpd "$hdom" httpd ||
 	bad "/status from the new domain $hdom does not list itself"
 check "... and /status has the old httpd domain no more" sh -c "
 	! curl -s http://127.0.0.1:$hport/status | grep -q '<td>httpd ($old_hdom)</td>'"
-"$xensim" destroy httpd
+# This httpd stops on SIGTERM, so that its collector thread is joined and
+# LeakSanitizer's exit report (a leak per round would show) is in its log.
+hpid=$("$xensim" list | awk '$1 == "httpd" { print $3 }')
+kill -TERM "$hpid"
+wait_for 15 sh -c "! kill -0 $hpid 2>/dev/null" || bad "httpd did not end on SIGTERM"
+log=$(dirname "$XENSIM_SOCKET")/console.$hdom.log
+check "httpd ended cleanly: no sanitizer or leak report" \
+	sh -c "grep -q 'SIGTERM received' '$log' && ! grep -qE 'Sanitizer|runtime error' '$log'"
+"$xensim" destroy httpd 2>/dev/null
 stop_daemon "$consoled" "$run/consoled.log" consoled
 tracked=()
 [ "$failures" -eq 0 ] || { [ -f "$log" ] && tail -20 "$log"; }
