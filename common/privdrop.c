@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "privdrop.h"
+#include "syscall_filter.h"
 
 /* Newer than Debian 12's headers: handled only where the ABI has it. */
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
@@ -63,6 +64,7 @@ privdrop_base(struct privdrop *p)
 	size_t	 i;
 
 	p->user = NULL;
+	p->keep_exec = false;
 	p->ro[0] = p->rw[0] = NULL;
 	for (i = 0; base[i] != NULL; i++)
 		(void)privdrop_ro(p, base[i]);
@@ -198,10 +200,10 @@ privdrop_apply(const struct privdrop *p)
 		log_warn("privilege drop: no_new_privs");
 		return -1;
 	}
-	if (confine(p) != 0)
+	if (confine(p) != 0 || syscall_filter_apply(p->keep_exec) != 0)
 		return -1;
-	log_info("privileges dropped: uid %u, no_new_privs, %s",
+	log_info("privileges dropped: uid %u, no_new_privs, %s, seccomp%s",
 	    (unsigned)getuid(), privdrop_landlock_abi() ? "Landlock" :
-	    "no Landlock");
+	    "no Landlock", p->keep_exec ? " (exec kept)" : "");
 	return 0;
 }

@@ -11,7 +11,10 @@
  *     is read (and executed) only below the "ro" paths and written only
  *     below the "rw" ones.  Descriptors already open are kept, and Unix
  *     sockets are still connected to by path (Landlock does not confine
- *     that), which is how xensim's libraries and syslog are reached.
+ *     that), which is how xensim's libraries and syslog are reached;
+ *  4. a seccomp filter (syscall_filter.h) denying what a set-up daemon
+ *     never calls: mounting, tracing, modules, changing ids, and
+ *     executing programs unless keep_exec.
  *
  * A kernel without Landlock is logged and the rest still applies.  What
  * each daemon keeps, and why, is in docs/privilege.md.
@@ -25,6 +28,7 @@
 
 struct privdrop {
 	const char	*user;			/* NULL: keep the uid */
+	bool		 keep_exec;		/* re-executes itself (live update) */
 	const char	*ro[PRIVDROP_MAX_PATHS];	/* NULL-ended */
 	const char	*rw[PRIVDROP_MAX_PATHS];	/* NULL-ended */
 };

@@ -131,6 +131,7 @@ drop(struct daemon *d, const char *sockpath)
 	struct privdrop	 p;
 
 	privdrop_base(&p);
+	p.keep_exec = true;	/* a live update executes the new image */
 	snprintf(sockdir, sizeof(sockdir), "%s", sockpath);
 	if (privdrop_ro(&p, "/") != 0 ||
 	    privdrop_rw(&p, dirname(sockdir)) != 0)

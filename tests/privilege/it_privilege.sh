@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Least privilege, daemon by daemon (docs/privilege.md): each runs as a
-# dom0 process and, once set up, must show NoNewPrivs in /proc/PID/status
+# dom0 process and, once set up, must show NoNewPrivs and a seccomp filter in /proc/PID/status
 # (and the uid it was told to take), log that it dropped with Landlock,
 # and be refused a file outside what it kept, while what it kept still
 # works: dnsd (as shoal-dnsd, on loopback) rereads a zone in its zone
@@ -41,6 +41,7 @@ wait_for 10 eval '[ "$(web)" = 192.0.2.10 ]' || bad "dnsd did not answer"
 check "dnsd: uid is shoal-dnsd's" \
     test "$(status_of "$dpid" Uid)" = "$(id -u shoal-dnsd)"
 check "dnsd: NoNewPrivs" test "$(status_of "$dpid" NoNewPrivs)" = 1
+check "dnsd: a seccomp filter" test "$(status_of "$dpid" Seccomp)" = 2
 check "dnsd: dropped, with Landlock" dropped "$run/dnsd.log"
 # What it kept: a zone edited in its directory is reread.
 sed -i 's/^web\tA\t192.0.2.10/web\tA\t192.0.2.11/; s/hostmaster 1 /hostmaster 2 /' \
@@ -77,6 +78,7 @@ wait_for 10 eval '[ "$(page)" = kept ]' || bad "httpd did not serve"
 check "httpd: uid is shoal-httpd's" \
     test "$(status_of "$hpid" Uid)" = "$(id -u shoal-httpd)"
 check "httpd: NoNewPrivs" test "$(status_of "$hpid" NoNewPrivs)" = 1
+check "httpd: a seccomp filter" test "$(status_of "$hpid" Seccomp)" = 2
 check "httpd: dropped, with Landlock" dropped "$run/httpd.log"
 # What it kept: its log directory, where SIGHUP reopens a moved log.
 mv "$run/httpd/logs/access.log" "$run/httpd/logs/old.log"
@@ -100,11 +102,15 @@ eval "$("$xensim" env)"
 xpid=$(cat "$run/sim/xenstored.pid")
 wait_for 10 dropped "$run/sim/xenstored.log" || bad "xenstored did not drop"
 check "xenstored: NoNewPrivs" test "$(status_of "$xpid" NoNewPrivs)" = 1
+check "xenstored: a seccomp filter" test "$(status_of "$xpid" Seccomp)" = 2
 helper=$(pgrep -P "$xpid" | head -n 1)
 wait_for 10 eval '[ "$(grep -c "privileges dropped" "$run/sim/xenstored.log")" -ge 2 ]' ||
 	bad "xenstored's RPC helper did not drop"
 check "xenstored's RPC helper: NoNewPrivs" \
     test "$(status_of "${helper:-0}" NoNewPrivs 2>/dev/null)" = 1
+# Forked before xenstored drops: its own filter (denying exec too).
+check "xenstored's RPC helper: a seccomp filter" \
+    test "$(status_of "${helper:-0}" Seccomp 2>/dev/null)" = 2
 
 ### consoled under xensim
 mkdir -p "$run/con"
@@ -115,6 +121,7 @@ cpid=$!
 track "$cpid"
 wait_for 10 dropped "$run/consoled.log" || bad "consoled did not drop"
 check "consoled: NoNewPrivs" test "$(status_of "$cpid" NoNewPrivs)" = 1
+check "consoled: a seccomp filter" test "$(status_of "$cpid" Seccomp)" = 2
 printf '{ "log-dir": "%s" }\n' "$run/con/elsewhere" > "$run/con/consoled.json"
 kill -HUP "$cpid"
 wait_for 10 grep -q "$run/con/elsewhere: Permission denied" "$run/consoled.log" ||
