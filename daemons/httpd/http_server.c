@@ -331,13 +331,11 @@ http_server_status(struct http_server *s)
 {
 	const struct http_status_conf	*st = &s->cfg->status;
 	struct http_system_conf		 conf = {
-		.interval_ms = st->interval_ms, .timeout_ms = st->timeout_ms };
+		.interval_ms = st->page != NULL ? st->interval_ms : 0,
+		.timeout_ms = st->timeout_ms };
 
-	if (st->page == NULL) {
-		http_system_stop(s->system);
-		s->system = NULL;
-	} else if (s->system != NULL)
+	if (s->system != NULL)
 		http_system_configure(s->system, &conf);
 	else
-		s->system = http_system_start(&conf);
+		s->system = http_system_start(s->base, &conf);
 }

@@ -74,8 +74,9 @@ void	 http_server_close(struct http_server *);
  * page, else a file. */
 void	 http_server_answer(struct http_server *, bool admin, const char *buf,
 	    const struct http_req *, struct http_resp *, bool keepalive);
-/* The status collector started, reconfigured or stopped as the
- * configuration says (after the privilege drop: the thread inherits it). */
+/* The status collector started (first call: after the privilege drop,
+ * which it inherits, and before any thread) or set running or paused as
+ * the configuration says. */
 void	 http_server_status(struct http_server *);
 
 /* The clock as connections read it, refreshed once per event. */

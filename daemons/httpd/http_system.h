@@ -2,16 +2,22 @@
  * http_system: what httpd knows of the rest of Shoal, for /status and
  * /metrics ("status" in the configuration).
  *
- * Owns a collector thread and the latest snapshot it took.  Every
- * interval the thread asks Shoal's xenstored (service "xenstore", in
+ * Owns a collector process and the latest snapshot it sent.  Every
+ * interval the collector asks Shoal's xenstored (service "xenstore", in
  * dom0) for sys.stats, whose per_domain list names every domain (an
  * unprivileged domain cannot list /local/domain itself; a dom0 process
  * falls back to listing it), reads each domain's registered services
  * (rpc_directory) and calls sys.stats on each.  The calls are
- * rpc_client's, which block: hence a thread, so that the event loop
- * never waits on another domain.  Started after the privilege drop, the
- * thread inherits it (Landlock, no_new_privs and the user are per
- * thread, and threads made later take the creator's).
+ * rpc_client's, which block: hence another process, so that the event
+ * loop never waits on another domain, and so that the code that reads
+ * other domains' answers shares no memory with the one that serves the
+ * network (OpenBSD's way).  It is forked, not executed (the seccomp
+ * filter denies exec), after the privilege drop, whose user, Landlock,
+ * no_new_privs and filter it inherits.  Each snapshot comes back over
+ * a socket pair as a 32-bit length (host order) and compact JSON; new
+ * settings go the other way as a struct http_system_conf.  A collector
+ * that dies or sends nonsense is reaped, reported on the page, and
+ * replaced an interval later.
  *
  * The snapshot is JSON:
  *	{ "taken_ms": wall-clock ms, "took_ms": n, "self": domid or null,
@@ -27,19 +33,26 @@
 
 #include <jansson.h>
 
+struct event_base;
 struct http_system;
 
 struct http_system_conf {
-	int	 interval_ms;	/* between rounds */
+	int	 interval_ms;	/* between rounds; 0 pauses */
 	int	 timeout_ms;	/* for each connect and each call */
 };
 
-/* NULL with a message logged. */
-struct http_system *http_system_start(const struct http_system_conf *);
+/*
+ * NULL with a message logged.  Best called before the process has any
+ * thread (httpd: before its RPC server starts libxenstore's): a child
+ * forked from one thread of many holds memory only the others knew of,
+ * which a sanitizer build reports as leaked when the child exits.
+ */
+struct http_system *http_system_start(struct event_base *,
+		    const struct http_system_conf *);
 /* Takes effect from the next round. */
 void		 http_system_configure(struct http_system *,
 		    const struct http_system_conf *);
-/* Waits for a call in progress to end (at most timeout_ms). */
+/* Ends the collector (SIGTERM) and reaps it. */
 void		 http_system_stop(struct http_system *);
 /* The latest snapshot, a reference of the caller's; NULL before the
  * first round ends. */

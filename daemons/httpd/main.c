@@ -163,8 +163,9 @@ serve(struct daemon *d)
 	else {
 		evloop_set_reload(loop, sighup, d);
 		if (drop(d) == 0) {
-			start_rpc(d, loop);
+			/* The collector is forked while we have one thread. */
 			http_server_status(&d->srv);
+			start_rpc(d, loop);
 			log_info("serving %s", d->cfg->root);
 			rc = evloop_run(loop) == 0 ? 0 : 1;
 		}

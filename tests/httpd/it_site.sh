@@ -121,6 +121,26 @@ check "/metrics: dnsd's and xenstored's numbers" sh -c "
 	grep -Eq '^shoal_service_stat\{domid=\"0\",domain=\"Domain-0\",service=\"xenstore\",stat=\"daemon.nodes\"\} [1-9]' '$run/metrics'"
 check "/metrics: httpd's own counters too" grep -q '^shoal_http_requests_total ' "$run/metrics"
 
+# The collector is a process of its own, holding none of httpd's
+# sockets; killed, it is reported and replaced, and /status goes on.
+hpid=$("$xensim" list | awk '$1 == "httpd" { print $3 }')
+cpid=$(pgrep -P "$hpid" | head -n 1)
+check "the status collector is httpd's child process ($cpid)" test -n "$cpid"
+check "... holding none of httpd's listening sockets" sh -c "
+	ss -Hltnp | grep -q 'pid=$hpid,' && ! ss -Htanp | grep -q 'pid=$cpid,'"
+hlog=$(dirname "$XENSIM_SOCKET")/console.$hdom.log
+kill -KILL "$cpid"
+wait_for 10 grep -q "status collector: process $cpid killed by signal 9" "$hlog" ||
+	bad "httpd did not report its collector killed"
+wait_for 10 sh -c "pgrep -P $hpid | grep -qvx $cpid" ||
+	bad "no collector started after the killed one"
+before=$(metrics | awk '/^shoal_status_taken_seconds/ { print $2 }')
+wait_for 10 sh -c "[ \"\$(curl -s http://127.0.0.1:$aport/metrics |
+	awk '/^shoal_status_taken_seconds/ { print \$2 }')\" != '$before' ]" &&
+	row_up dns dnsd "$ddom" dnsd &&
+	ok "/status gathered again by the new collector" ||
+	bad "/status not gathered again after the collector was killed"
+
 # What a browser makes of the pages: Debian's Chromium, headless.
 shots=$build/site-shots
 mkdir -p "$shots"
@@ -165,8 +185,9 @@ wait_for 20 row_up http httpd "$hdom" httpd ||
 	bad "/status from the new domain $hdom does not list itself"
 check "... and /status has the old httpd domain no more" sh -c "
 	! curl -s http://127.0.0.1:$hport/status | grep -q '<td>httpd ($old_hdom)</td>'"
-# This httpd stops on SIGTERM, so that its collector thread is joined and
-# LeakSanitizer's exit report (a leak per round would show) is in its log.
+# This httpd stops on SIGTERM, so that it and its collector exit normally
+# and LeakSanitizer's exit reports (a leak per round would show) are in
+# its log.
 hpid=$("$xensim" list | awk '$1 == "httpd" { print $3 }')
 kill -TERM "$hpid"
 wait_for 15 sh -c "! kill -0 $hpid 2>/dev/null" || bad "httpd did not end on SIGTERM"

@@ -10,8 +10,31 @@
 
 static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
 static int		 conn = -1;
-static pid_t		 conn_pid;
+static pthread_once_t	 fork_once = PTHREAD_ONCE_INIT;
 static uint32_t		 domid;
+
+/*
+ * A forked child gets its own connection.  It closes its copy of the
+ * parent's at once, in the child, rather than at its first call: by then
+ * the child may have closed the descriptor itself (a daemon's child
+ * closes what it does not need) and the number may name another file.
+ * (Its copy must go: xensimd sees the parent's end only when no process
+ * holds it.)
+ */
+static void
+forget_after_fork(void)
+{
+	if (conn != -1)
+		close(conn);
+	conn = -1;
+	pthread_mutex_init(&lock, NULL);
+}
+
+static void
+watch_forks(void)
+{
+	pthread_atfork(NULL, NULL, forget_after_fork);
+}
 
 uint32_t
 xsim_domid(void)
@@ -112,13 +135,10 @@ xsim_call(struct xsim_req *q, int sendfd, struct xsim_rsp *r, int *fds,
 	int rc = -1;
 
 	*nfds = 0;
+	pthread_once(&fork_once, watch_forks);
 	pthread_mutex_lock(&lock);
-	if (conn != -1 && conn_pid != getpid()) {
-		close(conn);	/* the parent's: it keeps its own copy */
-		conn = -1;
-	}
-	if (conn == -1 && (conn = connect_xensimd()) != -1)
-		conn_pid = getpid();
+	if (conn == -1)
+		conn = connect_xensimd();
 	if (conn != -1 && exchange(conn, q, sendfd, r, fds, nfds) == 0) {
 		rc = r->err == 0 ? 0 : -1;
 		errno = r->err;
