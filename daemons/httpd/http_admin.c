@@ -1,4 +1,3 @@
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,61 +9,39 @@
 #include "http_resp.h"
 #include "http_server.h"
 #include "http_system.h"
+#include "http_text.h"
 
 #define METRICS_MAX	(256 << 10)
 #define LABEL_MAX	64	/* characters of a label value from elsewhere */
 #define STATS_MAX	200	/* numbers taken from one service */
 #define ALLOW		"GET, HEAD"
 
-struct text {
-	char	*p;
-	size_t	 len;
-	bool	 full;
-};
-
-static void
-put(struct text *t, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 n;
-
-	if (t->full)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(t->p + t->len, METRICS_MAX - t->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= METRICS_MAX - t->len)
-		t->full = true;
-	else
-		t->len += (size_t)n;
-}
-
 /* One counter or gauge with its HELP and TYPE lines. */
 static void
-metric(struct text *t, const char *name, const char *type, const char *help,
+metric(struct http_text *t, const char *name, const char *type, const char *help,
     unsigned long long v)
 {
-	put(t, "# HELP shoal_http_%s %s\n# TYPE shoal_http_%s %s\n"
+	http_text_put(t, "# HELP shoal_http_%s %s\n# TYPE shoal_http_%s %s\n"
 	    "shoal_http_%s %llu\n", name, help, name, type, name, v);
 }
 
 static void
-histogram(struct text *t, const struct http_stats *s)
+histogram(struct http_text *t, const struct http_stats *s)
 {
 	unsigned long long	 cum = 0;
 	unsigned		 i;
 
-	put(t, "# HELP shoal_http_request_duration_seconds From a request's "
+	http_text_put(t, "# HELP shoal_http_request_duration_seconds From a request's "
 	    "first byte to its last byte handed to the kernel.\n"
 	    "# TYPE shoal_http_request_duration_seconds histogram\n");
 	for (i = 0; i < HTTP_LAT_BUCKETS; i++) {
 		cum += s->latency[i];
-		put(t, "shoal_http_request_duration_seconds_bucket"
+		http_text_put(t, "shoal_http_request_duration_seconds_bucket"
 		    "{le=\"%g\"} %llu\n", (double)http_lat_bounds_us[i] / 1e6,
 		    cum);
 	}
 	cum += s->latency[HTTP_LAT_BUCKETS];
-	put(t, "shoal_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
+	http_text_put(t, "shoal_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
 	    "shoal_http_request_duration_seconds_sum %.6f\n"
 	    "shoal_http_request_duration_seconds_count %llu\n", cum,
 	    (double)s->latency_sum_us / 1e6, cum);
@@ -90,7 +67,7 @@ label(char *out, size_t cap, const char *v)
 }
 
 struct series {
-	struct text	*t;
+	struct http_text	*t;
 	char		 who[1024];	/* domid, domain, service labels */
 };
 
@@ -101,7 +78,7 @@ service_number(const char *path, double v, void *arg)
 	char		 stat[600];
 
 	label(stat, sizeof(stat), path);
-	put(se->t, "shoal_service_stat{%s,stat=\"%s\"} %.17g\n", se->who,
+	http_text_put(se->t, "shoal_service_stat{%s,stat=\"%s\"} %.17g\n", se->who,
 	    stat, v);
 }
 
@@ -111,7 +88,7 @@ service_number(const char *path, double v, void *arg)
  * (httpd's own are the shoal_http_* above).
  */
 static void
-system_metrics(struct http_server *srv, struct text *t)
+system_metrics(struct http_server *srv, struct http_text *t)
 {
 	json_t		*snap, *d, *sv, *stats;
 	struct series	 se = { .t = t };
@@ -122,12 +99,12 @@ system_metrics(struct http_server *srv, struct text *t)
 	if (srv->system == NULL ||
 	    (snap = http_system_snapshot(srv->system)) == NULL)
 		return;
-	put(t, "# HELP shoal_status_taken_seconds When the status collector "
+	http_text_put(t, "# HELP shoal_status_taken_seconds When the status collector "
 	    "last gathered (Unix time).\n# TYPE shoal_status_taken_seconds "
 	    "gauge\nshoal_status_taken_seconds %.3f\n", (double)
 	    json_integer_value(json_object_get(snap, "taken_ms")) / 1000);
 	for (pass = 0; pass < 3; pass++) {
-		put(t, "%s", (const char *[]){
+		http_text_put(t, "%s", (const char *[]){
 		    "# HELP shoal_domain_info A domain, by id and name.\n"
 		    "# TYPE shoal_domain_info gauge\n",
 		    "# HELP shoal_service_up Whether a service answered "
@@ -140,7 +117,7 @@ system_metrics(struct http_server *srv, struct text *t)
 			label(name, sizeof(name), json_string_value(
 			    json_object_get(d, "name")));
 			if (pass == 0) {
-				put(t, "shoal_domain_info{domid=\"%lld\","
+				http_text_put(t, "shoal_domain_info{domid=\"%lld\","
 				    "domain=\"%s\"} 1\n", (long long)
 				    json_integer_value(json_object_get(d,
 				    "domid")), name);
@@ -158,7 +135,7 @@ system_metrics(struct http_server *srv, struct text *t)
 				    "domid")), name, svc);
 				stats = json_object_get(sv, "stats");
 				if (pass == 1)
-					put(t, "shoal_service_up{%s,daemon=\"%s\"} "
+					http_text_put(t, "shoal_service_up{%s,daemon=\"%s\"} "
 					    "%d\n", se.who, daemon, stats != NULL ||
 					    json_is_true(json_object_get(sv,
 					    "self")));
@@ -172,7 +149,7 @@ system_metrics(struct http_server *srv, struct text *t)
 }
 
 static void
-metrics(struct http_server *srv, struct text *t)
+metrics(struct http_server *srv, struct http_text *t)
 {
 	const struct http_stats	*s = &srv->stats;
 	struct http_file_stats	 fs;
@@ -180,11 +157,11 @@ metrics(struct http_server *srv, struct text *t)
 
 	metric(t, "requests_total", "counter", "Requests answered.",
 	    s->requests);
-	put(t, "# HELP shoal_http_responses_total Responses by status code.\n"
+	http_text_put(t, "# HELP shoal_http_responses_total Responses by status code.\n"
 	    "# TYPE shoal_http_responses_total counter\n");
 	for (i = 100; i < 600; i++)
 		if (s->by_code[i] != 0)
-			put(t, "shoal_http_responses_total{code=\"%u\"} %llu\n",
+			http_text_put(t, "shoal_http_responses_total{code=\"%u\"} %llu\n",
 			    i, (unsigned long long)s->by_code[i]);
 	metric(t, "connections_accepted_total", "counter",
 	    "Connections accepted.", s->accepted);
@@ -195,7 +172,7 @@ metrics(struct http_server *srv, struct text *t)
 	metric(t, "connection_buffers_bytes", "gauge", "Bytes of read "
 	    "buffers and requests in progress held by connections.",
 	    s->held_bytes);
-	put(t, "# HELP shoal_http_timeouts_total Connections ended by a "
+	http_text_put(t, "# HELP shoal_http_timeouts_total Connections ended by a "
 	    "timeout, by kind.\n# TYPE shoal_http_timeouts_total counter\n"
 	    "shoal_http_timeouts_total{kind=\"header\"} %llu\n"
 	    "shoal_http_timeouts_total{kind=\"body\"} %llu\n"
@@ -235,7 +212,7 @@ http_admin_serve(struct http_server *srv, const char *buf,
     const struct http_req *req, struct http_resp *resp, bool keep)
 {
 	struct http_path	 path;
-	struct text		 t = { 0 };
+	struct http_text	 t;
 	const char		*why;
 	bool			 head = req->method == HTTP_M_HEAD;
 	int			 rc;
@@ -252,11 +229,12 @@ http_admin_serve(struct http_server *srv, const char *buf,
 		return;
 	}
 	/* The body lives in the response's parts buffer, freed with it. */
-	if ((t.p = malloc(METRICS_MAX)) == NULL) {
+	if (http_text_init(&t, METRICS_MAX) != 0) {
 		http_resp_error(resp, 500, srv->site.date, head, keep, NULL);
 		return;
 	}
 	metrics(srv, &t);
+	http_text_end_cut(&t, "# cut: the page reached its size limit\n");
 	resp->parts = t.p;
 	http_resp_start(resp, 200, srv->site.date);
 	http_resp_field(resp, "Content-Type",

@@ -1,4 +1,3 @@
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,60 +11,38 @@
 #include "http_stats.h"
 #include "http_status.h"
 #include "http_system.h"
+#include "http_text.h"
 
 #define PAGE_MAX	(256 << 10)	/* past it the page says it was cut */
 #define TEXT_MAX	64		/* characters of one name shown */
 #define COUNTERS_MAX	24		/* counters shown per service */
 #define ALLOW		"GET, HEAD"
 
-struct page {
-	char	*p;
-	size_t	 len;
-	bool	 full;
-};
-
-static void
-put(struct page *pg, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 n;
-
-	if (pg->full)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(pg->p + pg->len, PAGE_MAX - pg->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= PAGE_MAX - pg->len)
-		pg->full = true;
-	else
-		pg->len += (size_t)n;
-}
-
 /* Text from elsewhere: escaped, control bytes dropped, cut to TEXT_MAX. */
 static void
-text(struct page *pg, const char *s)
+text(struct http_text *pg, const char *s)
 {
 	size_t	 i;
 
 	if (s == NULL) {
-		put(pg, "?");
+		http_text_put(pg, "?");
 		return;
 	}
 	/* Cut between characters, not inside one (UTF-8). */
 	for (i = 0; s[i] != '\0' && (i < TEXT_MAX ||
 	    ((unsigned char)s[i] & 0xc0) == 0x80); i++)
 		switch (s[i]) {
-		case '<': put(pg, "&lt;"); break;
-		case '>': put(pg, "&gt;"); break;
-		case '&': put(pg, "&amp;"); break;
-		case '"': put(pg, "&quot;"); break;
-		case '\'': put(pg, "&#39;"); break;
+		case '<': http_text_put(pg, "&lt;"); break;
+		case '>': http_text_put(pg, "&gt;"); break;
+		case '&': http_text_put(pg, "&amp;"); break;
+		case '"': http_text_put(pg, "&quot;"); break;
+		case '\'': http_text_put(pg, "&#39;"); break;
 		default:
 			if ((unsigned char)s[i] >= ' ')
-				put(pg, "%c", s[i]);
+				http_text_put(pg, "%c", s[i]);
 		}
 	if (s[i] != '\0')
-		put(pg, "…");
+		http_text_put(pg, "…");
 }
 
 static const char *
@@ -77,61 +54,61 @@ str(const json_t *o, const char *key)
 static void
 counter(const char *path, double v, void *arg)
 {
-	struct page	*pg = arg;
+	struct http_text	*pg = arg;
 
-	put(pg, "<li><span class=\"k\">");
+	http_text_put(pg, "<li><span class=\"k\">");
 	text(pg, path);
-	put(pg, "</span> %.15g</li>", v);
+	http_text_put(pg, "</span> %.15g</li>", v);
 }
 
 static void
-service_row(struct page *pg, const json_t *d, const json_t *s,
+service_row(struct http_text *pg, const json_t *d, const json_t *s,
     const json_t *own)
 {
 	const json_t	*stats = json_is_true(json_object_get(s, "self")) ?
 			    own : json_object_get(s, "stats");
 
-	put(pg, "<tr><td>");
+	http_text_put(pg, "<tr><td>");
 	text(pg, str(s, "service"));
-	put(pg, "</td><td>");
+	http_text_put(pg, "</td><td>");
 	text(pg, str(d, "name"));
-	put(pg, " (%lld)</td><td>", (long long)json_integer_value(
+	http_text_put(pg, " (%lld)</td><td>", (long long)json_integer_value(
 	    json_object_get(d, "domid")));
 	text(pg, str(s, "daemon"));
 	if (stats != NULL) {
-		put(pg, "</td><td class=\"up\">up</td><td><ul class=\"counters\">");
+		http_text_put(pg, "</td><td class=\"up\">up</td><td><ul class=\"counters\">");
 		http_system_numbers(stats, COUNTERS_MAX, counter, pg);
-		put(pg, "</ul>");
+		http_text_put(pg, "</ul>");
 	} else {
-		put(pg, "</td><td class=\"down\">no answer</td><td>");
+		http_text_put(pg, "</td><td class=\"down\">no answer</td><td>");
 		text(pg, str(s, "error"));
 	}
-	put(pg, "</td></tr>\n");
+	http_text_put(pg, "</td></tr>\n");
 }
 
 static void
-domain_row(struct page *pg, const json_t *d)
+domain_row(struct http_text *pg, const json_t *d)
 {
 	const json_t	*s;
 	size_t		 i;
 
-	put(pg, "<tr><td>%lld</td><td>", (long long)json_integer_value(
+	http_text_put(pg, "<tr><td>%lld</td><td>", (long long)json_integer_value(
 	    json_object_get(d, "domid")));
 	text(pg, str(d, "name"));
-	put(pg, "</td><td>");
+	http_text_put(pg, "</td><td>");
 	json_array_foreach(json_object_get(d, "services"), i, s) {
-		put(pg, "%s", i > 0 ? ", " : "");
+		http_text_put(pg, "%s", i > 0 ? ", " : "");
 		text(pg, str(s, "service"));
 	}
-	put(pg, "</td><td>");
+	http_text_put(pg, "</td><td>");
 	if (json_is_integer(json_object_get(d, "nodes")))
-		put(pg, "%lld", (long long)json_integer_value(
+		http_text_put(pg, "%lld", (long long)json_integer_value(
 		    json_object_get(d, "nodes")));
-	put(pg, "</td></tr>\n");
+	http_text_put(pg, "</td></tr>\n");
 }
 
 static void
-render(struct http_server *srv, struct page *pg)
+render(struct http_server *srv, struct http_text *pg)
 {
 	json_t		*snap = srv->system != NULL ?
 			    http_system_snapshot(srv->system) : NULL;
@@ -142,14 +119,14 @@ render(struct http_server *srv, struct page *pg)
 	struct tm	 tm;
 	char		 when[64];
 
-	put(pg, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	http_text_put(pg, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<meta http-equiv=\"refresh\" "
 	    "content=\"5\">\n<title>Status · Shoal</title>\n"
 	    "<link rel=\"stylesheet\" href=\"style.css\">\n</head>\n<body>\n"
 	    "<header><a class=\"home\" href=\"index.html\">Shoal</a> "
 	    "<span>status</span></header>\n<main>\n<h1>Status</h1>\n");
 	if (snap == NULL)
-		put(pg, "<p id=\"taken\">Nothing gathered yet.</p>\n");
+		http_text_put(pg, "<p id=\"taken\">Nothing gathered yet.</p>\n");
 	else {
 		taken = (time_t)(json_integer_value(json_object_get(snap,
 		    "taken_ms")) / 1000);
@@ -157,34 +134,30 @@ render(struct http_server *srv, struct page *pg)
 		    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC",
 		    &tm) == 0)
 			snprintf(when, sizeof(when), "?");
-		put(pg, "<p id=\"taken\">Gathered %s, in %lld ms.</p>\n", when,
+		http_text_put(pg, "<p id=\"taken\">Gathered %s, in %lld ms.</p>\n", when,
 		    (long long)json_integer_value(json_object_get(snap,
 		    "took_ms")));
 	}
 	if (str(snap, "error") != NULL) {
-		put(pg, "<p class=\"down\" id=\"error\">");
+		http_text_put(pg, "<p class=\"down\" id=\"error\">");
 		text(pg, str(snap, "error"));
-		put(pg, "</p>\n");
+		http_text_put(pg, "</p>\n");
 	}
-	put(pg, "<table id=\"domains\">\n<caption>Domains</caption>\n<thead>"
+	http_text_put(pg, "<table id=\"domains\">\n<caption>Domains</caption>\n<thead>"
 	    "<tr><th>ID</th><th>Name</th><th>Services</th><th>XenStore "
 	    "nodes</th></tr></thead>\n<tbody>\n");
 	json_array_foreach(doms, i, d)
 		domain_row(pg, d);
-	put(pg, "</tbody>\n</table>\n<table id=\"services\">\n<caption>"
+	http_text_put(pg, "</tbody>\n</table>\n<table id=\"services\">\n<caption>"
 	    "Services</caption>\n<thead><tr><th>Service</th><th>Domain</th>"
 	    "<th>Daemon</th><th>State</th><th>Counters</th></tr></thead>\n"
 	    "<tbody>\n");
 	json_array_foreach(doms, i, d)
 		json_array_foreach(json_object_get(d, "services"), k, s)
 			service_row(pg, d, s, own);
-	put(pg, "</tbody>\n</table>\n</main>\n</body>\n</html>\n");
-	if (pg->full) {
-		/* Cut: end it so that it still parses, and say so. */
-		pg->full = false;
-		pg->len = PAGE_MAX - 64;
-		put(pg, "\n<p>(cut at %d bytes)</p></body></html>\n", PAGE_MAX);
-	}
+	http_text_put(pg, "</tbody>\n</table>\n</main>\n</body>\n</html>\n");
+	http_text_end_cut(pg, "\n<p>(cut: the page reached its size "
+	    "limit)</p></body></html>\n");
 	json_decref(own);
 	json_decref(snap);
 }
@@ -209,7 +182,7 @@ bool
 http_status_serve(struct http_server *srv, const char *buf,
     const struct http_req *req, struct http_resp *resp, bool keep)
 {
-	struct page	 pg = { 0 };
+	struct http_text	 pg;
 	bool		 head = req->method == HTTP_M_HEAD;
 
 	if (!for_page(srv->cfg, buf, req))
@@ -219,7 +192,7 @@ http_status_serve(struct http_server *srv, const char *buf,
 		    srv->site.date, false, keep, "Allow: " ALLOW "\r\n");
 		return true;
 	}
-	if ((pg.p = malloc(PAGE_MAX)) == NULL) {
+	if (http_text_init(&pg, PAGE_MAX) != 0) {
 		http_resp_error(resp, 500, srv->site.date, head, keep, NULL);
 		return true;
 	}

@@ -14,6 +14,7 @@ void	http_test_range(Suite *);
 void	http_test_date(Suite *);
 void	http_test_cond(Suite *);
 void	http_test_mime(Suite *);
+void	http_test_text(Suite *);
 
 int
 main(void)
@@ -27,5 +28,6 @@ main(void)
 	http_test_date(s);
 	http_test_cond(s);
 	http_test_mime(s);
+	http_test_text(s);
 	return unit_run(s);
 }
