@@ -21,6 +21,7 @@
 #include "strnum.h"
 #include "xs_config.h"
 #include "xs_lu.h"
+#include "xs_perm.h"
 #include "xs_ring.h"
 #include "xs_rpc.h"
 #include "xs_server.h"
@@ -34,6 +35,7 @@ struct daemon {
 	int			 argc;
 	char			**argv;
 	bool			 keep_orphans_opt;
+	long long		 priv_domid_opt;	/* -1: not given */
 	struct xs_rpc		*rpc_helper;
 	struct xs_config	 cfg;
 	struct xs_server	 srv;
@@ -46,6 +48,7 @@ static const struct option xs_longopts[] = {
 	/* Xen's xenstored forks unless told not to; ours never does. */
 	{ "no-fork", no_argument, NULL, 'N' },
 	{ "keep-orphans", no_argument, NULL, 'K' },
+	{ "priv-domid", required_argument, NULL, 'p' },
 	/* Given by the previous process at a live update (xs_lu). */
 	{ "live-update-state", required_argument, NULL, OPT_STATE_FD },
 	{ NULL, 0, NULL, 0 }
@@ -61,6 +64,12 @@ xs_option(int ch, const char *arg, void *d_)
 	case 's': d->sockopt = arg; return 0;
 	case 'N': return 0;
 	case 'K': d->keep_orphans_opt = true; return 0;
+	case 'p':
+		if (strnum(arg, 0, XS_DOMID_MAX, &d->priv_domid_opt) == -1) {
+			log_warnx("--priv-domid %s: not a domain id", arg);
+			return -1;
+		}
+		return 0;
 	case OPT_STATE_FD:
 		if (strnum(arg, 0, INT_MAX, &n) == -1) {
 			log_warnx("--live-update-state %s: not a descriptor",
@@ -75,7 +84,7 @@ xs_option(int ch, const char *arg, void *d_)
 
 static const struct daemon_spec spec = {
 	.name = "xenstored",
-	.shortopts = "s:NK",
+	.shortopts = "s:NKp:",
 	.longopts = xs_longopts,
 	.option = xs_option,
 	.usage = "  -s, --socket PATH   the socket (default: "
@@ -84,12 +93,27 @@ static const struct daemon_spec spec = {
 	    "  -K, --keep-orphans  when a domain goes, give the nodes it "
 	    "owned to dom0\n"
 	    "                      instead of deleting them\n"
+	    "  -p, --priv-domid ID privilege domain ID as dom0 is (a control "
+	    "domain\n"
+	    "                      other than dom0)\n"
 	    "  -N, --no-fork       accepted as Xen's xenstored does; this one "
 	    "never forks\n",
 	.notes = "The RPC service (sys.ping, sys.version, sys.stats, "
 	    "sys.loglevel, sys.reload)\nruns in a helper process that asks "
 	    "the daemon over a socketpair.\n",
 };
+
+/* The option wins over the file's "priv-domid". */
+static void
+set_priv_domid(struct daemon *d, const struct xs_config *cfg)
+{
+	unsigned	 id = d->priv_domid_opt >= 0 ?
+			    (unsigned)d->priv_domid_opt : (unsigned)cfg->priv_domid;
+
+	if (id != d->srv.priv_domid && id != 0)
+		log_info("domain %u is privileged", id);
+	d->srv.priv_domid = id;
+}
 
 static void
 reload(void *arg)
@@ -112,6 +136,7 @@ reload(void *arg)
 		log_warnx("reload: a new socket path takes a restart");
 	xs_server_set_limits(&d->srv, &fresh.quota, fresh.max_events);
 	d->srv.keep_orphans = d->keep_orphans_opt || fresh.keep_orphans;
+	set_priv_domid(d, &fresh);
 	xs_config_free(&d->cfg);
 	d->cfg = fresh;
 	log_info("configuration reloaded from %s", d->args.config_path);
@@ -202,7 +227,8 @@ serve(struct daemon *d, const char *sockpath)
 int
 main(int argc, char **argv)
 {
-	struct daemon	 d = { .state_fd = -1, .argc = argc, .argv = argv };
+	struct daemon	 d = { .state_fd = -1, .argc = argc, .argv = argv,
+			    .priv_domid_opt = -1 };
 	char		 err[CONFIG_ERRMAX], *sockpath;
 	int		 rc;
 
@@ -224,6 +250,7 @@ main(int argc, char **argv)
 	    sockpath, &d.cfg.rpc)) == NULL)
 		log_warnx("no RPC helper: sys.* is not served");
 	d.srv.keep_orphans = d.keep_orphans_opt || d.cfg.keep_orphans;
+	set_priv_domid(&d, &d.cfg);
 	rc = serve(&d, sockpath);
 	free(sockpath);
 	xs_config_free(&d.cfg);

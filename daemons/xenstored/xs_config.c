@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "xs_config.h"
+#include "xs_perm.h"
 #include "xs_server.h"
 
 #define QMAX	0x7fffffff
@@ -35,6 +36,8 @@ static const struct config_field schema[] = {
 	CONFIG_INT("max-queued-events", false, struct xs_config, max_events,
 	    1, 1 << 20),
 	CONFIG_BOOL("keep-orphans", false, struct xs_config, keep_orphans),
+	CONFIG_INT("priv-domid", false, struct xs_config, priv_domid, 0,
+	    XS_DOMID_MAX),
 	CONFIG_OBJECT("quota", false, struct xs_config, quota, quota_schema),
 	CONFIG_OBJECT("quota-soft", false, struct xs_config, quota,
 	    soft_schema),

@@ -5,6 +5,7 @@
  *	  "socket": "/var/run/xenstored/socket",
  *	  "max-queued-events": 1024,
  *	  "keep-orphans": false,
+ *	  "priv-domid": 0,
  *	  "quota": { "nodes": 1000, "watches": 128, "transactions": 10,
  *	             "outstanding": 20, "transaction-nodes": 1024,
  *	             "memory": 2621440, "node-size": 2048,
@@ -34,6 +35,7 @@ struct xs_config {
 	char		*socket;
 	int		 max_events;
 	bool		 keep_orphans;	/* -K: see xs_orphans.h */
+	int		 priv_domid;	/* -p: see xs_server_privileged */
 	struct xs_quota	 quota;
 	struct rpc_limits rpc;		/* the RPC helper's, at start */
 };

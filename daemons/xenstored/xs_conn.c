@@ -59,7 +59,8 @@ xs_conn_who(const struct xs_conn *c)
 {
 	const struct xs_dom	*d = xs_dom_find(c->srv->doms, c->domid);
 
-	return (struct xs_who){ .domid = c->domid, .priv = c->domid == 0,
+	return (struct xs_who){ .domid = c->domid,
+	    .priv = xs_server_privileged(c->srv, c->domid),
 	    .target = d != NULL ? d->target : XS_NO_TARGET };
 }
 
@@ -68,7 +69,8 @@ reply_limit(const struct xs_conn *c)
 {
 	int	 q = c->srv->quota.outstanding;
 
-	if (c->domid == 0 || q <= 0 || q > XS_CONN_MAX_REPLIES)
+	if (xs_server_privileged(c->srv, c->domid) || q <= 0 ||
+	    q > XS_CONN_MAX_REPLIES)
 		return XS_CONN_MAX_REPLIES;
 	return (unsigned)q;
 }
@@ -108,7 +110,7 @@ throttle(struct xs_conn *c)
 	struct timeval	 tv;
 	uint64_t	 wait;
 
-	if (c->domid == 0 || c->srv->base == NULL ||
+	if (xs_server_privileged(c->srv, c->domid) || c->srv->base == NULL ||
 	    !changes_store(c->hdr.type))
 		return false;
 	clock_gettime(CLOCK_MONOTONIC, &ts);

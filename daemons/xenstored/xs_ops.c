@@ -574,10 +574,17 @@ op_transaction_end(struct xs_req *r, struct xs_msg *m)
 	return e != 0 ? e : xs_reply_ok(m);
 }
 
+/*
+ * Every operation, and the privilege it needs: declared here once, and
+ * checked once in run(), never in the handlers.  "priv" operations are
+ * the privileged domains' alone (dom0 and --priv-domid's; as C xenstored
+ * 4.17: a guest may not introduce, release or resume domains, ask which
+ * are introduced, name a device model's target, or send CONTROL).
+ */
 struct op {
 	xs_op_fn	 fn;
 	bool		 txn;		/* runs in the request's transaction */
-	bool		 priv;		/* dom0's alone: EACCES before all else */
+	bool		 priv;		/* privileged only: EACCES before all */
 };
 
 static const struct op ops[XS_TYPE_COUNT] = {

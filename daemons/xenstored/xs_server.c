@@ -39,6 +39,12 @@ xs_server_init(struct xs_server *srv, const struct xs_quota *q,
 	return 0;
 }
 
+bool
+xs_server_privileged(const struct xs_server *srv, unsigned domid)
+{
+	return domid == 0 || domid == srv->priv_domid;
+}
+
 static void
 reap(evutil_socket_t fd, short what, void *arg)
 {

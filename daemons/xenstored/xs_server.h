@@ -43,6 +43,8 @@ struct xs_server {
 	unsigned long			 events_dropped;
 	struct xs_rings			*rings;	/* NULL: socket only */
 	bool				 keep_orphans;	/* see xs_orphans */
+	unsigned			 priv_domid;	/* privileged as dom0
+							   is (0: dom0 alone) */
 	struct xs_lu			*lu;	/* NULL: no live update */
 	struct event_base		*base;	/* NULL in unit tests */
 	struct event			*reaper;	/* frees dead
@@ -62,6 +64,14 @@ void	 xs_server_set_limits(struct xs_server *, const struct xs_quota *,
  */
 int	 xs_server_attach(struct xs_server *, struct event_base *);
 void	 xs_server_reap_soon(struct xs_server *);
+/*
+ * Privileged: dom0, and the domain --priv-domid names (as Xen's C
+ * xenstored: a control domain other than dom0, such as a stub domain
+ * running the toolstack).  Privileged connections pass every permission
+ * check, may run the operations the table in xs_ops.c marks "priv", and
+ * have no quota.
+ */
+bool	 xs_server_privileged(const struct xs_server *, unsigned domid);
 /* A transaction id no open transaction uses; never 0. */
 uint32_t xs_server_txid(struct xs_server *);
 

@@ -15,6 +15,8 @@ expect() { grep -qE "$2" <<<"$1" || fail "expected /$2/ in: $1"; }
 id=$("$xensim" create --name web1 --memory 48 -- sh -c 'echo "up as $XENSIM_DOMID"; exec sleep 60')
 [ "$id" = 1 ] || fail "first domain got id $id"
 id2=$("$xensim" create --name quick --paused -- sh -c 'echo quick ran; exit 3')
+# A second paused domain, created after: it must not hold quick's gate.
+id3=$("$xensim" create --name later --paused -- sh -c 'echo later ran; exit 0')
 expect "$("$xensim" list)" 'web1 +1 +[0-9]+ +48 running'
 expect "$("$xensim" list)" "quick +$id2 .* paused"
 for _ in $(seq 50); do grep -q 'up as 1' "$run/console.1.log" 2>/dev/null && break; sleep 0.1; done
@@ -25,6 +27,10 @@ expect "$("$xensim" console web1)" '^up as 1$'
 for _ in $(seq 50); do "$xensim" list | grep -q quick || break; sleep 0.1; done
 "$xensim" list | grep -q quick && fail "exited domain still listed"
 expect "$("$xensim" console "$id2")" 'quick ran'
+expect "$("$xensim" list)" "later +$id3 .* paused"
+"$xensim" unpause later
+for _ in $(seq 50); do "$xensim" list | grep -q later || break; sleep 0.1; done
+expect "$("$xensim" console "$id3")" 'later ran'
 "$xensim" destroy web1
 "$xensim" list | grep -q web1 && fail "destroyed domain still listed"
 "$xensim" destroy web1 2>/dev/null && fail "destroying twice must fail"

@@ -202,6 +202,31 @@ START_TEST(test_set_target)
 }
 END_TEST
 
+/*
+ * --priv-domid: that domain is privileged as dom0 is (operations,
+ * permissions, quotas), and no other domain is.
+ */
+START_TEST(test_priv_domid)
+{
+	EQ(DO(d0, XS_WRITE, "/local/domain/6/secret|s"), "OK|");
+	EQ(DO(d5, XS_READ, "/local/domain/6/secret|"), "E:EACCES");
+	EQ(DO(d5, XS_IS_DOMAIN_INTRODUCED, "0|"), "E:EACCES");
+	S.priv_domid = 5;
+	EQ(DO(d5, XS_IS_DOMAIN_INTRODUCED, "0|"), "T|");
+	EQ(DO(d5, XS_READ, "/local/domain/6/secret|"), "s");
+	EQ(DO(d5, XS_WRITE, "/tool/by-5|x"), "OK|");
+	EQ(DO(d5, XS_SET_TARGET, "6|5|"), "OK|");
+	EQ(DO(d5, XS_RELEASE, "0|"), "E:EINVAL");	/* past the check */
+	/* The others are as they were. */
+	EQ(DO(d6, XS_IS_DOMAIN_INTRODUCED, "0|"), "E:EACCES");
+	EQ(DO(d6, XS_READ, "/tool/by-5|"), "E:EACCES");
+	EQ(DO(d6, XS_CONTROL, "check|"), "E:EACCES");
+	S.priv_domid = 0;
+	EQ(DO(d5, XS_IS_DOMAIN_INTRODUCED, "0|"), "E:EACCES");
+	EQ(DO(d5, XS_READ, "/tool/by-5|"), "E:EACCES");
+}
+END_TEST
+
 /* Children with 24-byte names: 300 of them overflow one DIRECTORY. */
 static void
 many_children(void)
@@ -1070,6 +1095,7 @@ main(void)
 	tcase_add_test(tc, test_reply_echoes_ids);
 	tcase_add_test(tc, test_domain_requests);
 	tcase_add_test(tc, test_set_target);
+	tcase_add_test(tc, test_priv_domid);
 	tcase_add_test(tc, test_directory_part);
 	tcase_add_test(tc, test_directory_part_small);
 	tcase_add_test(tc, test_relative_paths);

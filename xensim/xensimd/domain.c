@@ -266,8 +266,18 @@ dom_create(const char *name, char *const argv[], uint32_t flags,
 		goto fail;
 	}
 	if (d->pid == 0) {
-		if (gate[1] != -1)
-			close(gate[1]);
+		/*
+		 * A paused child waits before its exec holding copies of all
+		 * xensimd's descriptors, other paused domains' gates among
+		 * them: their unpause (a close) would not be seen while a copy
+		 * lived here.  Keep stdio and our gate (as fd 3) only.
+		 */
+		if (gate[0] != -1) {
+			if (dup2(gate[0], 3) != 3)
+				_exit(127);
+			gate[0] = 3;
+		}
+		close_range(gate[0] != -1 ? 4 : 3, ~0U, 0);
 		child_exec(id, raw ? NULL : xb_relay_path(d->relay), gate[0],
 		    argv);
 	}
