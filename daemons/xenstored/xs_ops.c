@@ -161,22 +161,67 @@ op_directory_part(struct xs_req *r, struct xs_msg *m)
 }
 
 static int
-op_get_perms(struct xs_req *r, struct xs_msg *m)
+append_perms(struct xs_msg *m, const struct xs_perm *p, uint32_t n)
 {
-	char		 path[XS_PATH_BUF], buf[16];
-	struct xs_view	 v;
+	char		 buf[16];
 	uint32_t	 i;
 	int		 e;
 
-	if ((e = arg_path(r, path)) != 0 ||
-	    (e = node_get(r, path, &v, XS_PERM_READ)) != 0)
-		return e;
-	for (i = 0; i < v.nperms; i++) {
-		xs_perm_format(&v.perms[i], buf, sizeof(buf));
+	for (i = 0; i < n; i++) {
+		xs_perm_format(&p[i], buf, sizeof(buf));
 		if ((e = xs_msg_appendstr(m, buf)) != 0)
 			return e;
 	}
 	return 0;
+}
+
+/*
+ * @introduceDomain and @releaseDomain have permissions like a node's
+ * (xs_special.h), outside the tree and so outside transactions: reading
+ * them takes read access, changing them ownership, and only the
+ * privileged may give one away.
+ */
+static int
+special_get_perms(struct xs_req *r, struct xs_msg *m)
+{
+	struct xs_special	*s;
+
+	if (xs_req_nargs(r, 1) != 0 ||
+	    (s = xs_special_find(&r->conn->srv->specials, r->argv[0])) == NULL)
+		return EINVAL;
+	if (!xs_perm_can(&r->who, s->perms, s->nperms, XS_PERM_READ))
+		return EACCES;
+	return append_perms(m, s->perms, s->nperms);
+}
+
+static int
+special_set_perms(struct xs_req *r, const struct xs_perm *p, int n)
+{
+	struct xs_special	*s;
+
+	if ((s = xs_special_find(&r->conn->srv->specials, r->argv[0])) == NULL)
+		return EINVAL;
+	if (!xs_perm_can(&r->who, s->perms, s->nperms,
+	    XS_PERM_WRITE | XS_PERM_OWNER))
+		return EACCES;
+	if (!r->who.priv && p[0].domid != s->perms[0].domid)
+		return EPERM;
+	return xs_special_set(s, p, (uint32_t)n);
+}
+
+static int
+op_get_perms(struct xs_req *r, struct xs_msg *m)
+{
+	char		 path[XS_PATH_BUF];
+	struct xs_view	 v;
+	int		 e;
+
+	if (r->argc >= 1 && r->argv[0][0] == '@')
+		return special_get_perms(r, m);
+	if ((e = arg_path(r, path)) != 0 ||
+	    (e = node_get(r, path, &v, XS_PERM_READ)) != 0)
+		return e;
+	return append_perms(m, v.perms, v.nperms);
 }
 
 /* Permissions for nodes created under a parent with these. */
@@ -437,33 +482,36 @@ op_set_perms(struct xs_req *r, struct xs_msg *m)
 	if (r->argc >= 2 && quota_applies(r) && q->perms > 0 &&
 	    r->argc - 1 > q->perms)
 		return ENOSPC;
-	if (r->argc < 2 ||
-	    xs_path_canon(r->who.domid, r->argv[0], path, &rel) != 0)
+	if (r->argc < 2 || (r->argv[0][0] != '@' &&
+	    xs_path_canon(r->who.domid, r->argv[0], path, &rel) != 0))
 		return EINVAL;
 	if ((e = parse_perms(r, &p, &n)) != 0)
 		return e;
-	e = set_perms(r, path, p, n);
+	e = r->argv[0][0] == '@' ? special_set_perms(r, p, n) :
+	    set_perms(r, path, p, n);
 	free(p);
 	return e != 0 ? e : xs_reply_ok(m);
 }
 
 /*
  * A watch path: a node path (relative ones are remembered as such) or
- * one of the special names, which only the privileged may watch.
+ * one of the special names, which only those who may read it may watch.
  */
 static int
 watch_path(const struct xs_req *r, char *path, size_t *relcut)
 {
-	bool	 rel;
-	int	 e;
+	struct xs_special	*s;
+	bool			 rel;
+	int			 e;
 
 	*relcut = 0;
 	if (r->argc < 2)
 		return EINVAL;
 	if (r->argv[0][0] == '@') {
-		if (!xs_path_special(r->argv[0]))
+		if ((s = xs_special_find(&r->conn->srv->specials,
+		    r->argv[0])) == NULL)
 			return EINVAL;
-		if (!r->who.priv)
+		if (!xs_perm_can(&r->who, s->perms, s->nperms, XS_PERM_READ))
 			return EACCES;
 		strcpy(path, r->argv[0]);
 		return 0;

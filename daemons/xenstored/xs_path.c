@@ -67,13 +67,6 @@ xs_path_canon(unsigned domid, const char *in, char *out, bool *relative)
 }
 
 bool
-xs_path_special(const char *path)
-{
-	return strcmp(path, "@introduceDomain") == 0 ||
-	    strcmp(path, "@releaseDomain") == 0;
-}
-
-bool
 xs_path_is_child(const char *child, const char *parent)
 {
 	size_t	 n = strlen(parent);

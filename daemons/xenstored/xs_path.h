@@ -26,14 +26,12 @@
 /*
  * Turn a request's path into an absolute one in out (XS_PATH_BUF bytes).
  * *relative says whether it was given relative to the caller's home.
- * Returns 0 or EINVAL.  Special "@" names are refused here; watches ask
- * for them through xs_path_special().
+ * Returns 0 or EINVAL.  Special "@" names are refused here; watches and
+ * permissions look them up in xs_special.
  */
 int	 xs_path_canon(unsigned domid, const char *in, char *out,
 	    bool *relative);
 
-/* The special watch names clients may register (@introduceDomain...). */
-bool	 xs_path_special(const char *path);
 
 /* True if child equals parent or lies below it ("/" is above all). */
 bool	 xs_path_is_child(const char *child, const char *parent);

@@ -221,7 +221,7 @@ domain_gone(struct xs_rings *rs, struct xs_ring *r)
 		d->introduced = false;
 	ring_free(r);
 	xs_orphans_forget(rs->srv, domid);
-	xs_watch_fire(rs->srv, "@releaseDomain", NULL, 0, NULL);
+	xs_watch_fire_special(rs->srv, XS_SPECIAL_RELEASE);
 }
 
 /*
@@ -255,7 +255,7 @@ check_domains(struct xs_rings *rs)
 		}
 	}
 	if (notify)
-		xs_watch_fire(rs->srv, "@releaseDomain", NULL, 0, NULL);
+		xs_watch_fire_special(rs->srv, XS_SPECIAL_RELEASE);
 }
 
 static void
@@ -352,7 +352,7 @@ xs_ring_introduce(struct xs_rings *rs, unsigned domid, unsigned port)
 	if ((rc = ring_attach(rs, domid, port, true, &r)) != 0)
 		return rc;
 	log_info("domain %u introduced, event channel %u", domid, port);
-	xs_watch_fire(rs->srv, "@introduceDomain", NULL, 0, NULL);
+	xs_watch_fire_special(rs->srv, XS_SPECIAL_INTRODUCE);
 	ring_kick(r);		/* it may have written before we came */
 	return 0;
 }

@@ -27,7 +27,8 @@ xs_server_init(struct xs_server *srv, const struct xs_quota *q,
 	TAILQ_INIT(&srv->watches);
 	srv->quota = *q;
 	srv->max_events = max_events;
-	if ((srv->doms = xs_doms_new(q)) == NULL ||
+	if (xs_specials_init(&srv->specials) != 0 ||
+	    (srv->doms = xs_doms_new(q)) == NULL ||
 	    (srv->tree = xs_tree_new(xs_doms_acct, srv->doms)) == NULL ||
 	    add_node(srv, "/", "local") != 0 ||
 	    add_node(srv, "/local", "domain") != 0 ||
@@ -89,6 +90,7 @@ xs_server_fini(struct xs_server *srv)
 		xs_conn_free(c);
 	xs_tree_free(srv->tree);
 	xs_doms_free(srv->doms);
+	xs_specials_fini(&srv->specials);
 	srv->tree = NULL;
 	srv->doms = NULL;
 }

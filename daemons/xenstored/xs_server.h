@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "xs_domain.h"
+#include "xs_special.h"
 #include "xs_tree.h"
 
 struct xs_conn;
@@ -43,6 +44,8 @@ struct xs_server {
 	unsigned long			 events_dropped;
 	struct xs_rings			*rings;	/* NULL: socket only */
 	bool				 keep_orphans;	/* see xs_orphans */
+	struct xs_specials		 specials;	/* @introduceDomain,
+							   @releaseDomain */
 	unsigned			 priv_domid;	/* privileged as dom0
 							   is (0: dom0 alone) */
 	struct xs_lu			*lu;	/* NULL: no live update */

@@ -20,7 +20,7 @@
 #include "xs_txn.h"
 #include "xs_watch.h"
 
-#define STATE_MAGIC	0x53585331u	/* "SXS1" */
+#define STATE_MAGIC	0x53585332u	/* "SXS2": with the specials' perms */
 #define STATE_END	0x454e4421u	/* "END!" */
 
 /* ---- writing ---- */
@@ -112,6 +112,22 @@ save_target(const struct xs_dom *d, void *arg)
 		return;
 	w_u32(arg, d->domid);
 	w_u32(arg, (uint32_t)d->target);
+}
+
+static void
+save_specials(struct wr *w, const struct xs_server *srv)
+{
+	const struct xs_special	*s;
+	uint32_t		 i, k;
+
+	for (k = 0; k < XS_NSPECIAL; k++) {
+		s = &srv->specials.v[k];
+		w_u32(w, s->nperms);
+		for (i = 0; i < s->nperms; i++) {
+			w_u32(w, s->perms[i].domid);
+			w_u32(w, s->perms[i].mode);
+		}
+	}
 }
 
 static bool
@@ -271,6 +287,7 @@ xs_state_save(struct xs_server *srv, struct xs_listener *l,
 	xs_doms_foreach(srv->doms, count_target, &ntargets);
 	w_u32(&w, ntargets);
 	xs_doms_foreach(srv->doms, save_target, &w);
+	save_specials(&w, srv);
 	w_u32(&w, (uint32_t)xs_sock_fd(l));
 	w_str(&w, xs_sock_path(l));
 	save_dead_rings(&w, srv);
@@ -424,6 +441,26 @@ load_targets(struct rd *r, struct xs_server *srv)
 		d->target = (int)r_u32(r);
 	}
 	return r->bad ? -1 : 0;
+}
+
+static int
+load_specials(struct rd *r, struct xs_server *srv)
+{
+	struct xs_perm	 perms[XENSTORE_PAYLOAD_MAX / 3];
+	uint32_t	 n, i, k;
+
+	for (k = 0; k < XS_NSPECIAL; k++) {
+		if ((n = r_u32(r)) == 0 || n > sizeof(perms) / sizeof(perms[0]))
+			return -1;
+		for (i = 0; i < n; i++) {
+			perms[i].domid = r_u32(r);
+			perms[i].mode = (uint8_t)r_u32(r);
+		}
+		if (r->bad ||
+		    xs_special_set(&srv->specials.v[k], perms, n) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int
@@ -603,7 +640,8 @@ load(struct rd *r, struct xs_server *srv, struct event_base *base,
 	}
 	srv->next_txid = r_u32(r);
 	srv->events_dropped = r_u64(r);
-	if (load_tree(r, srv) != 0 || load_targets(r, srv) != 0)
+	if (load_tree(r, srv) != 0 || load_targets(r, srv) != 0 ||
+	    load_specials(r, srv) != 0)
 		return -1;
 	lfd = r_u32(r);
 	if (r_str(r, path, sizeof(path)) == NULL ||

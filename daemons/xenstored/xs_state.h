@@ -6,7 +6,7 @@
  * saving into a memfd that survives exec, and rebuilding a server from it.
  *
  * What is saved: every node with its permissions and value; each domain's
- * SET_TARGET relation; the listening socket; every connection (a socket by
+ * SET_TARGET relation; the special names' permissions; the listening socket; every connection (a socket by
  * descriptor, a domain ring by domid and guest port, dom0's kernel ring)
  * with what it had half read, what it had queued to send, and how many
  * events it lost; its watches in registration order; the ids of its open

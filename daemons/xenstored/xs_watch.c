@@ -254,6 +254,14 @@ xs_watch_below(struct xs_server *srv, const char *path)
 }
 
 void
+xs_watch_fire_special(struct xs_server *srv, int which)
+{
+	const struct xs_special	*s = &srv->specials.v[which];
+
+	xs_watch_fire(srv, s->name, s->perms, s->nperms, NULL);
+}
+
+void
 xs_watch_below_free(struct xs_watch_below *b)
 {
 	if (b != NULL)

@@ -13,10 +13,10 @@
  * each affected watch once, however many nodes it took, and a
  * connection gets one event, not two, from two watches with the same
  * token that fire with the same path.  A watcher only hears of nodes it
- * may read (or whose parent it may read, as Xen since XSA-115); the
- * special names @introduceDomain and @releaseDomain are for privileged
- * callers only.  Watches given as relative paths get relative event
- * paths.
+ * may read (or whose parent it may read, as Xen since XSA-115); of the
+ * special names @introduceDomain and @releaseDomain, those their
+ * permissions let read them (xs_special.h).  Watches given as relative
+ * paths get relative event paths.
  */
 #ifndef XS_WATCH_H
 #define XS_WATCH_H
@@ -59,10 +59,13 @@ struct xs_watch_below;
 struct xs_watch_below *xs_watch_below(struct xs_server *, const char *path);
 void	 xs_watch_below_free(struct xs_watch_below *);
 
-/* perms NULL: a special event, privileged watchers only.  below: for a
- * removal, from xs_watch_below() (taken); NULL otherwise. */
+/* perms NULL: privileged watchers only.  below: for a removal, from
+ * xs_watch_below() (taken); NULL otherwise. */
 void	 xs_watch_fire(struct xs_server *, const char *path,
 	    const struct xs_perm *, uint32_t nperms,
 	    struct xs_watch_below *below);
+/* @introduceDomain or @releaseDomain (XS_SPECIAL_*): to the watchers
+ * its permissions let read it. */
+void	 xs_watch_fire_special(struct xs_server *, int which);
 
 #endif /* XS_WATCH_H */

@@ -5,6 +5,8 @@
  *
  *   xs-dom-ops introduced DOMID      prints "yes" or "no"
  *   xs-dom-ops resume DOMID          XS_RESUME; exit 0 if it succeeded
+ *   xs-dom-ops perms PATH            GET_PERMS, as "n0 r5": unlike
+ *	xenstore-ls -p, it takes a special name (@releaseDomain)
  *   xs-dom-ops txn-hog N SIZE GO     (inside a domain) opens N
  *	transactions and writes up to 500 SIZE-byte nodes under data/hog
  *	in each (under the per-transaction node quota) until xenstored
@@ -120,6 +122,25 @@ txn_hog(unsigned n, unsigned size, const char *go)
 	return 0;
 }
 
+static bool
+print_perms(struct xs_handle *h, const char *path)
+{
+	struct xs_permissions	*p;
+	unsigned int		 n, i;
+
+	if ((p = xs_get_permissions(h, XBT_NULL, path, &n)) == NULL) {
+		perror("xs-dom-ops: perms");
+		return false;
+	}
+	for (i = 0; i < n; i++)
+		printf("%s%c%u", i > 0 ? " " : "",
+		    "nrwb"[p[i].perms & (XS_PERM_READ | XS_PERM_WRITE)],
+		    p[i].id);
+	printf("\n");
+	free(p);
+	return true;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -131,6 +152,7 @@ main(int argc, char **argv)
 		    argv[4]);
 	if (argc != 3) {
 		fprintf(stderr, "usage: xs-dom-ops introduced|resume DOMID\n"
+		    "       xs-dom-ops perms PATH\n"
 		    "       xs-dom-ops txn-hog N SIZE GOFILE\n");
 		return 2;
 	}
@@ -146,6 +168,9 @@ main(int argc, char **argv)
 			return 1;
 		}
 		printf("%s\n", ok ? "yes" : "no");
+	} else if (strcmp(argv[1], "perms") == 0) {
+		if (!print_perms(h, argv[2]))
+			return 1;
 	} else if (strcmp(argv[1], "resume") == 0) {
 		if (!xs_resume_domain(h, parse_uint(argv[2]))) {
 			perror("xs-dom-ops: resume");

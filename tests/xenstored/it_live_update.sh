@@ -59,6 +59,9 @@ xenstore-watch -n 3 /tool/lu/w2 > "$run/watch.out" 2>&1 &
 watcher=$!
 wait_for 5 grep -q . "$run/watch.out" || bad "watcher not registered"
 xenstore-ls -p /tool > "$run/before"
+# The special names' permissions are state too (a console domain's grant).
+xenstore-chmod @releaseDomain n0 r1
+"$build/tests/tools/xs-dom-ops" perms @releaseDomain >> "$run/before"
 
 before=$(progress)
 control live-update -F "$xsd" > "$run/control.out" 2>&1 ||
@@ -70,6 +73,8 @@ tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- '--live-update-state' ||
 	bad "process $pid is not the new image"
 grep -q 'live update: .* restored' "$run/xenstored.log" || bad "no restore logged"
 xenstore-ls -p /tool > "$run/after"
+"$build/tests/tools/xs-dom-ops" perms @releaseDomain >> "$run/after"
+grep -qx 'n0 r1' "$run/after" || bad "@releaseDomain's permissions lost"
 diff "$run/before" "$run/after" > "$run/diff" || bad "store changed: $(cat "$run/diff")"
 
 timeout 5 sh -c "echo go > $run/go" || bad "client gone before the end"

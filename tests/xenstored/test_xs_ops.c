@@ -12,6 +12,7 @@
 #include "xs_control.h"
 #include "xs_orphans.h"
 #include "xs_server.h"
+#include "xs_watch.h"
 #include "xs_wire.h"
 
 static struct xs_server	 S;
@@ -658,6 +659,43 @@ START_TEST(test_watch_special_paths)
 END_TEST
 
 /* Same connection, same token, same event: sent once, as C does. */
+/*
+ * The special names' permissions: dom0 grants d5 read on @releaseDomain
+ * (as a toolstack does for a console or driver domain); d5 may then see
+ * them and watch it, d6 still not; only the owner changes them.
+ */
+START_TEST(test_special_perms)
+{
+	EQ(DO(d0, XS_GET_PERMS, "@releaseDomain|"), "n0|");
+	EQ(DO(d5, XS_GET_PERMS, "@releaseDomain|"), "E:EACCES");
+	EQ(DO(d5, XS_WATCH, "@releaseDomain|r|"), "E:EACCES");
+	EQ(DO(d0, XS_GET_PERMS, "@other|"), "E:EINVAL");
+	EQ(DO(d0, XS_SET_PERMS, "@other|n0|"), "E:EINVAL");
+	EQ(DO(d5, XS_SET_PERMS, "@releaseDomain|n5|"), "E:EACCES");
+	EQ(DO(d0, XS_SET_PERMS, "@releaseDomain|n0|r5|"), "OK|");
+	EQ(DO(d5, XS_GET_PERMS, "@releaseDomain|"), "n0|r5|");
+	EQ(DO(d5, XS_WATCH, "@releaseDomain|r|"), "OK|");
+	EQ(xt_event(d5), "@releaseDomain|r|");
+	EQ(DO(d6, XS_WATCH, "@releaseDomain|r|"), "E:EACCES");
+	/* Read is not ownership: d5 may not change them. */
+	EQ(DO(d5, XS_SET_PERMS, "@releaseDomain|n5|"), "E:EACCES");
+	/* @introduceDomain is its own. */
+	EQ(DO(d5, XS_WATCH, "@introduceDomain|i|"), "E:EACCES");
+	/* Events follow the permissions as they are when they fire. */
+	xs_watch_fire_special(&S, XS_SPECIAL_RELEASE);
+	EQ(xt_event(d5), "@releaseDomain|r|");
+	EQ(DO(d0, XS_SET_PERMS, "@releaseDomain|n0|"), "OK|");
+	xs_watch_fire_special(&S, XS_SPECIAL_RELEASE);
+	EQ(xt_event(d5), "NONE");
+	/* A domain given ownership may pass read on, not ownership. */
+	EQ(DO(d0, XS_SET_PERMS, "@introduceDomain|n6|"), "OK|");
+	EQ(DO(d6, XS_SET_PERMS, "@introduceDomain|n6|r5|"), "OK|");
+	EQ(DO(d6, XS_SET_PERMS, "@introduceDomain|n5|"), "E:EPERM");
+	EQ(DO(d5, XS_WATCH, "@introduceDomain|i|"), "OK|");
+	EQ(xt_event(d5), "@introduceDomain|i|");
+}
+END_TEST
+
 START_TEST(test_watch_same_token_once)
 {
 	EQ(DO(d5, XS_WATCH, "/local/domain/5/a|t|"), "OK|");
@@ -1095,6 +1133,7 @@ main(void)
 	tcase_add_test(tc, test_reply_echoes_ids);
 	tcase_add_test(tc, test_domain_requests);
 	tcase_add_test(tc, test_set_target);
+	tcase_add_test(tc, test_special_perms);
 	tcase_add_test(tc, test_priv_domid);
 	tcase_add_test(tc, test_directory_part);
 	tcase_add_test(tc, test_directory_part_small);

@@ -90,8 +90,6 @@ START_TEST(test_child_parent)
 	ck_assert_uint_eq(xs_path_parent_len("/a"), 1);
 	ck_assert_uint_eq(xs_path_parent_len("/"), 0);
 	ck_assert_str_eq(xs_path_base("/a/bc"), "bc");
-	ck_assert(xs_path_special("@introduceDomain"));
-	ck_assert(!xs_path_special("@other"));
 }
 END_TEST
 

@@ -234,6 +234,19 @@ def _special_watch(step, shoal, c):
             _err(shoal) is not None and c == ("ok", b"OK\0"))
 
 
+def _special_perms(step, shoal, c):
+    """GET_PERMS of @introduceDomain or @releaseDomain: C 4.17 refuses
+    the name (EINVAL); Shoal gives the special's permissions to whoever
+    may read them (dom0: this test never grants them to guests) and
+    EACCES to the rest."""
+    specials = (b"@introduceDomain\0", b"@releaseDomain\0")
+    if (step[1] != GET_PERMS or step[3] not in specials or
+            _err(c) != b"EINVAL\0"):
+        return False
+    return (_err(shoal) == b"EACCES\0" if _guest(step)
+            else shoal == ("ok", b"n0\0"))
+
+
 def _node_size(step, shoal, c):
     """C counts the whole record (value, header, permissions, child
     names) against node-size and refuses at equality: a guest's value
@@ -280,6 +293,7 @@ SECTION = "Differences from C xenstored"
 KNOWN = [
     ("directory-part-offset", SECTION, _dirpart_offset),
     ("special-watch-by-guest", SECTION, _special_watch),
+    ("special-get-perms", SECTION, _special_perms),
     ("node-size-counts-value", SECTION, _node_size),
     ("path-length", SECTION, _long_path),
     ("domid-syntax", SECTION, _domid_syntax),
