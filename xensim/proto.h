@@ -64,7 +64,8 @@ enum xsim_op {
 	XSIM_GNT_SET_NOTIFY,	/* a: map id (b=0) or ref (b=1), c: offset,
 				   count: port */
 	/* domains (the xensim command and toolstack-like callers) */
-	XSIM_DOM_CREATE,	/* name; b: XSIM_CREATE_*; c: memory in
+	XSIM_DOM_CREATE,	/* name; a: the console's backend domain
+				   (0: dom0); b: XSIM_CREATE_*; c: memory in
 				   MiB; data: NUL-separated argv -> a: domid */
 	XSIM_DOM_UNPAUSE,	/* a: domid: let a paused domain's process run */
 	XSIM_DOM_DESTROY,	/* a: domid */

@@ -21,6 +21,7 @@ struct con_xs {
 	struct xs_handle	*xs;
 	xc_interface		*xch;
 	struct event		*ev;
+	unsigned		 self;	/* our own domain: not served */
 };
 
 /* A small value under the domain's directory; malloc'd, or NULL. */
@@ -117,9 +118,14 @@ static void
 dom_add(struct con_xs *x, unsigned domid)
 {
 	struct con_dom *d;
-	char *name = dom_read(x, domid, "name");
+	char *name = dom_read(x, domid, "name"), byid[16];
 
-	d = con_dom_new(x->t, domid, name);
+	/* A name we may not read (a console domain not granted it) or an
+	 * empty one: the log is then named by the id. */
+	if (name == NULL || name[0] == '\0')
+		snprintf(byid, sizeof(byid), "dom%u", domid);
+	d = con_dom_new(x->t, domid, name == NULL || name[0] == '\0' ?
+	    byid : name);
 	free(name);
 	if (d == NULL) {
 		log_warnx("domain %u: out of memory", domid);
@@ -182,7 +188,8 @@ scan(struct con_xs *x)
 			dom_gone(x, d);
 	}
 	for (i = 0; i < n; i++)
-		if (info[i].domid != 0 && !info[i].dying &&
+		if (info[i].domid != 0 && info[i].domid != x->self &&
+		    !info[i].dying &&
 		    con_dom_find(x->t, info[i].domid) == NULL)
 			dom_add(x, info[i].domid);
 out:
@@ -221,6 +228,27 @@ on_xs(evutil_socket_t fd, short what, void *arg)
 		log_warn("xenstore watch");
 }
 
+/*
+ * In a console domain (a stub domain), our own console is dom0's to
+ * serve.  The relative path "domid" is our /local/domain/N/domid; dom0
+ * has none.
+ */
+static unsigned
+own_domid(struct xs_handle *xs)
+{
+	unsigned int	 len;
+	char		*v, *end;
+	unsigned long	 id = 0;
+
+	if ((v = xs_read(xs, XBT_NULL, "domid", &len)) != NULL) {
+		id = strtoul(v, &end, 10);
+		if (*v == '\0' || *end != '\0')
+			id = 0;
+		free(v);
+	}
+	return (unsigned)id;
+}
+
 struct con_xs *
 con_xs_open(struct con_doms *t)
 {
@@ -233,6 +261,10 @@ con_xs_open(struct con_doms *t)
 		log_warn("xs_open");
 		goto fail;
 	}
+	x->self = own_domid(x->xs);
+	if (x->self != 0)
+		log_info("in domain %u: serving the consoles of the domains "
+		    "whose console backend it is", x->self);
 	if ((x->xch = xc_interface_open(NULL, NULL, 0)) == NULL) {
 		log_warn("xc_interface_open");
 		goto fail;

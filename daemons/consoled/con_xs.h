@@ -12,6 +12,8 @@
  * again.  Once attached, the pty's path is written to console/tty.
  *
  * Domain 0 is never served: its console is Xen's own, it has no ring.
+ * Nor is our own domain, when consoled runs in a console domain of its
+ * own (/tool/xenconsoled/domid names it; its own console is dom0's).
  */
 #ifndef CON_XS_H
 #define CON_XS_H

@@ -331,8 +331,24 @@ xs_writef(struct xs_handle *xs, xs_transaction_t t, unsigned int domid,
  */
 static bool
 xs_console_area(struct xs_handle *xs, xs_transaction_t t, unsigned int domid,
-    const struct xsim_dominfo *di)
+    const struct xsim_dominfo *di, unsigned int condom)
 {
+	/* A console domain reads the frontend and writes its tty, as a
+	 * backend does (libxl's frontend permissions). */
+	struct xs_permissions fe[3] = { { 0, XS_PERM_NONE },
+	    { domid, XS_PERM_READ }, { condom, XS_PERM_READ } };
+	struct xs_permissions tty[3] = { { 0, XS_PERM_NONE },
+	    { domid, XS_PERM_READ }, { condom, XS_PERM_READ | XS_PERM_WRITE } };
+	char path[96];
+
+	if (condom != 0) {
+		snprintf(path, sizeof(path), "/local/domain/%u/console", domid);
+		if (!xs_mkdir(xs, t, path) ||
+		    !xs_set_permissions(xs, t, path, fe, 3) ||
+		    !xs_writef(xs, t, domid, "console/tty", "%s", "") ||
+		    !xs_set_permissions(xs, t, strcat(path, "/tty"), tty, 3))
+			return false;
+	}
 	return xs_writef(xs, t, domid, "console/port", "%u", di->console_port) &&
 	    xs_writef(xs, t, domid, "console/ring-ref", "%u",
 	    XSIM_GREF_CONSOLE) &&
@@ -344,7 +360,7 @@ xs_console_area(struct xs_handle *xs, xs_transaction_t t, unsigned int domid,
 /* The domain's own area, as libxl lays out a PV guest's. */
 static bool
 xs_domain_area(struct xs_handle *xs, xs_transaction_t t, unsigned int domid,
-    const char *name, const struct xsim_dominfo *di)
+    const char *name, const struct xsim_dominfo *di, unsigned int condom)
 {
 	struct xs_permissions ro[2] = { { 0, XS_PERM_NONE },
 	    { domid, XS_PERM_READ } };
@@ -362,13 +378,22 @@ xs_domain_area(struct xs_handle *xs, xs_transaction_t t, unsigned int domid,
 		    !xs_set_permissions(xs, t, path, own, 1))
 			return false;
 	}
-	return xs_writef(xs, t, domid, "name", "%s", name) &&
-	    xs_writef(xs, t, domid, "domid", "%u", domid) &&
+	if (!xs_writef(xs, t, domid, "name", "%s", name))
+		return false;
+	if (condom != 0) {	/* the console domain logs by name */
+		struct xs_permissions named[3] = { { 0, XS_PERM_NONE },
+		    { domid, XS_PERM_READ }, { condom, XS_PERM_READ } };
+
+		snprintf(path, sizeof(path), "%s/name", home);
+		if (!xs_set_permissions(xs, t, path, named, 3))
+			return false;
+	}
+	return xs_writef(xs, t, domid, "domid", "%u", domid) &&
 	    xs_writef(xs, t, domid, "memory/target", "%llu",
 	    (unsigned long long)di->memory_kb) &&
 	    xs_writef(xs, t, domid, "store/port", "%u", di->store_port) &&
 	    xs_writef(xs, t, domid, "store/ring-ref", "%u", XSIM_GREF_XENSTORE) &&
-	    xs_console_area(xs, t, domid, di);
+	    xs_console_area(xs, t, domid, di, condom);
 }
 
 /*
@@ -376,7 +401,7 @@ xs_domain_area(struct xs_handle *xs, xs_transaction_t t, unsigned int domid,
  * xenstored and Shoal's do first); the mfn argument is not used here.
  */
 static int
-xs_introduce(unsigned int domid, const char *name)
+xs_introduce(unsigned int domid, const char *name, unsigned int condom)
 {
 	struct xsim_rsp r;
 	struct xsim_dominfo di;
@@ -394,7 +419,7 @@ xs_introduce(unsigned int domid, const char *name)
 		ok = false;
 		if ((t = xs_transaction_start(xs)) == XBT_NULL)
 			break;
-		ok = xs_domain_area(xs, t, domid, name, &di);
+		ok = xs_domain_area(xs, t, domid, name, &di, condom);
 		if (xs_transaction_end(xs, t, !ok))
 			break;
 		ok = false;
@@ -406,13 +431,38 @@ xs_introduce(unsigned int domid, const char *name)
 	return ok ? 0 : -1;
 }
 
+/*
+ * The console's backend domain, as libxl finds it: /tool/xenconsoled/domid
+ * if a console domain wrote it (and it is a number), else dom0.
+ */
+static uint32_t
+console_domid(void)
+{
+	struct xs_handle *xs;
+	unsigned int len;
+	char *v, *end;
+	unsigned long id = 0;
+
+	if ((xs = xs_open(0)) == NULL)
+		return 0;
+	if ((v = xs_read(xs, XBT_NULL, "/tool/xenconsoled/domid", &len)) != NULL) {
+		id = strtoul(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || id >= 0x7ff0)
+			id = 0;
+		free(v);
+	}
+	xs_close(xs);
+	return (uint32_t)id;
+}
+
 /* Always paused: the toolstack unpauses once xenstore knows the domain. */
 static int
-send_create(const char *name, uint32_t memory, bool raw, char **argv,
-    uint32_t *domid)
+send_create(const char *name, uint32_t memory, bool raw, uint32_t condom,
+    char **argv, uint32_t *domid)
 {
-	struct xsim_req q = { .op = XSIM_DOM_CREATE, .b = XSIM_CREATE_PAUSED |
-	    (raw ? XSIM_CREATE_RAW_XENBUS : 0), .c = memory };
+	struct xsim_req q = { .op = XSIM_DOM_CREATE, .a = condom,
+	    .b = XSIM_CREATE_PAUSED | (raw ? XSIM_CREATE_RAW_XENBUS : 0),
+	    .c = memory };
 	struct xsim_rsp r;
 	int fds[XSIM_CALL_MAX_FDS], nfds;
 	size_t off = 0, len;
@@ -446,8 +496,8 @@ cmd_create(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *name = NULL;
-	uint32_t memory = 64, domid;
-	bool paused = false, raw = false;
+	uint32_t memory = 64, domid, condom;
+	bool paused = false, raw = false, store;
 	struct xsim_rsp r;
 	int ch;
 
@@ -465,13 +515,15 @@ cmd_create(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (send_create(name, memory, raw, argv + optind, &domid) == -1) {
+	dom0_env();
+	store = access(getenv("XENSTORED_PATH"), F_OK) == 0;
+	condom = store ? console_domid() : 0;
+	if (send_create(name, memory, raw, condom, argv + optind,
+	    &domid) == -1) {
 		fprintf(stderr, "xensim: create %s: %s\n", name, strerror(errno));
 		return 1;
 	}
-	dom0_env();
-	if (access(getenv("XENSTORED_PATH"), F_OK) == 0 &&
-	    xs_introduce(domid, name) == -1) {
+	if (store && xs_introduce(domid, name, condom) == -1) {
 		fprintf(stderr, "xensim: %s: xenstore set-up failed: %s\n", name,
 		    strerror(errno));
 		call(XSIM_DOM_DESTROY, domid, &r);

@@ -288,7 +288,7 @@ op_dom_create(const struct xsim_req *q, struct reply *r)
 	argv[n] = NULL;
 	memcpy(name, q->name, sizeof(name));
 	name[sizeof(name) - 1] = '\0';
-	return dom_create(name, argv, q->b, q->c, &r->rsp.a);
+	return dom_create(name, argv, q->b, q->c, q->a, &r->rsp.a);
 }
 
 static int

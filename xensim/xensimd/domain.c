@@ -149,15 +149,20 @@ domid_alloc(void)
 	return 0;
 }
 
-/* The two pages every PV guest is born with, granted to dom0. */
+/*
+ * The two pages every PV guest is born with: the xenstore ring granted to
+ * dom0, the console ring to its console backend (dom0, or the domain
+ * /tool/xenconsoled/domid names, as libxl's console_domid).
+ */
 static int
-dom_special_pages(struct dom *d)
+dom_special_pages(struct dom *d, uint32_t console_domid)
 {
 	uint32_t page;
 	int err;
 
 	if ((err = gnt_alloc_page(d, &page)) != 0 ||
-	    (err = gnt_grant(d, 0, true, page, NULL, 0, XSIM_GREF_CONSOLE)) != 0)
+	    (err = gnt_grant(d, console_domid, true, page, NULL, 0,
+	    XSIM_GREF_CONSOLE)) != 0)
 		return err;
 	if ((err = gnt_alloc_page(d, &page)) != 0 ||
 	    (err = gnt_grant(d, 0, true, page, NULL, 0, XSIM_GREF_XENSTORE)) != 0)
@@ -237,7 +242,7 @@ dom_xenbus(struct dom *d, bool raw)
 
 int
 dom_create(const char *name, char *const argv[], uint32_t flags,
-    uint32_t memory_mb, uint32_t *domid)
+    uint32_t memory_mb, uint32_t console_domid, uint32_t *domid)
 {
 	bool paused = flags & XSIM_CREATE_PAUSED;
 	bool raw = flags & XSIM_CREATE_RAW_XENBUS;
@@ -247,14 +252,17 @@ dom_create(const char *name, char *const argv[], uint32_t flags,
 
 	if (name[0] == '\0' || dom_find_name(name) != NULL)
 		return EEXIST;
+	if (console_domid != 0 && dom_find(console_domid) == NULL)
+		return ESRCH;
 	if ((id = domid_alloc()) == 0)
 		return ENOSPC;
 	if ((d = dom_alloc(id, name)) == NULL)
 		return ENOMEM;
 	TAILQ_INSERT_TAIL(&xsim_doms, d, entry);	/* binding needs it */
-	if ((err = dom_special_pages(d)) != 0 ||
+	if ((err = dom_special_pages(d, console_domid)) != 0 ||
 	    (err = dom_xenbus(d, raw)) != 0 ||
-	    (err = evt_bind_kernel(d->domid, 0, &d->console_port)) != 0)
+	    (err = evt_bind_kernel(d->domid, console_domid,
+	    &d->console_port)) != 0)
 		goto fail;
 	d->memory_kb = (uint64_t)memory_mb * 1024;
 	if (paused && pipe2(gate, O_CLOEXEC) == -1) {

@@ -142,8 +142,9 @@ int		 dom_init(void);
 void		 dom_fini(void);
 struct dom	*dom_find(uint32_t domid);
 struct dom	*dom_find_name(const char *);
+/* console_domid: who gets the console page and port (0: dom0). */
 int		 dom_create(const char *name, char *const argv[], uint32_t flags,
-		    uint32_t memory_mb, uint32_t *);
+		    uint32_t memory_mb, uint32_t console_domid, uint32_t *);
 int		 dom_unpause(struct dom *);
 int		 dom_destroy(struct dom *);
 int		 dom_shutdown(struct dom *, uint32_t reason);
