@@ -8,7 +8,9 @@
 # console/tty.  Then, from dom0 over vchan (shoalctl --domain console):
 #   a guest's 64 KiB stream is logged in the console domain, exactly;
 #   console.write reaches an echoing guest and console.tail reads the
-#   echo back; console.list; a destroyed guest is noticed;
+#   echo back; console.list; `shoalctl console attach` driven through a
+#   pty (tests/consoled/attach.py) types a line the guest echoes back,
+#   and ^] leaves; a destroyed guest is noticed;
 # consoled killed (SIGKILL) and started again in the same domain takes
 # every console back (the grants and ports are the domain's, not the
 # process's); and SIGTERM stops consoled with exit 0 and no sanitizer
@@ -72,6 +74,16 @@ wait_for 10 grep -q 'GOT 10: ping-4242' "$run/console.$e.log" ||
 	bad "console.write did not reach the guest"
 wait_for 10 sh -c "'$ctl' --domain console console.tail echo 20 | grep -q ping-4242" ||
 	bad "console.tail did not read the echo back: $(con console.tail echo 20 2>&1 | tail -3)"
+# Interactive, through a pty: typed keys reach the guest, its echo comes
+# back, ^] leaves with 0.
+check "console attach: a typed line echoed back through a pty, ^] leaves" \
+	python3 "$(dirname "$0")/attach.py" attach-5150 \
+	"$ctl" --domain console console attach echo
+check "console attach: the typed line reached the guest" \
+	grep -q 'attach-5150' "$run/console.$e.log"
+exits 1 "$ctl" --domain console console attach nosuch &&
+	ok "console attach to no such guest: exit 1" ||
+	bad "console attach to no such guest did not exit 1"
 "$xensim" destroy stream
 wait_for 10 grep -q "domain $g (stream) gone" "$clog" ||
 	bad "the console domain did not notice the guest's destruction"

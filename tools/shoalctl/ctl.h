@@ -1,6 +1,6 @@
 /*
- * shoalctl's modules: ctl_find (where services run, from xenstore) and
- * ctl_print (results for people).
+ * shoalctl's modules: ctl_find (where services run, from xenstore),
+ * ctl_print (results for people) and ctl_attach (an interactive console).
  */
 #ifndef CTL_H
 #define CTL_H
@@ -26,6 +26,12 @@ int	 ctl_list(FILE *, int json);
  */
 int	 ctl_find(const char *svc, const char *domain, unsigned *domid,
 	    char *svcbuf, size_t svclen);
+
+/*
+ * `console attach`: guest's console, interactive, through the console
+ * service in domain (NULL: the only one) until ^]; a CTL_ code.
+ */
+int	 ctl_attach(const char *domain, const char *guest, int timeout_ms);
 
 void	 ctl_print_result(FILE *, const json_t *, int json);
 void	 ctl_print_event(FILE *, const json_t *, int json);

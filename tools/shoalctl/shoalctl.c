@@ -4,6 +4,7 @@
  *	shoalctl list
  *	shoalctl help [SERVICE[.METHOD]]
  *	shoalctl [--domain D] [--json] SERVICE.METHOD [key=value | value ...]
+ *	shoalctl [--domain D] console attach GUEST
  *
  * The method and its parameters are checked against proto/services
  * before anything is sent, so a typo is a usage error here, not a round
@@ -32,6 +33,8 @@ usage(FILE *f)
 	    "       shoalctl [--domain D] [--service S] [--socket PATH] "
 	    "[--json] [--timeout MS]\n"
 	    "                SERVICE.METHOD [key=value | value ...]\n"
+	    "       shoalctl [--domain D] console attach GUEST   "
+	    "(interactive; ^] leaves)\n"
 	    "  --domain D   the domain (id or name) the service runs in;\n"
 	    "               needed only if several domains serve it\n"
 	    "  --service S  for sys.* methods: which service (default: the\n"
@@ -216,6 +219,9 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[0], "list") == 0)
 		return ctl_list(stdout, o.json);
+	if (strcmp(argv[0], "console") == 0 && argc == 3 &&
+	    strcmp(argv[1], "attach") == 0)
+		return ctl_attach(o.domain, argv[2], o.timeout);
 	if ((s = rpc_schema_load()) == NULL)
 		return CTL_USAGE;
 	if (strcmp(argv[0], "help") == 0)
