@@ -90,6 +90,10 @@ enum xsim_op {
 
 /* XSIM_DOM_CREATE flags */
 #define XSIM_CREATE_PAUSED	0x1	/* until XSIM_DOM_UNPAUSE */
+#define XSIM_CREATE_XENSTORE	0x4	/* the xenstore domain: raw, and
+					   dom0's store ring goes to it (its
+					   port in XSIM_DOM0_STORE_PORT) */
+#define XSIM_DOM0_STORE_PORT_ENV "XSIM_DOM0_STORE_PORT"
 #define XSIM_CREATE_RAW_XENBUS	0x2	/* no relay: the domain's program
 					   owns its xenstore ring */
 

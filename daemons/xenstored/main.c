@@ -36,6 +36,7 @@ struct daemon {
 	char			**argv;
 	bool			 keep_orphans_opt;
 	long long		 priv_domid_opt;	/* -1: not given */
+	long long		 dom0_event;	/* --event, -1: not given */
 	struct xs_rpc		*rpc_helper;
 	struct xs_config	 cfg;
 	struct xs_server	 srv;
@@ -49,6 +50,7 @@ static const struct option xs_longopts[] = {
 	{ "no-fork", no_argument, NULL, 'N' },
 	{ "keep-orphans", no_argument, NULL, 'K' },
 	{ "priv-domid", required_argument, NULL, 'p' },
+	{ "event", required_argument, NULL, 'e' },
 	/* Given by the previous process at a live update (xs_lu). */
 	{ "live-update-state", required_argument, NULL, OPT_STATE_FD },
 	{ NULL, 0, NULL, 0 }
@@ -64,6 +66,12 @@ xs_option(int ch, const char *arg, void *d_)
 	case 's': d->sockopt = arg; return 0;
 	case 'N': return 0;
 	case 'K': d->keep_orphans_opt = true; return 0;
+	case 'e':
+		if (strnum(arg, 1, UINT32_MAX, &d->dom0_event) == -1) {
+			log_warnx("--event %s: not an event channel", arg);
+			return -1;
+		}
+		return 0;
 	case 'p':
 		if (strnum(arg, 0, XS_DOMID_MAX, &d->priv_domid_opt) == -1) {
 			log_warnx("--priv-domid %s: not a domain id", arg);
@@ -84,7 +92,7 @@ xs_option(int ch, const char *arg, void *d_)
 
 static const struct daemon_spec spec = {
 	.name = "xenstored",
-	.shortopts = "s:NKp:",
+	.shortopts = "s:NKp:e:",
 	.longopts = xs_longopts,
 	.option = xs_option,
 	.usage = "  -s, --socket PATH   the socket (default: "
@@ -93,6 +101,9 @@ static const struct daemon_spec spec = {
 	    "  -K, --keep-orphans  when a domain goes, give the nodes it "
 	    "owned to dom0\n"
 	    "                      instead of deleting them\n"
+	    "  -e, --event PORT    in a xenstore domain: dom0's ring is its "
+	    "grant ref 1,\n"
+	    "                      this its event channel\n"
 	    "  -p, --priv-domid ID privilege domain ID as dom0 is (a control "
 	    "domain\n"
 	    "                      other than dom0)\n"
@@ -198,6 +209,11 @@ serve(struct daemon *d, const char *sockpath)
 	if (xs_server_attach(&d->srv, evloop_base(loop)) != 0)
 		log_warnx("no reaper: broken connections wait for a wakeup");
 	d->srv.rings = xs_rings_open(loop, &d->srv);
+	/* A live update finds dom0's ring in the state, with the others. */
+	if (d->dom0_event > 0 && d->state_fd < 0 && (d->srv.rings == NULL ||
+	    xs_ring_dom0(d->srv.rings, (unsigned)d->dom0_event) != 0))
+		log_warnx("--event %lld: dom0's ring is not served",
+		    d->dom0_event);
 	if ((d->srv.lu = xs_lu_new(loop, d->argc, d->argv)) == NULL)
 		log_warnx("no memory for live update: it is refused");
 	if ((l = listener(d, loop, sockpath)) != NULL &&
@@ -228,7 +244,7 @@ int
 main(int argc, char **argv)
 {
 	struct daemon	 d = { .state_fd = -1, .argc = argc, .argv = argv,
-			    .priv_domid_opt = -1 };
+			    .priv_domid_opt = -1, .dom0_event = -1 };
 	char		 err[CONFIG_ERRMAX], *sockpath;
 	int		 rc;
 

@@ -357,6 +357,21 @@ xs_ring_introduce(struct xs_rings *rs, unsigned domid, unsigned port)
 	return 0;
 }
 
+int
+xs_ring_dom0(struct xs_rings *rs, unsigned port)
+{
+	struct xs_ring *r;
+	int rc;
+
+	if (ring_by_domid(rs, 0) != NULL)
+		return EEXIST;
+	if ((rc = ring_attach(rs, 0, port, true, &r)) != 0)
+		return rc;
+	log_info("serving dom0 on its ring, event channel %u (a xenstore "
+	    "domain)", port);
+	return 0;
+}
+
 struct xs_conn *
 xs_ring_adopt(struct xs_rings *rs, unsigned domid, unsigned port,
     bool serve)

@@ -36,6 +36,12 @@ void		 xs_rings_close(struct xs_rings *);
 /* 0 or an errno for the reply. */
 int		 xs_ring_introduce(struct xs_rings *, unsigned domid,
 		    unsigned port);
+/*
+ * In a xenstore domain (--event): dom0 reaches us through a ring of its
+ * own, its page at dom0's grant ref 1 and port the one given, as Xen's
+ * xenstore stub domain is told on its command line.  0 or an errno.
+ */
+int		 xs_ring_dom0(struct xs_rings *, unsigned port);
 int		 xs_ring_release(struct xs_rings *, unsigned domid);
 int		 xs_ring_resume(struct xs_rings *, unsigned domid);
 

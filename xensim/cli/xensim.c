@@ -3,6 +3,8 @@
  *
  *   xensim start [--xenstored PATH [ARG...]]   start xensimd (and a xenstore
  *                                              daemon, as a dom0 process)
+ *   xensim start --xenstore-domain PATH [ARG...]   ... or in a xenstore
+ *                                              domain of its own
  *   xensim stop                                stop them, and every domain
  *   xensim env                                 environment for dom0 programs
  *   xensim create --name N [--memory MB] [--paused] [--raw-xenbus]
@@ -48,7 +50,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: xensim start [--xenstored PATH [ARG...]]\n"
+"usage: xensim start [--xenstored PATH [ARG...] |\n"
+"                     --xenstore-domain PATH [ARG...]]\n"
 "       xensim stop | env | list\n"
 "       xensim create --name NAME [--memory MB] [--paused] [--raw-xenbus]\n"
 "                     -- CMD [ARG...]\n"
@@ -168,24 +171,95 @@ dom0_env(void)
 		exit(1);
 	setenv("LD_LIBRARY_PATH", ld, 1);
 	setenv(XSIM_SOCKET_ENV, socket_path(), 1);
-	snprintf(path, sizeof(path), "%s/" XENSTORED_SOCK, rundir);
+	/* With a xenstore domain, dom0 reaches it through its ring's relay. */
+	snprintf(path, sizeof(path), "%s/xenbus.0", rundir);
+	if (access(path, F_OK) != 0)
+		snprintf(path, sizeof(path), "%s/" XENSTORED_SOCK, rundir);
 	setenv("XENSTORED_PATH", path, 1);
 	free(ld);
 }
 
-/* What xen-init-dom0 does on Xen: dom0's own name and domid. */
+/* What xen-init-dom0 does on Xen: dom0's own name and domid; and what
+ * init-xenstore-domain does: where the store runs. */
 static int
-xs_init_dom0(void)
+xs_init_dom0(uint32_t store_domid)
 {
 	struct xs_handle *xs = xs_open(0);
+	char id[16];
 	bool ok;
 
 	if (xs == NULL)
 		return -1;
+	snprintf(id, sizeof(id), "%u", store_domid);
 	ok = xs_write(xs, XBT_NULL, "/local/domain/0/domid", "0", 1) &&
-	    xs_write(xs, XBT_NULL, "/local/domain/0/name", "Domain-0", 8);
+	    xs_write(xs, XBT_NULL, "/local/domain/0/name", "Domain-0", 8) &&
+	    (store_domid == 0 || xs_write(xs, XBT_NULL,
+	    "/tool/xenstored/domid", id, strlen(id)));
 	xs_close(xs);
 	return ok ? 0 : -1;
+}
+
+/*
+ * The xenstore daemon in a domain of its own, as init-xenstore-domain
+ * makes one: dom0's store ring is granted to it and its port given on
+ * its command line (--event, read here from the environment xensimd
+ * gives the domain); dom0 then reaches the store through that ring.
+ */
+#define STORE_ARGV_MAX	60	/* xensimd takes 63 words */
+
+static int	send_create(const char *, uint32_t, uint32_t, uint32_t, char **,
+		    uint32_t *);
+
+static int
+start_store_domain(char **cmd)
+{
+	char *argv[STORE_ARGV_MAX], pidf[PATH_MAX + 16], sock[PATH_MAX + 32];
+	struct xsim_rsp r;
+	struct xsim_dominfo di;
+	uint32_t domid;
+	FILE *f;
+	int n = 0;
+
+	argv[n++] = "sh";
+	argv[n++] = "-c";
+	argv[n++] = "exec \"$@\" --event \"$" XSIM_DOM0_STORE_PORT_ENV "\"";
+	argv[n++] = "xenstore-domain";
+	argv[n++] = *cmd++;
+	/* Its socket is the domain's own business (its RPC helper's). */
+	snprintf(sock, sizeof(sock), "%s/store-domain.sock", rundir);
+	argv[n++] = "--socket";
+	argv[n++] = sock;
+	for (; *cmd != NULL && n < STORE_ARGV_MAX - 1; cmd++)
+		argv[n++] = *cmd;
+	argv[n] = NULL;
+	if (send_create("xenstore", 64, XSIM_CREATE_XENSTORE, 0, argv,
+	    &domid) == -1) {
+		fprintf(stderr, "xensim: the xenstore domain: %s\n",
+		    strerror(errno));
+		return 1;
+	}
+	if (call(XSIM_DOM_UNPAUSE, domid, &r) == -1 ||
+	    call(XSIM_DOM_INFO, domid, &r) == -1) {
+		fprintf(stderr, "xensim: the xenstore domain: %s\n",
+		    strerror(errno));
+		return 1;
+	}
+	memcpy(&di, r.data, sizeof(di));
+	snprintf(pidf, sizeof(pidf), "%s/" XENSTORED_PID, rundir);
+	if ((f = fopen(pidf, "w")) != NULL) {
+		fprintf(f, "%d\n", (int)di.pid);
+		fclose(f);
+	}
+	dom0_env();
+	/* The first request waits in the ring until the daemon is up. */
+	alarm(10);
+	if (xs_init_dom0(domid) == -1) {
+		fprintf(stderr, "xensim: the xenstore domain does not answer "
+		    "(see %s/console.%u.log)\n", rundir, domid);
+		return 1;
+	}
+	alarm(0);
+	return 0;
 }
 
 static int
@@ -209,6 +283,8 @@ cmd_start(int argc, char **argv)
 		fprintf(stderr, "xensim: xensimd did not start (see %s)\n", log);
 		return 1;
 	}
+	if (argc >= 3 && strcmp(argv[1], "--xenstore-domain") == 0)
+		return start_store_domain(argv + 2);
 	if (argc < 3 || strcmp(argv[1], "--xenstored") != 0)
 		return 0;
 	dom0_env();
@@ -224,7 +300,7 @@ cmd_start(int argc, char **argv)
 		fprintf(f, "%d\n", (int)pid);
 		fclose(f);
 	}
-	if (xs_init_dom0() == -1) {
+	if (xs_init_dom0(0) == -1) {
 		fprintf(stderr, "xensim: writing dom0's xenstore entries: %s\n",
 		    strerror(errno));
 		return 1;
@@ -457,12 +533,11 @@ console_domid(void)
 
 /* Always paused: the toolstack unpauses once xenstore knows the domain. */
 static int
-send_create(const char *name, uint32_t memory, bool raw, uint32_t condom,
-    char **argv, uint32_t *domid)
+send_create(const char *name, uint32_t memory, uint32_t flags,
+    uint32_t condom, char **argv, uint32_t *domid)
 {
 	struct xsim_req q = { .op = XSIM_DOM_CREATE, .a = condom,
-	    .b = XSIM_CREATE_PAUSED | (raw ? XSIM_CREATE_RAW_XENBUS : 0),
-	    .c = memory };
+	    .b = XSIM_CREATE_PAUSED | flags, .c = memory };
 	struct xsim_rsp r;
 	int fds[XSIM_CALL_MAX_FDS], nfds;
 	size_t off = 0, len;
@@ -518,8 +593,8 @@ cmd_create(int argc, char **argv)
 	dom0_env();
 	store = access(getenv("XENSTORED_PATH"), F_OK) == 0;
 	condom = store ? console_domid() : 0;
-	if (send_create(name, memory, raw, condom, argv + optind,
-	    &domid) == -1) {
+	if (send_create(name, memory, raw ? XSIM_CREATE_RAW_XENBUS : 0, condom,
+	    argv + optind, &domid) == -1) {
 		fprintf(stderr, "xensim: create %s: %s\n", name, strerror(errno));
 		return 1;
 	}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <xen/xen.h>
 
 #include "log.h"
 #include "xensimd.h"
@@ -211,7 +212,12 @@ op_evt(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 	case XSIM_EVT_BIND_INTERDOMAIN:
 		return evt_bind_interdomain(h, c->domid, q->a, q->b, &r->rsp.a);
 	case XSIM_EVT_BIND_VIRQ:
-		if ((dom_find(c->domid)->flags & XSIM_DOMF_PRIVILEGED) == 0)
+		/* dom0, and the xenstore domain for VIRQ_DOM_EXC: Xen's
+		 * init-xenstore-domain makes it that VIRQ's handler
+		 * (xc_domain_set_virq_handler). */
+		if ((dom_find(c->domid)->flags & XSIM_DOMF_PRIVILEGED) == 0 &&
+		    !(c->domid == xsim_store_domid && c->domid != 0 &&
+		    q->a == VIRQ_DOM_EXC))
 			return EPERM;
 		return evt_bind_virq(h, c->domid, q->a, &r->rsp.a);
 	case XSIM_EVT_UNBIND:

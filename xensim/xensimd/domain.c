@@ -149,9 +149,11 @@ domid_alloc(void)
 	return 0;
 }
 
+uint32_t xsim_store_domid;
+
 /*
  * The two pages every PV guest is born with: the xenstore ring granted to
- * dom0, the console ring to its console backend (dom0, or the domain
+ * the xenstore domain (dom0 unless one was made), the console ring to its console backend (dom0, or the domain
  * /tool/xenconsoled/domid names, as libxl's console_domid).
  */
 static int
@@ -165,8 +167,43 @@ dom_special_pages(struct dom *d, uint32_t console_domid)
 	    XSIM_GREF_CONSOLE)) != 0)
 		return err;
 	if ((err = gnt_alloc_page(d, &page)) != 0 ||
-	    (err = gnt_grant(d, 0, true, page, NULL, 0, XSIM_GREF_XENSTORE)) != 0)
+	    (err = gnt_grant(d, xsim_store_domid, true, page, NULL, 0,
+	    XSIM_GREF_XENSTORE)) != 0)
 		return err;
+	return 0;
+}
+
+/*
+ * The xenstore domain s, as init-xenstore-domain sets one up: from now on
+ * store rings are granted to it, dom0's own among them, and xensimd plays
+ * dom0's xenbus driver (a relay at RUNDIR/xenbus.0) so that dom0's
+ * programs reach the store through that ring, as Linux's xenbus_backend
+ * does for dom0 on Xen.  *port: dom0's store port, which the xenstore
+ * domain binds (init-xenstore-domain puts it on the stub domain's
+ * command line; here it is in the domain's environment).
+ */
+static int
+dom0_store(struct dom *s, uint32_t *port)
+{
+	struct dom *d0 = dom_find(0);
+	uint32_t page;
+	int err;
+
+	if (xsim_store_domid != 0 || d0->relay != NULL)
+		return EEXIST;
+	if ((err = gnt_alloc_page(d0, &page)) != 0 ||
+	    (err = gnt_grant(d0, s->domid, true, page, NULL, 0,
+	    XSIM_GREF_XENSTORE)) != 0)
+		return err;
+	xsim_store_domid = s->domid;
+	if ((d0->relay = xb_relay_new(d0, xsim_rundir)) == NULL) {
+		xsim_store_domid = 0;
+		return EIO;
+	}
+	*port = xb_relay_port(d0->relay);
+	d0->store_port = *port;
+	log_info("domain %u is the xenstore domain: dom0's store ring is its, "
+	    "port %u", s->domid, *port);
 	return 0;
 }
 
@@ -177,7 +214,8 @@ dom_special_pages(struct dom *d, uint32_t console_domid)
  * (xenbus NULL) there is no xenstore socket to name.
  */
 static void
-child_exec(uint32_t domid, const char *xenbus, int gate, char *const argv[])
+child_exec(uint32_t domid, const char *xenbus, int gate, uint32_t dom0_port,
+    char *const argv[])
 {
 	char id[16], *ld, log[PATH_MAX], c;
 	const char *old = getenv("LD_LIBRARY_PATH");
@@ -206,6 +244,10 @@ child_exec(uint32_t domid, const char *xenbus, int gate, char *const argv[])
 		setenv("XENSTORED_PATH", xenbus, 1);
 	else
 		unsetenv("XENSTORED_PATH");
+	if (dom0_port != 0) {
+		snprintf(id, sizeof(id), "%u", dom0_port);
+		setenv(XSIM_DOM0_STORE_PORT_ENV, id, 1);
+	}
 	execvp(argv[0], argv);
 	fprintf(stderr, "xensimd: domain %u: %s: %s\n", domid, argv[0],
 	    strerror(errno));
@@ -245,9 +287,10 @@ dom_create(const char *name, char *const argv[], uint32_t flags,
     uint32_t memory_mb, uint32_t console_domid, uint32_t *domid)
 {
 	bool paused = flags & XSIM_CREATE_PAUSED;
-	bool raw = flags & XSIM_CREATE_RAW_XENBUS;
+	bool store = flags & XSIM_CREATE_XENSTORE;
+	bool raw = store || (flags & XSIM_CREATE_RAW_XENBUS);
 	struct dom *d;
-	uint32_t id;
+	uint32_t id, dom0_port = 0;
 	int err, gate[2] = { -1, -1 };
 
 	if (name[0] == '\0' || dom_find_name(name) != NULL)
@@ -262,7 +305,8 @@ dom_create(const char *name, char *const argv[], uint32_t flags,
 	if ((err = dom_special_pages(d, console_domid)) != 0 ||
 	    (err = dom_xenbus(d, raw)) != 0 ||
 	    (err = evt_bind_kernel(d->domid, console_domid,
-	    &d->console_port)) != 0)
+	    &d->console_port)) != 0 ||
+	    (store && (err = dom0_store(d, &dom0_port)) != 0))
 		goto fail;
 	d->memory_kb = (uint64_t)memory_mb * 1024;
 	if (paused && pipe2(gate, O_CLOEXEC) == -1) {
@@ -287,7 +331,7 @@ dom_create(const char *name, char *const argv[], uint32_t flags,
 		}
 		close_range(gate[0] != -1 ? 4 : 3, ~0U, 0);
 		child_exec(id, raw ? NULL : xb_relay_path(d->relay), gate[0],
-		    argv);
+		    dom0_port, argv);
 	}
 	if (gate[0] != -1)
 		close(gate[0]);
@@ -339,6 +383,15 @@ dom_destroy(struct dom *d)
 			waitpid(d->pid, &d->exit_status, 0);
 	}
 	conn_kill_domain(d->domid);
+	if (d->domid == xsim_store_domid) {
+		/* dom0's ring had no one at the other end any more. */
+		struct dom *d0 = dom_find(0);
+
+		xb_relay_free(d0->relay);
+		d0->relay = NULL;
+		xsim_store_domid = 0;
+		log_warnx("the xenstore domain %u is gone", d->domid);
+	}
 	TAILQ_REMOVE(&xsim_doms, d, entry);
 	dom_free(d);
 	evt_raise_virq(VIRQ_DOM_EXC);

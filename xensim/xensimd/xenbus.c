@@ -445,7 +445,8 @@ relay_port(struct xb_relay *r)
 		return -1;
 	r->evfd = sv[0];
 	r->h.sock = sv[1];
-	if (evt_bind_unbound(&r->h, r->d->domid, 0, &r->port) != 0)
+	if (evt_bind_unbound(&r->h, r->d->domid, xsim_store_domid,
+	    &r->port) != 0)
 		return -1;
 	r->evev = event_new(xsim_base, r->evfd, EV_READ | EV_PERSIST,
 	    relay_event, r);

@@ -138,6 +138,9 @@ void		 xsim_stop(void);
 /* domain.c */
 TAILQ_HEAD(domlist, dom);
 extern struct domlist	 xsim_doms;
+/* The xenstore domain (XSIM_CREATE_XENSTORE), 0 while xenstored is a dom0
+ * process: every store ring is granted and its port offered to it. */
+extern uint32_t		 xsim_store_domid;
 int		 dom_init(void);
 void		 dom_fini(void);
 struct dom	*dom_find(uint32_t domid);
