@@ -450,15 +450,24 @@ collector_end(struct http_system *sys, bool stopping)
 	sys->pid = -1;
 }
 
+/* An interval, and at least a second: a collector that dies at once,
+ * or a fork that fails, must not make httpd spin. */
+static struct timeval
+respawn_delay(const struct http_system *sys)
+{
+	int	 ms = sys->conf.interval_ms > 1000 ? sys->conf.interval_ms : 1000;
+
+	return (struct timeval){ ms / 1000, (ms % 1000) * 1000 };
+}
+
 /* It died or misbehaved: say so on the page, and start another later. */
 static void
 collector_lost(struct http_system *sys, const char *why)
 {
-	struct timeval	 later = { sys->conf.interval_ms / 1000,
-			    (sys->conf.interval_ms % 1000) * 1000 };
+	struct timeval	 later = respawn_delay(sys);
 
-	log_warnx("status collector %s; another in %d ms", why,
-	    sys->conf.interval_ms);
+	log_warnx("status collector %s; another in %lld ms", why,
+	    (long long)later.tv_sec * 1000 + later.tv_usec / 1000);
 	collector_end(sys, false);
 	json_decref(sys->snap);
 	sys->snap = json_pack("{s:I, s:s+, s:[]}", "taken_ms",
@@ -470,9 +479,13 @@ collector_lost(struct http_system *sys, const char *why)
 static void
 on_respawn(evutil_socket_t fd, short what, void *arg)
 {
+	struct http_system	*sys = arg;
+	struct timeval		 later = respawn_delay(sys);
+
 	(void)fd;
 	(void)what;
-	collector_spawn(arg);
+	if (collector_spawn(sys) != 0)	/* no fork today: try again later */
+		evtimer_add(sys->respawn, &later);
 }
 
 struct http_system *
