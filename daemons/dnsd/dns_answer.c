@@ -157,6 +157,14 @@ dns_answer(const struct dns_zoneset *set, const struct dns_answer_cfg *cfg,
 		a.q.hasq = false;
 	if (a.rcode == DNS_R_NOERROR)
 		answer(&a, cfg);
+	/*
+	 * Cut (TC, the sections emptied): the client asks again over TCP.
+	 * What the cut-away answer would have said depends on where the cut
+	 * fell (a CNAME or DNAME chain cut early never reaches the name that
+	 * is missing), so a cut response says NOERROR whatever the room.
+	 */
+	if (a.full)
+		a.rcode = DNS_R_NOERROR;
 	if (a.q.edns) {
 		a.w.limit = lim;
 		dns_wr_opt(&a.w, cfg->payload ? cfg->payload : DNS_PAYLOAD,
