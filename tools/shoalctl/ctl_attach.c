@@ -102,26 +102,35 @@ keys_string(const char *buf, size_t len)
 	return json_stringn(copy, len);
 }
 
+/* One call whose result is not wanted: a CTL_ code, the reason printed
+ * (ended by \r\n, which a raw terminal needs and a cooked one takes). */
+static int
+call_once(struct rpc_client *c, const struct attach *a, const char *method,
+    json_t *params)
+{
+	json_t	*res = NULL, *e = NULL;
+	char	 err[256];
+	int	 rc;
+
+	rc = rpc_client_call(c, method, params, &res, &e, a->timeout, err,
+	    sizeof(err));
+	json_decref(params);
+	if (rc == 1)
+		fprintf(stderr, "shoalctl: %s\r\n", json_string_value(
+		    json_object_get(e, "message")));
+	else if (rc < 0)
+		fprintf(stderr, "shoalctl: %s\r\n", err);
+	json_decref(res);
+	json_decref(e);
+	return rc == 0 ? CTL_OK : rc == 1 ? CTL_FAILED : CTL_UNREACHABLE;
+}
+
 static int
 send_keys(struct rpc_client *c, const struct attach *a, const char *buf,
     size_t len)
 {
-	json_t	*p = json_pack("{s:s, s:o}", "domain", a->guest, "data",
-		    keys_string(buf, len)), *res = NULL, *e = NULL;
-	char	 err[256];
-	int	 rc;
-
-	rc = rpc_client_call(c, "console.write", p, &res, &e, a->timeout, err,
-	    sizeof(err));
-	json_decref(p);
-	if (rc == 1)
-		fprintf(stderr, "\r\nshoalctl: %s\r\n", json_string_value(
-		    json_object_get(e, "message")));
-	else if (rc < 0)
-		fprintf(stderr, "\r\nshoalctl: %s\r\n", err);
-	json_decref(res);
-	json_decref(e);
-	return rc == 0 ? 0 : -1;
+	return call_once(c, a, "console.write", json_pack("{s:s, s:o}",
+	    "domain", a->guest, "data", keys_string(buf, len)));
 }
 
 /* Keyboard to console.write until ^], an error or the follower's end. */
@@ -147,7 +156,7 @@ type_keys(struct rpc_client *c, const struct attach *a, int child)
 			return n == 0 ? CTL_OK : CTL_FAILED;
 		esc = memchr(buf, ESCAPE, (size_t)n);
 		if ((esc == NULL || esc > buf) && send_keys(c, a, buf,
-		    esc != NULL ? (size_t)(esc - buf) : (size_t)n) != 0)
+		    esc != NULL ? (size_t)(esc - buf) : (size_t)n) != CTL_OK)
 			return CTL_UNREACHABLE;
 		if (esc != NULL)
 			return CTL_OK;
@@ -158,22 +167,8 @@ type_keys(struct rpc_client *c, const struct attach *a, int child)
 static int
 guest_known(struct rpc_client *c, const struct attach *a)
 {
-	json_t	*p = json_pack("{s:s, s:i}", "domain", a->guest, "n", 1),
-		*res = NULL, *e = NULL;
-	char	 err[256];
-	int	 rc;
-
-	rc = rpc_client_call(c, "console.tail", p, &res, &e, a->timeout, err,
-	    sizeof(err));
-	json_decref(p);
-	if (rc == 1)
-		fprintf(stderr, "shoalctl: %s\n", json_string_value(
-		    json_object_get(e, "message")));
-	else if (rc < 0)
-		fprintf(stderr, "shoalctl: %s\n", err);
-	json_decref(res);
-	json_decref(e);
-	return rc == 0 ? CTL_OK : rc == 1 ? CTL_FAILED : CTL_UNREACHABLE;
+	return call_once(c, a, "console.tail", json_pack("{s:s, s:i}",
+	    "domain", a->guest, "n", 1));
 }
 
 static int
