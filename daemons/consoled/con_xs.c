@@ -22,6 +22,7 @@ struct con_xs {
 	xc_interface		*xch;
 	struct event		*ev;
 	unsigned		 self;	/* our own domain: not served */
+	bool			 told_grant;	/* the grant warning, once */
 };
 
 /* A small value under the domain's directory; malloc'd, or NULL. */
@@ -145,55 +146,136 @@ dom_gone(struct con_xs *x, struct con_dom *d)
 	con_dom_free(d);
 }
 
+/* Appends id to a growing array; false when out of memory. */
 static bool
-alive(const xc_dominfo_t *info, size_t n, unsigned domid)
+ids_add(unsigned **ids, size_t *n, unsigned id)
+{
+	unsigned *ni;
+
+	if ((ni = reallocarray(*ids, *n + 1, sizeof(**ids))) == NULL)
+		return false;
+	ni[(*n)++] = id;
+	*ids = ni;
+	return true;
+}
+
+/*
+ * The live domains as Xen lists them, in batches.  0 on success, else
+ * the errno: EPERM or EACCES when Xen will not tell this domain.
+ */
+static int
+list_by_xen(struct con_xs *x, unsigned **ids, size_t *n)
+{
+	xc_dominfo_t info[BATCH];
+	uint32_t first = 1;
+	int got, i;
+
+	do {
+		/* Xen answers ESRCH when no domain is at or past first. */
+		if ((got = xc_domain_getinfo(x->xch, first, BATCH, info)) < 0)
+			return errno == ESRCH ? 0 : errno;
+		for (i = 0; i < got; i++)
+			if (!info[i].dying && !ids_add(ids, n, info[i].domid))
+				return ENOMEM;
+		if (got > 0)
+			first = info[got - 1].domid + 1;
+	} while (got == BATCH);
+	return 0;
+}
+
+/*
+ * The domains as the toolstack lists them in xenstore: what a console
+ * domain, which Xen does not answer (getdomaininfo is for dom0 and the
+ * xenstore domain), may read once dom0 granted it /local/domain.  A
+ * domain is there from its creation until the toolstack destroys it.
+ */
+static int
+list_by_store(struct con_xs *x, unsigned **ids, size_t *n)
+{
+	char **names, *end;
+	unsigned num, i;
+	unsigned long id;
+
+	if ((names = xs_directory(x->xs, XBT_NULL, "/local/domain",
+	    &num)) == NULL)
+		return errno;
+	for (i = 0; i < num; i++) {
+		errno = 0;
+		id = strtoul(names[i], &end, 10);
+		if (names[i][0] == '\0' || *end != '\0' || errno != 0 ||
+		    id >= DOMID_FIRST_RESERVED)
+			continue;	/* not a domain's directory */
+		if (!ids_add(ids, n, (unsigned)id)) {
+			free(names);
+			return ENOMEM;
+		}
+	}
+	free(names);
+	return 0;
+}
+
+/* The live domains, from Xen if it answers us, else from xenstore. */
+static int
+list_domains(struct con_xs *x, unsigned **ids, size_t *n)
+{
+	int err;
+
+	if (x->xch != NULL) {
+		if ((err = list_by_xen(x, ids, n)) != EPERM && err != EACCES)
+			return err;
+		log_info("Xen does not list domains to this one (%s): "
+		    "listing /local/domain in xenstore from now on",
+		    strerror(err));
+		xc_interface_close(x->xch);
+		x->xch = NULL;
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+	}
+	if ((err = list_by_store(x, ids, n)) == EACCES && !x->told_grant) {
+		log_warnx("may not list /local/domain: dom0 must grant this "
+		    "domain read on it (docs/consoled.md)");
+		x->told_grant = true;
+	}
+	return err;
+}
+
+static bool
+listed(const unsigned *ids, size_t n, unsigned domid)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (info[i].domid == domid)
-			return !info[i].dying;
+		if (ids[i] == domid)
+			return true;
 	return false;
 }
 
-/* Which domains are there now?  All of them, in batches. */
+/* Which domains are there now?  New ones are added, gone ones freed. */
 static void
 scan(struct con_xs *x)
 {
-	xc_dominfo_t *info = NULL, *ni;
 	struct con_dom *d, *next;
+	unsigned *ids = NULL;
 	size_t n = 0, i;
-	int got;
-	uint32_t first = 1;
+	int err;
 
-	do {
-		if ((ni = reallocarray(info, n + BATCH, sizeof(*info))) == NULL)
-			goto out;
-		info = ni;
-		/* Xen answers ESRCH when no domain is at or past first. */
-		if ((got = xc_domain_getinfo(x->xch, first, BATCH,
-		    info + n)) < 0 && errno == ESRCH)
-			got = 0;
-		else if (got < 0) {
-			log_warn("xc_domain_getinfo");
-			goto out;
-		}
-		n += (size_t)got;
-		if (got > 0)
-			first = info[n - 1].domid + 1;
-	} while (got == BATCH);
+	if ((err = list_domains(x, &ids, &n)) != 0) {
+		if (err != EACCES)
+			log_warnx("listing domains: %s", strerror(err));
+		free(ids);
+		return;
+	}
 	for (d = LIST_FIRST(&x->t->doms); d != NULL; d = next) {
 		next = LIST_NEXT(d, entry);
-		if (!alive(info, n, d->domid))
+		if (!listed(ids, n, d->domid))
 			dom_gone(x, d);
 	}
 	for (i = 0; i < n; i++)
-		if (info[i].domid != 0 && info[i].domid != x->self &&
-		    !info[i].dying &&
-		    con_dom_find(x->t, info[i].domid) == NULL)
-			dom_add(x, info[i].domid);
-out:
-	free(info);
+		if (ids[i] != 0 && ids[i] != x->self &&
+		    con_dom_find(x->t, ids[i]) == NULL)
+			dom_add(x, ids[i]);
+	free(ids);
 }
 
 static void
@@ -265,10 +347,9 @@ con_xs_open(struct con_doms *t)
 	if (x->self != 0)
 		log_info("in domain %u: serving the consoles of the domains "
 		    "whose console backend it is", x->self);
-	if ((x->xch = xc_interface_open(NULL, NULL, 0)) == NULL) {
-		log_warn("xc_interface_open");
-		goto fail;
-	}
+	/* Without it (a domain without privcmd) xenstore lists domains. */
+	if ((x->xch = xc_interface_open(NULL, NULL, 0)) == NULL)
+		log_warn("xc_interface_open: listing domains in xenstore");
 	if (!xs_watch(x->xs, "@introduceDomain", "intro") ||
 	    !xs_watch(x->xs, "@releaseDomain", "release")) {
 		log_warn("watching @introduceDomain and @releaseDomain");

@@ -3,9 +3,13 @@
  * xenconsoled does.
  *
  * Owns the xenstore and xenctrl handles and the watches: @introduceDomain
- * and @releaseDomain make us list the domains (xc_domain_getinfo); a new
- * one gets a con_dom and a watch on /local/domain/N/console, a gone or
- * dying one is freed (after its last words).  When that watch fires,
+ * and @releaseDomain make us list the domains; a new one gets a con_dom
+ * and a watch on /local/domain/N/console, a gone or dying one is freed
+ * (after its last words).  Xen lists domains (xc_domain_getinfo) to dom0
+ * and the xenstore domain only; in a console domain Xen says EPERM and
+ * the list is read from xenstore instead: the directories under
+ * /local/domain, which the toolstack makes at creation and removes at
+ * destruction, and which dom0 must grant the console domain to read.  When that watch fires,
  * console/ring-ref, console/port and console/type are read: type, when
  * present, must be "xenconsoled" (anything else, such as "ioemu", is
  * served by someone else); a new ring-ref or port attaches the ring

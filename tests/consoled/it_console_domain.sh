@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # consoled in a console domain of its own, on xensim, as a disaggregated
 # system runs it: dom0 runs no console daemon.  The toolstack's part is
-# done as libxl does it: dom0 grants the domain read on @introduceDomain
-# and @releaseDomain and writes its id to /tool/xenconsoled/domid; from
-# then on `xensim create` grants each new guest's console page and port
-# to that domain, and lets it read the guest's console nodes and write
-# console/tty.  Then, from dom0 over vchan (shoalctl --domain console):
+# done as libxl does it (deploy/console-domain): dom0 grants the domain
+# read on @introduceDomain, @releaseDomain and /local/domain and writes
+# its id to /tool/xenconsoled/domid; from then on `xensim create` grants
+# each new guest's console page and port to that domain, and lets it
+# read the guest's console nodes and write console/tty.  xensim, as Xen,
+# lists domains to dom0 and the xenstore domain only, so consoled lists
+# them from xenstore.  Then, from dom0 over vchan (shoalctl --domain console):
 #   a guest's 64 KiB stream is logged in the console domain, exactly;
 #   console.write reaches an echoing guest and console.tail reads the
 #   echo back; console.list; `shoalctl console attach` driven through a
@@ -40,14 +42,15 @@ condom=$("$xensim" create --name console --paused -- sh -c "
 		echo \"consoled exited \$?\"
 	done; sleep 60")
 check "the console domain ($condom)" test -n "$condom"
-xenstore-chmod @introduceDomain n0 "r$condom"
-xenstore-chmod @releaseDomain n0 "r$condom"
-xenstore-write /tool/xenconsoled/domid "$condom"
+"$(dirname "$0")/../../deploy/console-domain" "$condom" ||
+	bad "deploy/console-domain $condom"
 "$xensim" unpause console
 clog=$run/console.$condom.log
 wait_for 20 grep -q 'serving consoles' "$clog" || bad "consoled did not start"
 check "consoled knows it is in domain $condom" \
 	grep -q "in domain $condom: serving the consoles" "$clog"
+check "Xen (xensim) does not list domains to it: it reads /local/domain" \
+	grep -q "Xen does not list domains to this one (Operation not permitted)" "$clog"
 wait_for 20 sh -c "'$ctl' list 2>/dev/null | grep -q '^console .*console'" ||
 	bad "the console service is not registered: $("$ctl" list 2>&1)"
 

@@ -17,6 +17,7 @@
  * introduce it to xenstored with its store ring and event channel, then
  * unpause it.  With --raw-xenbus the domain gets no xenbus relay: its
  * program owns its xenstore ring, as a guest kernel does (xensim/lib/guest.h).
+ * `destroy` removes the domain's xenstore area first, as libxl does.
  * `shutdown` stops a domain without destroying it, as a guest's
  * SCHEDOP_shutdown does (suspend for `xl save -c`, crash with
  * on_crash="preserve"); `resume` runs it again.
@@ -612,6 +613,28 @@ cmd_create(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * libxl's order on destroy: the domain's xenstore area goes first (so
+ * its backends and a console domain, which learn of domains from
+ * xenstore, see it go), then the domain.  No xenstore, nothing to do.
+ */
+static void
+xs_forget(unsigned int domid)
+{
+	struct xs_handle *xs;
+	char home[64];
+
+	dom0_env();
+	if (access(getenv("XENSTORED_PATH"), F_OK) != 0 ||
+	    (xs = xs_open(0)) == NULL)
+		return;
+	snprintf(home, sizeof(home), "/local/domain/%u", domid);
+	if (!xs_rm(xs, XBT_NULL, home) && errno != ENOENT)
+		fprintf(stderr, "xensim: removing %s: %s\n", home,
+		    strerror(errno));
+	xs_close(xs);
+}
+
 /* SHUTDOWN_* by name, as xl prints them; -1 if unknown. */
 static int
 shutdown_reason(const char *name)
@@ -653,6 +676,8 @@ cmd_dom(const char *cmd, const char *spec, const char *why)
 		fclose(f);
 		return 0;
 	}
+	if (strcmp(cmd, "destroy") == 0 && domid != 0)
+		xs_forget((unsigned int)domid);
 	if (call2(strcmp(cmd, "destroy") == 0 ? XSIM_DOM_DESTROY :
 	    strcmp(cmd, "unpause") == 0 ? XSIM_DOM_UNPAUSE :
 	    strcmp(cmd, "resume") == 0 ? XSIM_DOM_RESUME : XSIM_DOM_SHUTDOWN,

@@ -305,11 +305,14 @@ op_dom(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 
 	/*
 	 * Changing domains is the toolstack's (dom0's) business.  Reading
-	 * their state is also allowed to others, as Xen allows a xenstore
-	 * stub domain to ask which domains died.
+	 * their state is allowed to the xenstore domain too, which must
+	 * learn which domains died: Xen 4.17's default policy (XSM_XS_PRIV
+	 * for getdomaininfo) and no one else, so a console domain must
+	 * find its domains in xenstore as it would on Xen.
 	 */
-	if (c->domid != 0 && q->op != XSIM_DOM_INFO &&
-	    q->op != XSIM_DOM_LIST &&
+	if (c->domid != 0 &&
+	    !((q->op == XSIM_DOM_INFO || q->op == XSIM_DOM_LIST) &&
+	    c->domid == xsim_store_domid) &&
 	    !(q->op == XSIM_DOM_SHUTDOWN && q->a == c->domid))
 		return EPERM;
 	switch (q->op) {
