@@ -59,17 +59,29 @@ dom_read_uint(struct con_xs *x, unsigned domid, const char *key,
 	return ok;
 }
 
+/*
+ * libxl waits for console/tty to be non-empty (10 s, then it fails the
+ * domain's creation), so it is written for every console we attach.
+ * Only a pty in dom0 is worth naming there: a console domain's pty is in
+ * another domain, and dom0's xenconsole would open the dom0 pty of the
+ * same number.  Otherwise the value is a path under /dev/null, which no
+ * one can open (ENOTDIR), saying where the console is served.
+ */
 static void
 write_tty(struct con_xs *x, struct con_dom *d)
 {
-	char path[96];
+	char path[96], tty[64];
 
-	if (d->pty.master == -1)
-		return;
+	if (x->self != 0)
+		snprintf(tty, sizeof(tty), "/dev/null/console-domain-%u",
+		    x->self);
+	else if (d->pty.master == -1)
+		snprintf(tty, sizeof(tty), "/dev/null/consoled-without-pty");
+	else
+		snprintf(tty, sizeof(tty), "%s", d->pty.path);
 	snprintf(path, sizeof(path), "/local/domain/%u/console/tty",
 	    d->domid);
-	if (!xs_write(x->xs, XBT_NULL, path, d->pty.path,
-	    strlen(d->pty.path)))
+	if (!xs_write(x->xs, XBT_NULL, path, tty, strlen(tty)))
 		log_warn("domain %u: writing %s", d->domid, path);
 }
 
