@@ -42,7 +42,7 @@ struct daemon {
 	struct xs_server	 srv;
 };
 
-enum { OPT_STATE_FD = 0x200 };
+enum { OPT_STATE_FD = 0x200, OPT_INTERNAL_DB };
 
 static const struct option xs_longopts[] = {
 	{ "socket", required_argument, NULL, 's' },
@@ -51,6 +51,8 @@ static const struct option xs_longopts[] = {
 	{ "keep-orphans", no_argument, NULL, 'K' },
 	{ "priv-domid", required_argument, NULL, 'p' },
 	{ "event", required_argument, NULL, 'e' },
+	/* init-xenstore-domain passes it to every xenstore domain. */
+	{ "internal-db", no_argument, NULL, OPT_INTERNAL_DB },
 	/* Given by the previous process at a live update (xs_lu). */
 	{ "live-update-state", required_argument, NULL, OPT_STATE_FD },
 	{ NULL, 0, NULL, 0 }
@@ -65,6 +67,7 @@ xs_option(int ch, const char *arg, void *d_)
 	switch (ch) {
 	case 's': d->sockopt = arg; return 0;
 	case 'N': return 0;
+	case OPT_INTERNAL_DB: return 0;	/* the tree is always in memory */
 	case 'K': d->keep_orphans_opt = true; return 0;
 	case 'e':
 		if (strnum(arg, 1, UINT32_MAX, &d->dom0_event) == -1) {
@@ -108,7 +111,10 @@ static const struct daemon_spec spec = {
 	    "domain\n"
 	    "                      other than dom0)\n"
 	    "  -N, --no-fork       accepted as Xen's xenstored does; this one "
-	    "never forks\n",
+	    "never forks\n"
+	    "      --internal-db   accepted as init-xenstore-domain passes "
+	    "it; the tree\n"
+	    "                      is always in memory\n",
 	.notes = "The RPC service (sys.ping, sys.version, sys.stats, "
 	    "sys.loglevel, sys.reload)\nruns in a helper process that asks "
 	    "the daemon over a socketpair.\n",

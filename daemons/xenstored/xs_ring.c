@@ -484,10 +484,44 @@ xs_ring_resume(struct xs_rings *rs, unsigned domid)
 }
 
 /*
- * On Xen, dom0's own kernel reaches xenstore through a ring as well: the
- * page is /proc/xen/xsd_kva and its port /proc/xen/xsd_port (xenfs).  It
- * is served as a privileged connection from the start, as C xenstored
- * does; elsewhere (xensim) there is no such file and nothing to do.
+ * Which domain's kernel owns xsd_kva: dom0's (xenfs lists control_d in
+ * its capabilities), or else ours as the xenstore domain, the one domain
+ * Xen flags as such (it answers getdomaininfo to that domain).
+ */
+static unsigned
+kernel_domid(struct xs_rings *rs)
+{
+	char caps[64] = "";
+	xc_dominfo_t info;
+	uint32_t first = 1;
+	FILE *f;
+
+	if ((f = fopen("/proc/xen/capabilities", "re")) != NULL) {
+		if (fgets(caps, sizeof(caps), f) == NULL)
+			caps[0] = '\0';
+		fclose(f);
+	}
+	if (strstr(caps, "control_d") != NULL)
+		return 0;
+	while (xc_domain_getinfo(rs->xch, first, 1, &info) == 1) {
+		if (info.xenstore)
+			return info.domid;
+		first = info.domid + 1;
+	}
+	log_warnx("not dom0 and no xenstore domain found: taking the local "
+	    "kernel for dom0's");
+	return 0;
+}
+
+/*
+ * On Xen, the local kernel reaches xenstore through a ring as well: the
+ * page is /proc/xen/xsd_kva and its port /proc/xen/xsd_port (xenfs).  In
+ * dom0 it is dom0's kernel, served as a privileged connection from the
+ * start, as C xenstored does.  In a xenstore domain it is that domain's
+ * own kernel (Linux keeps xenstore local when its start info has no
+ * store event channel, as init-xenstore-domain builds it), with that
+ * domain's id; dom0 then comes through its own ring (--event).
+ * Elsewhere (xensim) there is no such file and nothing to do.
  */
 static void
 dom0_ring(struct xs_rings *rs)
@@ -522,21 +556,21 @@ dom0_ring(struct xs_rings *rs)
 			munmap(page, XC_PAGE_SIZE);
 		return;
 	}
-	*r = (struct xs_ring){ .rs = rs, .domid = 0, .intf = page,
-	    .kva = true, .rport = (unsigned)kport };
+	*r = (struct xs_ring){ .rs = rs, .domid = kernel_domid(rs),
+	    .intf = page, .kva = true, .rport = (unsigned)kport };
 	LIST_INSERT_HEAD(&rs->rings, r, entry);
-	if ((port = bind_port(rs, 0, (unsigned)kport)) < 0 ||
+	if ((port = bind_port(rs, r->domid, (unsigned)kport)) < 0 ||
 	    (r->port = (evtchn_port_t)port,
-	    (r->conn = xs_conn_new(rs->srv, 0, &ring_transport, r,
-	    "dom0 kernel")) == NULL)) {
-		log_warn("dom0's xenstore ring: port %lld", kport);
+	    (r->conn = xs_conn_new(rs->srv, r->domid, &ring_transport, r,
+	    r->domid == 0 ? "dom0 kernel" : "own kernel")) == NULL)) {
+		log_warn("the local kernel's xenstore ring: port %lld", kport);
 		ring_free(r);
 		return;
 	}
 	r->intf->server_features = XENSTORE_SERVER_FEATURE_ERROR;
 	/* Kicked with the rest once the daemon's state is in place. */
-	log_info("serving dom0's kernel on its ring, event channel %lld",
-	    kport);
+	log_info("serving domain %u's kernel on its local ring, event "
+	    "channel %lld", r->domid, kport);
 }
 
 struct xs_rings *
