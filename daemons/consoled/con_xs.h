@@ -9,11 +9,12 @@
  * and the xenstore domain only; in a console domain Xen says EPERM and
  * the list is read from xenstore instead: the directories under
  * /local/domain, which the toolstack makes at creation and removes at
- * destruction, and which dom0 must grant the console domain to read.  When that watch fires,
- * console/ring-ref, console/port and console/type are read: type, when
- * present, must be "xenconsoled" (anything else, such as "ioemu", is
- * served by someone else); a new ring-ref or port attaches the ring
- * again.  Once attached, the pty's path is written to console/tty.
+ * destruction, and which dom0 must grant the console domain to read.
+ * When that watch fires, console/ring-ref, console/port and console/type
+ * are read: type, when present, must be "xenconsoled" (anything else,
+ * such as "ioemu", is served by someone else); a new ring-ref or port
+ * attaches the ring again.  Once attached, console/tty is written (libxl
+ * waits for it): the pty's path in dom0, else a path that says why not.
  *
  * Domain 0 is never served: its console is Xen's own, it has no ring.
  * Nor is our own domain, when consoled runs in a console domain of its
