@@ -517,10 +517,11 @@ kernel_domid(struct xs_rings *rs)
  * On Xen, the local kernel reaches xenstore through a ring as well: the
  * page is /proc/xen/xsd_kva and its port /proc/xen/xsd_port (xenfs).  In
  * dom0 it is dom0's kernel, served as a privileged connection from the
- * start, as C xenstored does.  In a xenstore domain it is that domain's
- * own kernel (Linux keeps xenstore local when its start info has no
- * store event channel, as init-xenstore-domain builds it), with that
- * domain's id; dom0 then comes through its own ring (--event).
+ * start, as C xenstored does.  In a xenstore domain it would be that
+ * domain's own kernel (Linux keeps xenstore local when its start info has
+ * no store event channel, as init-xenstore-domain builds it), with that
+ * domain's id; dom0 then comes through its own ring (--event).  Debian's
+ * kernel shows xsd_kva in dom0 only, so there it is not served.
  * Elsewhere (xensim) there is no such file and nothing to do.
  */
 static void

@@ -7,10 +7,10 @@
  * For a domain whose messages cannot be read any other way: one built
  * without a console (init-xenstore-domain's xenstore domain), whose
  * store is the very thing that does not answer, so `xl dump-core` (which
- * asks xenstore first) waits forever.  libxenctrl's core dump goes to a
- * temporary file (libxenguest's xc_domain_dumpcore), which is then
- * searched and removed.  Each distinct
- * line is printed once, at most MAX (default 80).  dom0 only.
+ * asks xenstore first) waits forever.  libxenguest's xc_domain_dumpcore
+ * writes the domain's memory to a temporary file, which is searched and
+ * removed.  Each distinct line is printed once, at most MAX (default
+ * 80).  dom0 only.
  */
 #include <ctype.h>
 #include <stdio.h>
