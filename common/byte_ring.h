@@ -33,11 +33,19 @@ ssize_t	 byte_ring_avail(const struct byte_ring *);
 
 /*
  * Consume up to len bytes into out (NULL: consume without copying): the
- * bytes, 0 if none are ready, or -1 if the indices are bad.
+ * bytes, 0 if none are ready, or -1 if the indices are bad.  Fewer than
+ * len means the ring was seen empty after the consumer index moved, so
+ * the caller may wait for the peer's next event: a peer that notifies
+ * only a consumer it finds caught up (Linux's xenbus does) sends one for
+ * anything it writes after that.
  */
 ssize_t	 byte_ring_read(const struct byte_ring *, void *out, size_t len);
 
-/* Produce up to len bytes: the bytes (0: full), or -1 (bad indices). */
+/*
+ * Produce up to len bytes: the bytes (0: full), or -1 (bad indices).
+ * Fewer than len means the ring was seen full after the producer index
+ * moved, as for reading.
+ */
 ssize_t	 byte_ring_write(const struct byte_ring *, const void *in,
 	    size_t len);
 

@@ -95,6 +95,14 @@ rsp_ring(struct xs_ring *r)
 	    &r->intf->rsp_cons, &r->intf->rsp_prod };
 }
 
+/*
+ * A short read means the ring was empty after our consumer index was
+ * visible (byte_ring_read), which is what lets the connection stop asking
+ * until the next event: Linux's xenbus notifies only when it finds us
+ * caught up, so a request half-read when its tail landed would otherwise
+ * wait for an event that never comes (seen on Xen: a guest's first
+ * requests stuck until a live update kicked every ring).
+ */
 static ssize_t
 ring_recv(void *arg, void *buf, size_t len)
 {
