@@ -6,7 +6,11 @@
  * libxenstore just works), and the relay moves their messages in and out
  * of the domain's xenstore ring page (grant ref 1), signalling on the
  * domain's store event channel.  The xenstore daemon at the other end
- * therefore sees the true domid: the one that introduced the ring.
+ * therefore sees the true domid: the one that introduced the ring.  It
+ * signals as sparingly as Linux's driver does (a request only when the
+ * daemon had caught up, a consumed response only when the ring was
+ * full), so that a daemon which waits for events it is not owed fails
+ * here as it would on Xen.
  *
  * Several processes share one ring, so like the Linux driver the relay
  * rewrites what would collide: request ids (each client's are its own),
@@ -117,7 +121,15 @@ ring_push(struct xb_relay *r)
 		}
 		atomic_thread_fence(memory_order_release);
 		ri->req_prod = prod + n;
-		ring_notify(r);
+		atomic_thread_fence(memory_order_seq_cst);
+		/*
+		 * As Linux's xb_write: an event only if the daemon had
+		 * consumed up to where this write began; otherwise it is
+		 * still reading and must find the rest itself.
+		 */
+		cons = atomic_load((_Atomic XENSTORE_RING_IDX *)&ri->req_cons);
+		if ((XENSTORE_RING_IDX)(cons - prod) <= n)
+			ring_notify(r);
 	}
 }
 
@@ -305,8 +317,7 @@ ring_pull(struct xb_relay *r)
 {
 	struct xenstore_domain_interface *ri = r->ring;
 	struct xsd_sockmsg *hdr = (struct xsd_sockmsg *)r->rsp;
-	XENSTORE_RING_IDX cons = ri->rsp_cons, prod;
-	bool moved = false;
+	XENSTORE_RING_IDX cons = ri->rsp_cons, start = cons, prod;
 
 	prod = atomic_load((_Atomic XENSTORE_RING_IDX *)&ri->rsp_prod);
 	atomic_thread_fence(memory_order_acquire);
@@ -314,7 +325,6 @@ ring_pull(struct xb_relay *r)
 		return;		/* the daemon broke the ring */
 	while (cons != prod) {
 		r->rsp[r->rsplen++] = ri->rsp[MASK_XENSTORE_IDX(cons++)];
-		moved = true;
 		if (r->rsplen < sizeof(*hdr))
 			continue;
 		if (hdr->len > XENSTORE_PAYLOAD_MAX) {
@@ -332,7 +342,10 @@ ring_pull(struct xb_relay *r)
 	}
 	atomic_thread_fence(memory_order_release);
 	ri->rsp_cons = cons;
-	if (moved)
+	atomic_thread_fence(memory_order_seq_cst);
+	/* As Linux's xb_read: an event only if the ring was full. */
+	if (cons != start && atomic_load((_Atomic XENSTORE_RING_IDX *)
+	    &ri->rsp_prod) - start >= XENSTORE_RING_SIZE)
 		ring_notify(r);
 }
 
