@@ -211,8 +211,8 @@ static const struct {
 } cmds[] = {
 	{ "check", "", cmd_check },
 	{ "help", "", cmd_help },
-	{ "live-update", "-f <file>|-c <cmdline>|-s [-F] [-t <secs>]|-a",
-	    cmd_live_update },
+	{ "live-update", "-f <file>|-b <size>|-d <len> <bytes>|-c <cmdline>|"
+	    "-s [-F] [-t <secs>]|-a", cmd_live_update },
 	{ "log", "on|off", cmd_log },
 	{ "memreport", "", cmd_memreport },
 	{ "print", "<string>", cmd_print },

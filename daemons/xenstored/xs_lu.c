@@ -1,3 +1,5 @@
+#include <sys/mman.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 
 #define LU_TIMEOUT	60	/* seconds, as xenstore-control's default */
 #define LU_MAXARGS	64
+#define LU_BLOB_MAX	(128u << 20)	/* bytes of a binary sent with -b */
 
 struct xs_lu {
 	struct evloop		*loop;
@@ -28,6 +31,15 @@ struct xs_lu {
 	char			*cmdline;	/* -c */
 	time_t			 busy_since;	/* first -s that found txns */
 	bool			 pending;	/* -s went ahead */
+	/*
+	 * A xenstore domain's update: the new binary comes over the wire
+	 * (-b SIZE, then -d chunks), as xenstore-control sends it when
+	 * /tool/xenstored/domid exists, and is executed from a memfd.
+	 */
+	uint8_t			*blob;
+	size_t			 blob_size, blob_got;
+	int			 blob_fd;
+	char			 blob_path[32];	/* /proc/self/fd/N */
 	struct xs_conn		*conn;		/* who asked, for the reply */
 	struct xsd_sockmsg	 req;
 };
@@ -46,6 +58,7 @@ xs_lu_new(struct evloop *loop, int argc, char **argv)
 		return NULL;
 	}
 	lu->loop = loop;
+	lu->blob_fd = -1;
 	/* Our own path now: once replaced on disk it reads "(deleted)". */
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
 		exe[n] = '\0';
@@ -62,6 +75,17 @@ xs_lu_new(struct evloop *loop, int argc, char **argv)
 	return lu;
 }
 
+static void
+blob_drop(struct xs_lu *lu)
+{
+	free(lu->blob);
+	lu->blob = NULL;
+	lu->blob_size = lu->blob_got = 0;
+	if (lu->blob_fd != -1)
+		close(lu->blob_fd);
+	lu->blob_fd = -1;
+}
+
 void
 xs_lu_free(struct xs_lu *lu)
 {
@@ -71,6 +95,7 @@ xs_lu_free(struct xs_lu *lu)
 	free(lu->argv);
 	free(lu->file);
 	free(lu->cmdline);
+	blob_drop(lu);
 	free(lu);
 }
 
@@ -103,10 +128,93 @@ txns_open(const struct xs_server *srv)
 	return false;
 }
 
+/* -b SIZE: a new binary of SIZE bytes follows in -d chunks. */
+static int
+blob_begin(struct xs_lu *lu, const char *size)
+{
+	char		*end;
+	unsigned long	 n;
+
+	errno = 0;
+	n = strtoul(size, &end, 10);
+	if (errno != 0 || end == size || *end != '\0' || n == 0 ||
+	    n > LU_BLOB_MAX)
+		return EINVAL;
+	blob_drop(lu);
+	if ((lu->blob = malloc(n)) == NULL)
+		return ENOMEM;
+	lu->blob_size = n;
+	return 0;
+}
+
+/*
+ * -d LEN, then LEN bytes of the binary and a NUL: the bytes hold NULs of
+ * their own, so they are taken by length from the body, not as words.
+ */
+static int
+blob_chunk(struct xs_lu *lu, const struct xs_req *r)
+{
+	const char	*lenword = r->argv[2], *end;
+	unsigned long	 n;
+	size_t		 off;
+
+	if (lu->blob == NULL || r->argc < 3)
+		return EINVAL;
+	errno = 0;
+	n = strtoul(lenword, (char **)&end, 10);
+	off = (size_t)(end - (const char *)r->body) + 1;
+	if (errno != 0 || end == lenword || *end != '\0' ||
+	    off + n + 1 != r->len || n > lu->blob_size - lu->blob_got)
+		return EINVAL;
+	memcpy(lu->blob + lu->blob_got, r->body + off, n);
+	lu->blob_got += n;
+	return 0;
+}
+
+/* The whole binary into a memfd, which is what will be executed. */
+static const char *
+blob_file(struct xs_lu *lu)
+{
+	size_t	 done = 0;
+	ssize_t	 n;
+
+	if (lu->blob_fd != -1)
+		return lu->blob_path;
+	if (lu->blob_got != lu->blob_size)
+		return NULL;
+	if ((lu->blob_fd = memfd_create("xenstored-live-update",
+	    MFD_CLOEXEC)) == -1) {
+		log_warn("live update: memfd");
+		return NULL;
+	}
+	for (; done < lu->blob_size; done += (size_t)n)
+		if ((n = write(lu->blob_fd, lu->blob + done,
+		    lu->blob_size - done)) <= 0) {
+			log_warn("live update: writing the new binary");
+			blob_drop(lu);
+			return NULL;
+		}
+	free(lu->blob);
+	lu->blob = NULL;
+	snprintf(lu->blob_path, sizeof(lu->blob_path), "/proc/self/fd/%d",
+	    lu->blob_fd);
+	log_info("live update: a binary of %zu bytes received", done);
+	return lu->blob_path;
+}
+
+/* What -s executes: a binary sent with -b, else -f's, else our own. */
+static const char *
+lu_target(struct xs_lu *lu)
+{
+	if (lu->blob_size > 0)
+		return blob_file(lu);
+	return lu->file != NULL ? lu->file : lu->self;
+}
+
 static int
 lu_start(struct xs_lu *lu, struct xs_req *r, struct xs_msg *m)
 {
-	const char	*file = lu->file != NULL ? lu->file : lu->self;
+	const char	*file = lu_target(lu);
 	bool		 force = false;
 	long		 timeout = LU_TIMEOUT;
 	int		 i;
@@ -145,12 +253,19 @@ xs_lu_control(struct xs_lu *lu, struct xs_req *r, struct xs_msg *m)
 	const char	*op = r->argc >= 2 ? r->argv[1] : "";
 	int		 e, i;
 
+	if (strcmp(op, "-d") == 0)
+		return (e = blob_chunk(lu, r)) != 0 ? e : xs_reply_ok(m);
+	if (r->argc > XS_MAXARGS)
+		return EINVAL;
 	for (i = 1; i < r->argc; i++)
 		log_debug("live-update argument %d: \"%s\"", i, r->argv[i]);
 
-	if (strcmp(op, "-f") == 0 && r->argc == 3) {
+	if (strcmp(op, "-b") == 0 && r->argc == 3)
+		e = blob_begin(lu, r->argv[2]);
+	else if (strcmp(op, "-f") == 0 && r->argc == 3) {
 		if (r->argv[2][0] != '/')
 			return EINVAL;
+		blob_drop(lu);
 		e = set_str(&lu->file, r->argv[2]);
 	} else if (strcmp(op, "-c") == 0 && r->argc == 3)
 		e = set_str(&lu->cmdline, r->argv[2]);
@@ -159,6 +274,7 @@ xs_lu_control(struct xs_lu *lu, struct xs_req *r, struct xs_msg *m)
 		free(lu->cmdline);
 		lu->file = lu->cmdline = NULL;
 		lu->busy_since = 0;
+		blob_drop(lu);
 		e = 0;
 	} else if (strcmp(op, "-s") == 0)
 		return lu_start(lu, r, m);
@@ -238,7 +354,7 @@ answer(struct xs_conn *c, const struct xsd_sockmsg *req, const char *why)
 void
 xs_lu_exec(struct xs_lu *lu, struct xs_server *srv, struct xs_listener *l)
 {
-	const char	*file = lu->file != NULL ? lu->file : lu->self;
+	const char	*file = lu_target(lu);
 	struct xs_conn	*c = requester(lu, srv);
 	struct xs_msg	*ok;
 	char		*av[LU_MAXARGS], fdarg[16], *words = NULL;

@@ -10,6 +10,7 @@
 #include "harness.h"
 #include "unit.h"
 #include "xs_control.h"
+#include "xs_lu.h"
 #include "xs_orphans.h"
 #include "xs_server.h"
 #include "xs_watch.h"
@@ -1115,6 +1116,41 @@ START_TEST(test_control)
 }
 END_TEST
 
+/*
+ * A xenstore domain's live update: the binary comes as -b SIZE and -d
+ * chunks that hold NULs of their own, taken by length; every length that
+ * does not add up is refused, and -a forgets the transfer.
+ */
+START_TEST(test_live_update_binary_chunks)
+{
+	static const char	 chunk1[] = "live-update\0-d\0005\0ab\0cd";
+	static const char	 bad_len[] = "live-update\0-d\0004\0abc";
+	static const char	 too_many[] = "live-update\0-d\0004\0wxyz";
+	static const char	 chunk2[] = "live-update\0-d\0003\0xyz";
+	char			*argv[] = { "xenstored", NULL };
+
+	ck_assert_ptr_nonnull(S.lu = xs_lu_new(NULL, 1, argv));
+	EQ(DO(d5, XS_CONTROL, "live-update|-b|8|"), "E:EACCES");
+	EQ(xt_do_raw(d0, XS_CONTROL, 0, chunk2, sizeof(chunk2)), "E:EINVAL");
+	EQ(DO(d0, XS_CONTROL, "live-update|-b|0|"), "E:EINVAL");
+	EQ(DO(d0, XS_CONTROL, "live-update|-b|4x|"), "E:EINVAL");
+	EQ(DO(d0, XS_CONTROL, "live-update|-b|999999999999|"), "E:EINVAL");
+	EQ(DO(d0, XS_CONTROL, "live-update|-b|8|"), "OK|");
+	EQ(xt_do_raw(d0, XS_CONTROL, 0, chunk1, sizeof(chunk1)), "OK|");
+	EQ(xt_do_raw(d0, XS_CONTROL, 0, bad_len, sizeof(bad_len)), "E:EINVAL");
+	EQ(xt_do_raw(d0, XS_CONTROL, 0, too_many, sizeof(too_many)),
+	    "E:EINVAL");
+	EQ(xt_do_raw(d0, XS_CONTROL, 0, chunk2, sizeof(chunk2)), "OK|");
+	EQ(DO(d0, XS_CONTROL, "live-update|-a|"), "OK|");
+	EQ(xt_do_raw(d0, XS_CONTROL, 0, chunk2, sizeof(chunk2)), "E:EINVAL");
+	/* More words than a request keeps is refused, not read past. */
+	EQ(DO(d0, XS_CONTROL, "live-update|-s|-F|-F|-F|-F|-F|-F|-F|-F|-F|-F|"
+	    "-F|-F|-F|-F|-F|-F|-F|"), "E:EINVAL");
+	xs_lu_free(S.lu);
+	S.lu = NULL;
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1123,6 +1159,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_read_write_binary);
+	tcase_add_test(tc, test_live_update_binary_chunks);
 	tcase_add_test(tc, test_write_creates_parents);
 	tcase_add_test(tc, test_initial_tree);
 	tcase_add_test(tc, test_mkdir);
