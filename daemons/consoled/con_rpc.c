@@ -72,11 +72,11 @@ m_list(struct rpc_call *c, json_t *params, void *arg)
 		return;
 	}
 	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:i, s:s, s:I, s:I, s:b, "
-		    "s:s, s:s}", "domid", (int)v[i].domid, "name", v[i].name,
-		    "bytes", (json_int_t)v[i].seen, "dropped",
-		    (json_int_t)v[i].dropped, "bad", v[i].bad, "tty", v[i].tty,
-		    "log", v[i].log));
+		json_array_append_new(a, json_pack("{s:i, s:s, s:b, s:I, s:I, "
+		    "s:b, s:s, s:s}", "domid", (int)v[i].domid, "name",
+		    v[i].name, "attached", v[i].attached, "bytes",
+		    (json_int_t)v[i].seen, "dropped", (json_int_t)v[i].dropped,
+		    "bad", v[i].bad, "tty", v[i].tty, "log", v[i].log));
 	free(v);
 	rpc_reply(c, json_pack("{s:o}", "domains", a));
 }
@@ -179,7 +179,7 @@ con_rpc_stats(void *arg)
 {
 	struct con_dominfo	*v;
 	size_t			 n, i;
-	json_int_t		 seen = 0, dropped = 0, bad = 0;
+	json_int_t		 seen = 0, dropped = 0, bad = 0, attached = 0;
 
 	if (con_api_list(arg, &v, &n) != 0)
 		return NULL;
@@ -187,10 +187,16 @@ con_rpc_stats(void *arg)
 		seen += (json_int_t)v[i].seen;
 		dropped += (json_int_t)v[i].dropped;
 		bad += v[i].bad;
+		attached += v[i].attached;
 	}
 	free(v);
-	return json_pack("{s:I, s:I, s:I, s:I}", "domains", (json_int_t)n,
-	    "bytes", seen, "dropped", dropped, "bad_rings", bad);
+	/*
+	 * "domains" counts consoles served; "waiting" the domains known but
+	 * without a console to attach (yet: a xenstore domain never has one).
+	 */
+	return json_pack("{s:I, s:I, s:I, s:I, s:I}", "domains", attached,
+	    "waiting", (json_int_t)n - attached, "bytes", seen, "dropped",
+	    dropped, "bad_rings", bad);
 }
 
 const struct rpc_method con_rpc_methods[] = {
