@@ -5,7 +5,8 @@
  * consumer and producer indices.
  *
  * Owns the index discipline for every such ring Shoal serves.  The peer
- * may write any index at any time, so each call loads each index once,
+ * may write any index at any time, so each pass over the ring (a call
+ * makes passes until it is done, below) loads each index once,
  * checks it (a producer more than a ring ahead of its consumer, or
  * behind it, is an error the caller acts on: nothing here reads or writes
  * outside the buffer whatever the peer writes), and fences: the data is

@@ -154,12 +154,13 @@ blob_begin(struct xs_lu *lu, const char *size)
 static int
 blob_chunk(struct xs_lu *lu, const struct xs_req *r)
 {
-	const char	*lenword = r->argv[2], *end;
+	const char	*lenword, *end;
 	unsigned long	 n;
 	size_t		 off;
 
 	if (lu->blob == NULL || r->argc < 3)
 		return EINVAL;
+	lenword = r->argv[2];
 	errno = 0;
 	n = strtoul(lenword, (char **)&end, 10);
 	off = (size_t)(end - (const char *)r->body) + 1;
