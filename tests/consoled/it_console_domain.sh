@@ -11,7 +11,7 @@
 #   a guest's 64 KiB stream is logged in the console domain, exactly;
 #   console.write reaches an echoing guest and console.tail reads the
 #   echo back; console.list; `shoalctl console attach` driven through a
-#   pty (tests/consoled/attach.py) types a line the guest echoes back,
+#   pty (tests/tools/pty-drive) types a line the guest echoes back,
 #   and ^] leaves; a destroyed guest is noticed;
 # consoled killed (SIGKILL) and started again in the same domain takes
 # every console back (the grants and ports are the domain's, not the
@@ -83,7 +83,7 @@ wait_for 10 sh -c "'$ctl' --domain console console.tail echo 20 | grep -q ping-4
 # Interactive, through a pty: typed keys reach the guest, its echo comes
 # back, ^] leaves with 0.
 check "console attach: a typed line echoed back through a pty, ^] leaves" \
-	python3 "$(dirname "$0")/attach.py" attach-5150 \
+	"$build/tests/tools/pty-drive" attach-5150 \
 	"$ctl" --domain console console attach echo
 check "console attach: the typed line reached the guest" \
 	grep -q 'attach-5150' "$run/console.$e.log"
