@@ -180,6 +180,7 @@ con_rpc_stats(void *arg)
 	struct con_dominfo	*v;
 	size_t			 n, i;
 	json_int_t		 seen = 0, dropped = 0, bad = 0, attached = 0;
+	json_int_t		 waiting = 0;
 
 	if (con_api_list(arg, &v, &n) != 0)
 		return NULL;
@@ -188,15 +189,17 @@ con_rpc_stats(void *arg)
 		dropped += (json_int_t)v[i].dropped;
 		bad += v[i].bad;
 		attached += v[i].attached;
+		waiting += !v[i].attached && !v[i].bad;	/* not given up */
 	}
 	free(v);
 	/*
 	 * "domains" counts consoles served; "waiting" the domains known but
-	 * without a console to attach (yet: a xenstore domain never has one).
+	 * without a console to attach (yet: a xenstore domain never has one);
+	 * a ring given up as bad counts in "bad_rings" only.
 	 */
 	return json_pack("{s:I, s:I, s:I, s:I, s:I}", "domains", attached,
-	    "waiting", (json_int_t)n - attached, "bytes", seen, "dropped",
-	    dropped, "bad_rings", bad);
+	    "waiting", waiting, "bytes", seen, "dropped", dropped, "bad_rings",
+	    bad);
 }
 
 const struct rpc_method con_rpc_methods[] = {
