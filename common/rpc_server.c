@@ -463,7 +463,9 @@ register_xs(struct rpc_server *s)
 {
 	if ((s->xs = xs_open(0)) == NULL)
 		return -1;
-	if ((s->self = rpc_vchan_self(s->xs)) < 0 ||
+	s->self = s->opts.self_domid != NULL ? s->opts.self_domid(s->xs) :
+	    rpc_vchan_self(s->xs);
+	if (s->self < 0 ||
 	    rpc_vchan_service_path(s->base_path, (unsigned)s->self,
 	    s->opts.service) != 0 || publish(s) != 0) {
 		log_warn("rpc: registering %s in xenstore", s->opts.service);

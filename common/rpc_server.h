@@ -33,6 +33,7 @@
 struct event_base;
 struct rpc_call;
 struct rpc_server;
+struct xs_handle;
 
 /* A method: reply now or later (rpc_reply, rpc_fail, rpc_stream_*). */
 typedef void	(*rpc_method_fn)(struct rpc_call *, json_t *params,
@@ -62,6 +63,12 @@ struct rpc_server_opts {
 	 */
 	int			(*ping)(void *arg);
 	void			(*loglevel)(void *arg, int verbosity);
+	/*
+	 * The domain this process runs in, or -1.  NULL: the "domid" node
+	 * of our own xenstore connection, which is right for every process
+	 * but one on xenstored's socket (xs_rpc.h).
+	 */
+	int			(*self_domid)(struct xs_handle *);
 	unsigned		 max_inflight;	/* 0: 64 */
 	size_t			 max_out;	/* 0: 1 MiB */
 	struct rpc_limits	 limits;

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "rpc_conn.h"
 #include "rpc_vchan.h"
+#include "strnum.h"
 
 /* ---- the transport ---- */
 
@@ -119,6 +120,24 @@ rpc_vchan_self(struct xs_handle *xs)
 	id = strtol(v, NULL, 10);
 	free(v);
 	return id >= 0 && id < 0x7ff0 ? (int)id : -1;
+}
+
+int
+rpc_vchan_store_domid(struct xs_handle *xs)
+{
+	char		*v;
+	unsigned int	 len;
+	long long	 id;
+
+	if ((v = xs_read(xs, XBT_NULL, "/tool/xenstored/domid", &len)) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	if (strnum(v, 0, 0x7fef, &id) == -1) {
+		log_warnx("/tool/xenstored/domid holds \"%.16s\", not a "
+		    "domain id", v);
+		id = -1;
+	}
+	free(v);
+	return (int)id;
 }
 
 /* libxenvchan's messages, at debug level: a rendezvous retries. */

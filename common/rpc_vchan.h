@@ -57,6 +57,13 @@ extern struct xentoollog_logger *rpc_vchan_logger;
 
 /* Our own domid, from xenstore ("domid" under our home). -1 if unknown. */
 int	 rpc_vchan_self(struct xs_handle *);
+/*
+ * The domain xenstored runs in (-1 if unknown): /tool/xenstored/domid,
+ * which init-xenstore-domain writes (xensim too) and only a privileged
+ * domain may, or dom0 when it is absent.  For xenstored's own RPC
+ * helper, whose connection counts as dom0's wherever it runs.
+ */
+int	 rpc_vchan_store_domid(struct xs_handle *);
 
 /*
  * Caller side, blocking: the whole rendezvous to svc in domid, within

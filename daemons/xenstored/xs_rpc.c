@@ -19,6 +19,7 @@
 #include "privdrop.h"
 #include "rpc_server.h"
 #include "rpc_sock.h"
+#include "rpc_vchan.h"
 #include "strnum.h"
 #include "xs_conn.h"
 #include "xs_rpc.h"
@@ -134,7 +135,13 @@ helper_main(const struct daemon_args *args, const char *sockpath,
 				    .version = SHOAL_VERSION,
 				    .ping = h_ping,
 				    .stats = h_stats, .loglevel = h_loglevel,
-				    .reload = h_reload, .limits = *limits };
+				    .reload = h_reload,
+				    /*
+				     * On xenstored's socket we count as
+				     * dom0, wherever xenstored runs.
+				     */
+				    .self_domid = rpc_vchan_store_domid,
+				    .limits = *limits };
 	struct evloop		*loop;
 	struct rpc_server	*s = NULL;
 	struct event		*ev = NULL;
@@ -142,7 +149,12 @@ helper_main(const struct daemon_args *args, const char *sockpath,
 
 	log_init("xenstored-rpc", args->syslog, log_getverbose());
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/*
+	 * Our xenstore is the daemon, at sockpath (which XENSTORED_PATH
+	 * need not name: a xenstore domain has none).
+	 */
 	if (getppid() == 1 || h_wait_store(sockpath) != 0 ||
+	    setenv("XENSTORED_PATH", sockpath, 1) == -1 ||
 	    (loop = evloop_new()) == NULL)
 		_exit(1);
 	privdrop_base(&p);

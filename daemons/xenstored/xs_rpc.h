@@ -15,7 +15,9 @@
  * (also at a live update's exec, after which the new image forks a new
  * helper) and has PR_SET_PDEATHSIG.  On unless --no-rpc, as in every
  * daemon (common/daemon.h): the helper registers the service's nodes
- * under dom0's data/shoal like any service.
+ * under data/shoal of the domain xenstored runs in (on xenstored's
+ * socket it counts as dom0, so it asks /tool/xenstored/domid which
+ * domain that is: rpc_vchan_store_domid).
  */
 #ifndef XS_RPC_H
 #define XS_RPC_H

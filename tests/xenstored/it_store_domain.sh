@@ -7,6 +7,7 @@
 #   /tool/xenstored/domid names the domain; Xen's test-xenstore passes;
 #   a guest works through its ring and is refused dom0's nodes; a
 #   guest's destruction is noticed (@releaseDomain to a dom0 watcher);
+#   its RPC service is listed under the store domain and answers;
 #   SIGTERM stops xenstored with exit 0 and no sanitizer report.
 #   it_store_domain.sh BUILD_DIR
 set -uo pipefail
@@ -38,6 +39,16 @@ outside() {
 }
 check "no xenstored process outside the domain ($spid)" test -z "$(outside)"
 check "xenstored serves dom0 on a ring" grep -q 'serving dom0 on its ring' "$slog"
+# Its RPC helper (a client on xenstored's socket, so dom0 to it) offers
+# the service under the store domain's id, where its vchans come from.
+ctl=$build/tools/shoalctl/shoalctl
+wait_for 10 sh -c "'$ctl' list | grep -q '^xenstore '" || bad "no xenstore service listed"
+check "shoalctl lists the xenstore service in domain $sdom, named xenstore" \
+	sh -c "'$ctl' list | grep -Eq '^xenstore +$sdom +xenstore +xenstored'"
+check "its sys.stats answers over vchan from dom0" \
+	sh -c "'$ctl' --domain xenstore sys.stats | grep -q '\"per_domain\"'"
+check "the helper registered there" \
+	grep -q "service xenstore registered at /local/domain/$sdom/data/shoal/xenstore" "$slog"
 expect "" 0 xenstore-write /it/a 1
 expect "1" 0 xenstore-read /it/a
 expect "Domain-0" 0 xenstore-read /local/domain/0/name

@@ -180,6 +180,20 @@ dom0_env(void)
 	free(ld);
 }
 
+/* init-xenstore-domain's nodes: where the store runs, and its name. */
+static bool
+xs_init_store_domain(struct xs_handle *xs, const char *id)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/local/domain/%s/domid", id);
+	if (!xs_write(xs, XBT_NULL, path, id, strlen(id)))
+		return false;
+	snprintf(path, sizeof(path), "/local/domain/%s/name", id);
+	return xs_write(xs, XBT_NULL, path, "xenstore", 8) &&
+	    xs_write(xs, XBT_NULL, "/tool/xenstored/domid", id, strlen(id));
+}
+
 /* What xen-init-dom0 does on Xen: dom0's own name and domid; and what
  * init-xenstore-domain does: where the store runs. */
 static int
@@ -194,8 +208,7 @@ xs_init_dom0(uint32_t store_domid)
 	snprintf(id, sizeof(id), "%u", store_domid);
 	ok = xs_write(xs, XBT_NULL, "/local/domain/0/domid", "0", 1) &&
 	    xs_write(xs, XBT_NULL, "/local/domain/0/name", "Domain-0", 8) &&
-	    (store_domid == 0 || xs_write(xs, XBT_NULL,
-	    "/tool/xenstored/domid", id, strlen(id)));
+	    (store_domid == 0 || xs_init_store_domain(xs, id));
 	xs_close(xs);
 	return ok ? 0 : -1;
 }
