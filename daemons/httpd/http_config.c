@@ -50,6 +50,8 @@ static const struct config_field status_schema[] = {
 	    100, 3600000),
 	CONFIG_INT("timeout-ms", false, struct http_status_conf, timeout_ms,
 	    100, 60000),
+	CONFIG_INT("xenstore-domain", false, struct http_status_conf,
+	    xenstore_domain, 0, 0x7fef),
 	CONFIG_END
 };
 
@@ -242,6 +244,7 @@ defaults(struct http_config *cf)
 	};
 	cf->status.interval_ms = 2000;
 	cf->status.timeout_ms = 1000;
+	cf->status.xenstore_domain = -1;
 }
 
 int

@@ -64,6 +64,7 @@ struct http_status_conf {
 	char	*page;			/* NULL: none, and no collector */
 	int	 interval_ms;
 	int	 timeout_ms;
+	int	 xenstore_domain;	/* -1: find it (http_system.h) */
 };
 
 struct http_config {

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "rpc_client.h"
 #include "rpc_directory.h"
+#include "rpc_vchan.h"
 
 #define NUMBERS_DEPTH	4
 #define SNAPSHOT_MAX	(8u << 20)	/* a frame past it ends the child */
@@ -102,14 +103,14 @@ add_service(unsigned domid, const char *name, const char *svc,
  * service's row (one call, not two).
  */
 static json_t *
-domains_from_xenstored(int timeout_ms, json_t **xs_stats, char *err,
-    size_t errlen)
+domains_from_xenstored(unsigned store, int timeout_ms, json_t **xs_stats,
+    char *err, size_t errlen)
 {
 	json_t	*svc = json_object(), *list, *out = json_array(), *d;
 	size_t	 i;
 
 	*xs_stats = NULL;
-	ask_stats(svc, 0, "xenstore", timeout_ms);
+	ask_stats(svc, store, "xenstore", timeout_ms);
 	list = json_object_get(json_object_get(json_object_get(svc, "stats"),
 	    "daemon"), "per_domain");
 	if (!json_is_array(list)) {
@@ -121,9 +122,11 @@ domains_from_xenstored(int timeout_ms, json_t **xs_stats, char *err,
 		json_decref(out);
 		return NULL;
 	}
+	/* dom0 and a xenstore domain have a store but no introduction. */
 	json_array_foreach(list, i, d)
 		if (json_is_true(json_object_get(d, "introduced")) ||
-		    json_integer_value(json_object_get(d, "domid")) == 0)
+		    json_integer_value(json_object_get(d, "domid")) == 0 ||
+		    json_integer_value(json_object_get(d, "domid")) == store)
 			json_array_append_new(out, json_pack("{s:O, s:O, s:O, "
 			    "s:O}", "domid", json_object_get(d, "domid"),
 			    "name", json_object_get(d, "name"),
@@ -169,6 +172,22 @@ parent_gone(void)
 	    recv(collector_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
+/*
+ * Where xenstored runs: as configured, else as /tool/xenstored/domid
+ * says to those who may read it (dom0's processes), else dom0.  A
+ * guest's collector under a xenstore domain needs the configuration.
+ */
+static unsigned
+store_domain(const struct http_system_conf *conf, struct xs_handle *xs)
+{
+	int	 id;
+
+	if (conf->store_domid >= 0)
+		return (unsigned)conf->store_domid;
+	id = rpc_vchan_store_domid(xs);
+	return id >= 0 ? (unsigned)id : 0;
+}
+
 static json_t *
 collect(const struct http_system_conf *conf)
 {
@@ -179,6 +198,7 @@ collect(const struct http_system_conf *conf)
 	unsigned int		 len;
 	uint64_t		 t0 = ms_of(CLOCK_MONOTONIC);
 	size_t			 i, k;
+	unsigned		 store;
 
 	snap = json_pack("{s:I}", "taken_ms", (json_int_t)ms_of(CLOCK_REALTIME));
 	if ((xs = xs_open(0)) == NULL) {
@@ -192,8 +212,9 @@ collect(const struct http_system_conf *conf)
 	free(self);
 	json_object_set_new(snap, "self", r.self >= 0 ?
 	    json_integer(r.self) : json_null());
-	if ((doms = domains_from_xenstored(conf->timeout_ms, &xs_stats, err,
-	    sizeof(err))) == NULL && (doms = domains_from_xenstore(xs)) ==
+	store = store_domain(conf, xs);
+	if ((doms = domains_from_xenstored(store, conf->timeout_ms, &xs_stats,
+	    err, sizeof(err))) == NULL && (doms = domains_from_xenstore(xs)) ==
 	    NULL) {
 		json_object_set_new(snap, "error", json_string(err));
 		doms = json_array();
@@ -210,7 +231,7 @@ collect(const struct http_system_conf *conf)
 
 			if ((long)domid == r.self && strcmp(svc, "http") == 0)
 				json_object_set_new(s, "self", json_true());
-			else if (domid == 0 && xs_stats != NULL &&
+			else if (domid == store && xs_stats != NULL &&
 			    strcmp(svc, "xenstore") == 0)
 				json_object_set(s, "stats", xs_stats);
 			else if (!parent_gone())

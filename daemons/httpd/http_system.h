@@ -4,7 +4,9 @@
  *
  * Owns a collector process and the latest snapshot it sent.  Every
  * interval the collector asks Shoal's xenstored (service "xenstore", in
- * dom0) for sys.stats, whose per_domain list names every domain (an
+ * the domain xenstored runs in: store_domid, or /tool/xenstored/domid
+ * where we may read it, or dom0) for sys.stats, whose per_domain list
+ * names every domain (an
  * unprivileged domain cannot list /local/domain itself; a dom0 process
  * falls back to listing it), reads each domain's registered services
  * (rpc_directory) and calls sys.stats on each.  The calls are
@@ -39,6 +41,7 @@ struct http_system;
 struct http_system_conf {
 	int	 interval_ms;	/* between rounds; 0 pauses */
 	int	 timeout_ms;	/* for each connect and each call */
+	int	 store_domid;	/* xenstored's domain; -1: find it */
 };
 
 /*

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The self-hosting scenario on xensim, as deploy/up runs it: dnsd and
-# httpd each in a domain of their own, consoled in dom0, the site (made
+# The self-hosting scenario on xensim, laid out as deploy/up lays it out:
+# xenstored in a xenstore domain (dom0 runs no store), consoled in a
+# console domain, dnsd and httpd each in a domain of their own, the site (made
 # from README.md and docs/ by sitegen) found by name: the address from
 # dnsd with dig, the pages fetched with curl over HTTPS and HTTP/2 by that
 # name, a page's links to the other documents served too; http.stats from
@@ -36,16 +37,22 @@ cat >"$run/httpd.json" <<JSON
   "tls": { "listen": ["127.0.0.1:$tport"], "certificate": "cert.pem",
            "key": "key.pem" },
   "admin": ["127.0.0.1:$aport"],
-  "status": { "page": "/status", "interval-ms": 300, "timeout-ms": 1000 },
+  "status": { "page": "/status", "interval-ms": 300, "timeout-ms": 1000,
+              "xenstore-domain": XSDOM },
   "root": "$build/site" }
 JSON
-"$xensim" start --xenstored "$build/daemons/xenstored/xenstored" \
+"$xensim" start --xenstore-domain "$build/daemons/xenstored/xenstored" \
 	--policy "$site/rpc.policy" || { echo "FAIL: xensim did not start"; exit 1; }
 eval "$("$xensim" env)"
-"$build/daemons/consoled/consoled" --log-dir "$run/consoles" \
-	--policy "$site/rpc.policy" >"$run/consoled.log" 2>&1 &
-consoled=$!
-track "$consoled"
+sdom=$(xenstore-read /tool/xenstored/domid)
+check "xenstored runs in xenstore domain $sdom" test -n "$sdom"
+# httpd's domain may not read /tool/xenstored/domid: it is told.
+sed -i "s/XSDOM/$sdom/" "$run/httpd.json"
+cdom=$("$xensim" create --name console --paused -- \
+	"$build/daemons/consoled/consoled" --log-dir "$run/consoles" \
+	--policy "$site/rpc.policy")
+"$(dirname "$0")/../../deploy/console-domain" "$cdom" || bad "console-domain $cdom"
+"$xensim" unpause console
 ddom=$("$xensim" create --name dnsd -- "$build/daemons/dnsd/dnsd" \
 	-c "$run/dnsd.json" --policy "$site/rpc.policy")
 hdom=$("$xensim" create --name httpd -- "$build/daemons/httpd/httpd" -c "$run/httpd.json")
@@ -91,8 +98,9 @@ row_up() {	# row_up SERVICE DOMAIN DOMID DAEMON: up in the services table
 	status | grep -F >/dev/null "<tr><td>$1</td><td>$2 ($3)</td><td>$4</td><td class=\"up\">up</td>"
 }
 wait_for 20 row_up dns dnsd "$ddom" dnsd || bad "/status never showed dns up: $(status)"
-check "/status: xenstore up in dom0" row_up xenstore Domain-0 0 xenstored
-check "/status: console up in dom0" row_up console Domain-0 0 consoled
+check "/status: xenstore up in its domain $sdom" row_up xenstore xenstore "$sdom" xenstored
+wait_for 20 row_up console console "$cdom" consoled ||
+	bad "/status: console not up in its domain $cdom"
 check "/status: http up (itself) in domain $hdom" row_up http httpd "$hdom" httpd
 check "/status: dnsd's counters" sh -c "curl -s http://127.0.0.1:$hport/status |
 	grep -A3 '<td>dns</td>' | grep -q 'udp_queries'"
@@ -102,9 +110,11 @@ mute_row_escaped() {
 	status | grep -qF '<td>&lt;script&gt;alert(1)&lt;/script&gt;</td><td class="down">no answer'
 }
 wait_for 20 mute_row_escaped || bad "the mute service never showed as down with its name: $(status)"
-check "/status: the domains table lists dom0, dnsd, httpd and evil" sh -c "
+check "/status: the domains table lists dom0, the store, console, dnsd, httpd and evil" sh -c "
 	curl -s http://127.0.0.1:$hport/status | sed -n '/id=\"domains\"/,/<\/table>/p' >'$run/doms'
 	grep -q '<tr><td>0</td><td>Domain-0</td>' '$run/doms' &&
+	grep -q '<tr><td>$sdom</td><td>xenstore</td><td>xenstore</td>' '$run/doms' &&
+	grep -q '<tr><td>$cdom</td><td>console</td><td>console</td>' '$run/doms' &&
 	grep -q '<tr><td>$ddom</td><td>dnsd</td><td>dns</td>' '$run/doms' &&
 	grep -q '<tr><td>$hdom</td><td>httpd</td><td>http</td>' '$run/doms' &&
 	grep -q '<tr><td>$edom</td><td>evil</td><td>mute</td>' '$run/doms'"
@@ -117,12 +127,12 @@ check "/metrics: when gathered ($took)" test -n "$took"
 check "/metrics: every service up but the mute one" sh -c "
 	curl -s http://127.0.0.1:$aport/metrics >'$run/metrics'
 	grep -qx 'shoal_service_up{domid=\"$ddom\",domain=\"dnsd\",service=\"dns\",daemon=\"dnsd\"} 1' '$run/metrics' &&
-	grep -qx 'shoal_service_up{domid=\"0\",domain=\"Domain-0\",service=\"xenstore\",daemon=\"xenstored\"} 1' '$run/metrics' &&
-	grep -qx 'shoal_service_up{domid=\"0\",domain=\"Domain-0\",service=\"console\",daemon=\"consoled\"} 1' '$run/metrics' &&
+	grep -qx 'shoal_service_up{domid=\"$sdom\",domain=\"xenstore\",service=\"xenstore\",daemon=\"xenstored\"} 1' '$run/metrics' &&
+	grep -qx 'shoal_service_up{domid=\"$cdom\",domain=\"console\",service=\"console\",daemon=\"consoled\"} 1' '$run/metrics' &&
 	grep -qx 'shoal_service_up{domid=\"$edom\",domain=\"evil\",service=\"mute\",daemon=\"<script>alert(1)</script>\"} 0' '$run/metrics'"
 check "/metrics: dnsd's and xenstored's numbers" sh -c "
 	grep -Eq '^shoal_service_stat\{domid=\"$ddom\",domain=\"dnsd\",service=\"dns\",stat=\"[a-z_.]*udp_queries\"\} [1-9]' '$run/metrics' &&
-	grep -Eq '^shoal_service_stat\{domid=\"0\",domain=\"Domain-0\",service=\"xenstore\",stat=\"daemon.nodes\"\} [1-9]' '$run/metrics'"
+	grep -Eq '^shoal_service_stat\{domid=\"$sdom\",domain=\"xenstore\",service=\"xenstore\",stat=\"daemon.nodes\"\} [1-9]' '$run/metrics'"
 check "/metrics: httpd's own counters too" grep -q '^shoal_http_requests_total ' "$run/metrics"
 
 # The collector is a process of its own, holding none of httpd's
@@ -199,7 +209,14 @@ log=$(dirname "$XENSIM_SOCKET")/console.$hdom.log
 check "httpd ended cleanly: no sanitizer or leak report" \
 	sh -c "grep -q 'SIGTERM received' '$log' && ! grep -qE 'Sanitizer|runtime error' '$log'"
 "$xensim" destroy httpd 2>/dev/null
-stop_daemon "$consoled" "$run/consoled.log" consoled
-tracked=()
+# consoled and xenstored, each in its domain, stop on SIGTERM too.
+for d in console xenstore; do
+	pid=$("$xensim" list | awk -v d=$d '$1 == d { print $3 }')
+	dlog=$(dirname "$XENSIM_SOCKET")/console.$("$xensim" list | awk -v d=$d '$1 == d { print $2 }').log
+	kill -TERM "$pid"
+	wait_for 15 sh -c "! kill -0 $pid 2>/dev/null" || bad "$d's daemon did not end on SIGTERM"
+	check "$d's daemon ended cleanly: no sanitizer or leak report" \
+		sh -c "grep -q 'SIGTERM received' '$dlog' && ! grep -qE 'Sanitizer|runtime error' '$dlog'"
+done
 [ "$failures" -eq 0 ] || { [ -f "$log" ] && tail -20 "$log"; }
 finish it_site
