@@ -85,7 +85,8 @@ become(const char *user)
 	}
 	uid = pw->pw_uid;
 	gid = pw->pw_gid;
-	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
+	/* NAME's groups, supplementary ones included (/etc/group). */
+	if (initgroups(user, gid) == -1 || setresgid(gid, gid, gid) == -1 ||
 	    setresuid(uid, uid, uid) == -1) {
 		log_warn("privilege drop: becoming %s", user);
 		return -1;

@@ -461,7 +461,7 @@ publish(struct rpc_server *s)
 static int
 register_xs(struct rpc_server *s)
 {
-	if ((s->xs = xs_open(0)) == NULL)
+	if ((s->xs = s->opts.xs != NULL ? s->opts.xs : xs_open(0)) == NULL)
 		return -1;
 	s->self = s->opts.self_domid != NULL ? s->opts.self_domid(s->xs) :
 	    rpc_vchan_self(s->xs);

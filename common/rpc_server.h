@@ -69,6 +69,11 @@ struct rpc_server_opts {
 	 * but one on xenstored's socket (xs_rpc.h).
 	 */
 	int			(*self_domid)(struct xs_handle *);
+	/*
+	 * A xenstore connection opened before a privilege drop, which the
+	 * server then owns; NULL: it opens its own.
+	 */
+	struct xs_handle	*xs;
 	unsigned		 max_inflight;	/* 0: 64 */
 	size_t			 max_out;	/* 0: 1 MiB */
 	struct rpc_limits	 limits;

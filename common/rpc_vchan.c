@@ -140,6 +140,12 @@ rpc_vchan_store_domid(struct xs_handle *xs)
 	return (int)id;
 }
 
+struct xs_handle *
+rpc_vchan_xs_open(void)
+{
+	return xs_open(0);
+}
+
 /* libxenvchan's messages, at debug level: a rendezvous retries. */
 static void
 vlog(struct xentoollog_logger *l, xentoollog_level level, int errnoval,

@@ -64,6 +64,11 @@ int	 rpc_vchan_self(struct xs_handle *);
  * helper, whose connection counts as dom0's wherever it runs.
  */
 int	 rpc_vchan_store_domid(struct xs_handle *);
+/*
+ * xs_open(0), for code that cannot include <xenstore.h>: xenstored's
+ * own, whose permission names are the same as libxenstore's.
+ */
+struct xs_handle *rpc_vchan_xs_open(void);
 
 /*
  * Caller side, blocking: the whole rendezvous to svc in domid, within

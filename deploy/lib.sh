@@ -60,11 +60,9 @@ shoal_install() {
 	[ -z "$norc" ] || rm -f /usr/sbin/policy-rc.d
 }
 
-# The newest Debian kernel with modules installed: dom0 and stub domains
-# both boot it, and its modules go into their initramfs images.
 # The unprivileged users daemons run as with --user (docs/privilege.md):
 # system users with no home and no shell.  Idempotent.
-SHOAL_USERS="shoal-dnsd shoal-consoled shoal-httpd"
+SHOAL_USERS="shoal-dnsd shoal-consoled shoal-httpd shoal-xenstored"
 shoal_users() {
 	local u
 	for u in $SHOAL_USERS; do
@@ -76,6 +74,8 @@ shoal_users() {
 	done
 }
 
+# The newest Debian kernel with modules installed: dom0 and stub domains
+# both boot it, and its modules go into their initramfs images.
 shoal_kernel_version() {
 	local v
 	for v in $(ls /lib/modules 2>/dev/null | sort -rV); do

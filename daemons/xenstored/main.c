@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "daemon.h"
@@ -21,6 +22,7 @@
 #include "strnum.h"
 #include "xs_config.h"
 #include "xs_lu.h"
+#include "xs_monitor.h"
 #include "xs_perm.h"
 #include "xs_ring.h"
 #include "xs_rpc.h"
@@ -32,6 +34,7 @@ struct daemon {
 	struct daemon_args	 args;
 	const char		*sockopt;	/* --socket */
 	int			 state_fd;	/* live update: -1, or ours */
+	int			 monitor;	/* its channel (--user), or -1 */
 	int			 argc;
 	char			**argv;
 	bool			 keep_orphans_opt;
@@ -111,7 +114,10 @@ static const struct daemon_spec spec = {
 	    "domain\n"
 	    "                      other than dom0)\n"
 	    "  -N, --no-fork       accepted as Xen's xenstored does; this one "
-	    "never forks\n"
+	    "stays in the\n"
+	    "                      foreground (with --user as root its "
+	    "privileged parent\n"
+	    "                      is the process started)\n"
 	    "      --internal-db   accepted as init-xenstore-domain passes "
 	    "it; the tree\n"
 	    "                      is always in memory\n",
@@ -161,9 +167,10 @@ reload(void *arg)
 
 /*
  * Once the socket, the rings and Xen's handles are set up.  xenstored
- * keeps its uid unless --user says otherwise (a live update's new image
- * reopens Xen's devices) and may read anything (the new image can be
- * anywhere), but writes only its socket's directory and Xen's devices
+ * keeps its uid unless --user says otherwise (then its privileged
+ * parent executes a live update's new image, which reopens Xen's
+ * devices) and may read anything (the new image can be anywhere), but
+ * writes only its socket's directory and Xen's devices
  * (docs/privilege.md).
  */
 static int
@@ -173,7 +180,8 @@ drop(struct daemon *d, const char *sockpath)
 	struct privdrop	 p;
 
 	privdrop_base(&p);
-	p.keep_exec = true;	/* a live update executes the new image */
+	/* Without a monitor a live update executes the new image here. */
+	p.keep_exec = d->monitor < 0;
 	snprintf(sockdir, sizeof(sockdir), "%s", sockpath);
 	if (privdrop_ro(&p, "/") != 0 ||
 	    privdrop_rw(&p, dirname(sockdir)) != 0)
@@ -181,14 +189,27 @@ drop(struct daemon *d, const char *sockpath)
 	return daemon_drop(&d->args, &p);
 }
 
-/* The socket: a fresh one, or the one a live update handed us. */
+/*
+ * The socket, then the drop: a fresh socket is bound first (its
+ * directory may be root's).  A live update's state was written by the
+ * previous process, which served guests: it is parsed only once
+ * privileges are gone.
+ */
 static struct xs_listener *
-listener(struct daemon *d, struct evloop *loop, const char *sockpath)
+set_up(struct daemon *d, struct evloop *loop, const char *sockpath)
 {
-	struct xs_listener	*l;
+	struct xs_listener	*l = NULL;
 
-	if (d->state_fd < 0)
-		return xs_sock_listen(evloop_base(loop), &d->srv, sockpath);
+	if (d->state_fd < 0) {
+		if ((l = xs_sock_listen(evloop_base(loop), &d->srv,
+		    sockpath)) != NULL && drop(d, sockpath) != 0) {
+			xs_sock_close(l);
+			l = NULL;
+		}
+		return l;
+	}
+	if (drop(d, sockpath) != 0)
+		return NULL;
 	if (xs_state_restore(d->state_fd, &d->srv, evloop_base(loop),
 	    &l) != 0) {
 		xs_sock_close(l);
@@ -222,8 +243,8 @@ serve(struct daemon *d, const char *sockpath)
 		    d->dom0_event);
 	if ((d->srv.lu = xs_lu_new(loop, d->argc, d->argv)) == NULL)
 		log_warnx("no memory for live update: it is refused");
-	if ((l = listener(d, loop, sockpath)) != NULL &&
-	    drop(d, sockpath) == 0) {
+	xs_lu_set_monitor(d->srv.lu, d->monitor);
+	if ((l = set_up(d, loop, sockpath)) != NULL) {
 		if (d->state_fd < 0 && d->srv.rings != NULL)
 			xs_rings_kick_all(d->srv.rings);
 		/* A live update that returns failed: carry on serving. */
@@ -249,7 +270,8 @@ serve(struct daemon *d, const char *sockpath)
 int
 main(int argc, char **argv)
 {
-	struct daemon	 d = { .state_fd = -1, .argc = argc, .argv = argv,
+	struct daemon	 d = { .state_fd = -1, .monitor = -1,
+			    .argc = argc, .argv = argv,
 			    .priv_domid_opt = -1, .dom0_event = -1 };
 	char		 err[CONFIG_ERRMAX], *sockpath;
 	int		 rc;
@@ -265,6 +287,10 @@ main(int argc, char **argv)
 	}
 	if ((sockpath = xs_config_socket(&d.cfg, d.sockopt)) == NULL)
 		fatalx("out of memory");
+	/* Another user: a privileged parent keeps root for live updates. */
+	if (d.args.user != NULL && geteuid() == 0 &&
+	    (d.monitor = xs_monitor_start(argc, argv)) == -1)
+		fatalx("cannot start the privileged parent");
 	if (xs_server_init(&d.srv, &d.cfg.quota, d.cfg.max_events) != 0)
 		fatalx("cannot set up the store");
 	/* Before the loop and any Xen handle: the helper inherits neither. */

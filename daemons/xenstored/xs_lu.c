@@ -12,6 +12,7 @@
 #include "log.h"
 #include "xs_conn.h"
 #include "xs_lu.h"
+#include "xs_monitor.h"
 #include "xs_ops.h"
 #include "xs_ring.h"
 #include "xs_server.h"
@@ -42,6 +43,7 @@ struct xs_lu {
 	char			 blob_path[32];	/* /proc/self/fd/N */
 	struct xs_conn		*conn;		/* who asked, for the reply */
 	struct xsd_sockmsg	 req;
+	int			 monitor;	/* its channel, or -1 */
 };
 
 struct xs_lu *
@@ -59,6 +61,7 @@ xs_lu_new(struct evloop *loop, int argc, char **argv)
 	}
 	lu->loop = loop;
 	lu->blob_fd = -1;
+	lu->monitor = -1;
 	/* Our own path now: once replaced on disk it reads "(deleted)". */
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
 		exe[n] = '\0';
@@ -284,6 +287,13 @@ xs_lu_control(struct xs_lu *lu, struct xs_req *r, struct xs_msg *m)
 	return e != 0 ? e : xs_reply_ok(m);
 }
 
+void
+xs_lu_set_monitor(struct xs_lu *lu, int chan)
+{
+	if (lu != NULL)
+		lu->monitor = chan;
+}
+
 bool
 xs_lu_pending(const struct xs_lu *lu)
 {
@@ -358,10 +368,16 @@ xs_lu_exec(struct xs_lu *lu, struct xs_server *srv, struct xs_listener *l)
 	const char	*file = lu_target(lu);
 	struct xs_conn	*c = requester(lu, srv);
 	struct xs_msg	*ok;
-	char		*av[LU_MAXARGS], fdarg[16], *words = NULL;
+	char		*av[LU_MAXARGS], fdarg[16], *words = NULL, why[256];
 	int		 fd;
 
 	lu->pending = false;
+	/* The monitor runs the daemon's own arguments, nothing else. */
+	if (lu->monitor >= 0 && lu->cmdline != NULL) {
+		answer(c, &lu->req, "A new command line (-c) is refused under "
+		    "--user");
+		return;
+	}
 	if ((ok = xs_msg_new(lu->req.type, lu->req.req_id,
 	    lu->req.tx_id)) == NULL || xs_reply_ok(ok) != 0 ||
 	    (fd = xs_state_save(srv, l, c, ok)) == -1) {
@@ -378,14 +394,19 @@ xs_lu_exec(struct xs_lu *lu, struct xs_server *srv, struct xs_listener *l)
 	xs_sock_cloexec(fd, false);
 	if (srv->rings != NULL)
 		xs_rings_prepare_exec(srv->rings);
-	log_info("live update: exec %s", file);
-	execv(file, av);
-
-	log_warn("live update: exec %s", file);
+	if (lu->monitor >= 0) {
+		log_info("live update: the monitor is to exec %s", file);
+		(void)xs_monitor_exec(lu->monitor, file, fd, why, sizeof(why));
+	} else {
+		log_info("live update: exec %s", file);
+		execv(file, av);
+		log_warn("live update: exec %s", file);
+		snprintf(why, sizeof(why), "Exec of the new binary failed");
+	}
 	close(fd);
 	free(words);
 	sockets_cloexec(srv, l, true);
 	if (srv->rings != NULL)
 		xs_rings_rebind(srv->rings);
-	answer(c, &lu->req, "Exec of the new binary failed");
+	answer(c, &lu->req, why);
 }

@@ -18,7 +18,8 @@
  * are let go and the new binary is exec'd with the same descriptors and
  * --live-update-state FD.  The new process restores everything and sends
  * the held-back "OK".  If exec fails the old process carries on and the
- * reply says why.
+ * reply says why.  Under --user the privileged parent executes it
+ * (xs_monitor.h).
  */
 #ifndef XS_LU_H
 #define XS_LU_H
@@ -40,6 +41,11 @@ void		 xs_lu_free(struct xs_lu *);
 int		 xs_lu_control(struct xs_lu *, struct xs_req *,
 		    struct xs_msg *);
 
+/*
+ * Under --user the new image is executed by xenstored's privileged
+ * parent (xs_monitor.h), reached on chan; -c is then refused.
+ */
+void		 xs_lu_set_monitor(struct xs_lu *, int chan);
 /* After the loop returned: was it left for an update? */
 bool		 xs_lu_pending(const struct xs_lu *);
 /* Does not return unless exec failed; then the requester is answered. */

@@ -157,6 +157,11 @@ helper_main(const struct daemon_args *args, const char *sockpath,
 	    setenv("XENSTORED_PATH", sockpath, 1) == -1 ||
 	    (loop = evloop_new()) == NULL)
 		_exit(1);
+	/*
+	 * Connected before the drop: under --user the socket is still
+	 * root's, as xenstored's socket is for every privileged client.
+	 */
+	o.xs = rpc_vchan_xs_open();
 	privdrop_base(&p);
 	if ((ev = event_new(evloop_base(loop), helper_fd, EV_READ |
 	    EV_PERSIST, h_daemon_gone, NULL)) == NULL ||

@@ -7,7 +7,9 @@
 # directory but not one moved elsewhere; httpd (as shoal-httpd) reopens
 # its access log but may not take another document root; consoled (under xensim) may not
 # make a log directory elsewhere on reload; xenstored and its RPC helper
-# (under xensim) show the same status.
+# (under xensim) show the same status; xenstored --user shoal-xenstored
+# runs as that user under a root parent that executes a live update's
+# new image (its own binary only), a guest served across the update.
 #   it_privilege.sh BUILD_DIR ZONES_DIR
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
@@ -130,8 +132,67 @@ check "consoled: ...which is not there" test ! -e "$run/con/elsewhere"
 stop_daemon "$cpid" "$run/consoled.log" consoled
 
 xensim_stop "$xensim" "$xpid" "$run/sim/xenstored.log"
+
+### xenstored as shoal-xenstored: its privileged parent and a live update
+export XENSIM_SOCKET=$run/sim2/xensimd.sock
+slog=$run/sim2/xenstored.log
+"$xensim" start --xenstored "$build/daemons/xenstored/xenstored" \
+	--user shoal-xenstored -v || { bad "xensim start (--user)"; finish it_privilege; }
+eval "$("$xensim" env)"
+mpid=$(cat "$run/sim2/xenstored.pid")
+worker() { pgrep -P "$mpid" -f 'xenstored' | head -n 1; }
+wait_for 10 dropped "$slog" || bad "xenstored (--user) did not drop"
+w1=$(worker)
+check "xenstored --user: the process started keeps root (the monitor)" \
+	test "$(status_of "$mpid" Uid)" = 0
+check "... its worker ($w1) runs as shoal-xenstored" \
+	test "$(status_of "${w1:-0}" Uid)" = "$(id -u shoal-xenstored)"
+check "... with NoNewPrivs and a seccomp filter" \
+	test "$(status_of "${w1:-0}" NoNewPrivs)" = 1 -a "$(status_of "${w1:-0}" Seccomp)" = 2
+check "... and so does its RPC helper" \
+	test "$(status_of "$(pgrep -P "${w1:-0}" | head -n 1)" Uid)" = "$(id -u shoal-xenstored)"
+expect "" 0 xenstore-write /lu/kept before
+g=$("$xensim" create --name lu-guest -- sh -c '
+	xenstore-write data/hello hi && echo WROTE
+	i=0; until v=$(xenstore-read data/ping 2>/dev/null) || [ $i -ge 300 ]; do
+		i=$((i + 1)); sleep 0.1; done
+	xenstore-write data/pong "pong $v" && echo PONG; sleep 60')
+wait_for 10 grep -q WROTE "$run/sim2/console.$g.log" || bad "the guest did not write"
+xc() { env -u LD_LIBRARY_PATH timeout 60 /usr/lib/xen-4.17/bin/xenstore-control "$@"; }
+# A worker taken over by a guest may ask its parent for nothing but its
+# own binary, with its own arguments.
+out=$(xc live-update -f /bin/true -F 2>&1)
+check "a live update to another binary is refused" \
+	grep -q 'only the binary xenstored was started from' <<<"$out"
+check "... and the worker goes on serving" test "$(worker)" = "$w1" -a \
+	"$(xenstore-read /lu/kept)" = before
+exits 0 xc live-update -F "$(realpath "$build/daemons/xenstored/xenstored")" &&
+	ok "live update as shoal-xenstored (the parent executes the new image)" ||
+	bad "live update as shoal-xenstored: $(tail -3 "$slog")"
+wait_for 10 eval '[ -n "$(worker)" ] && [ "$(worker)" != "$w1" ]' ||
+	bad "no new worker after the update"
+w2=$(worker)
+check "the same daemon pid ($mpid), still root; a new worker ($w2) as shoal-xenstored" \
+	sh -c "[ '$w2' != '$w1' ] && kill -0 $mpid && [ \"\$(awk '\$1 == \"Uid:\" { print \$2 }' /proc/$mpid/status)\" = 0 ] &&
+	[ \"\$(awk '\$1 == \"Uid:\" { print \$2 }' /proc/$w2/status)\" = $(id -u shoal-xenstored) ]"
+check "the old worker is gone, and reaped" sh -c "! kill -0 $w1 2>/dev/null"
+check "the nodes survived" test "$(xenstore-read /lu/kept)" = before
+xenstore-write "/local/domain/$g/data/ping" after
+wait_for 15 grep -q PONG "$run/sim2/console.$g.log" ||
+	bad "the guest was not served after the update"
+check "the guest's ring was served across it" \
+	test "$(xenstore-read "/local/domain/$g/data/pong")" = "pong after"
+"$xensim" destroy lu-guest
+kill -TERM "$mpid"
+wait_for 10 eval "! kill -0 $mpid 2>/dev/null" || bad "xenstored (--user) did not stop"
+check "SIGTERM to the monitor reached the worker, which ended" \
+	grep -q 'SIGTERM received' "$slog"
+check "... no process of it is left" test -z "$(pgrep -f "xenstored --user shoal-xenstored")"
+! sanitizer_report "$slog" || bad "sanitizer report in $slog"
+"$xensim" stop >/dev/null 2>&1
+
 if [ "$failures" -ne 0 ]; then
-	for f in "$run"/*.log "$run/sim/xenstored.log"; do
+	for f in "$run"/*.log "$run/sim/xenstored.log" "$slog"; do
 		echo "--- $f"; tail -n 8 "$f"
 	done
 fi
