@@ -14,7 +14,7 @@ SHOAL_XEN_BIN=/usr/lib/xen-$SHOAL_XEN_VERSION/bin
 SHOAL_PKGS_BUILD="build-essential cmake pkg-config clang libclang-rt-14-dev
   libxen-dev libevent-dev libjansson-dev check libknot-dev
   libssl-dev libnghttp2-dev libseccomp-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
-  media-types"
+  libsqlite3-dev media-types"
 # DNS peers and clients for dnsd: NSD and Knot for the differential test
 # and the benchmark, dig and kdig as clients, dnsperf for load; web peers
 # and clients for httpd, and Chromium to see that the site's pages render.

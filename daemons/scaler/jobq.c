@@ -1,0 +1,169 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobq.h"
+#include "jobq_store.h"
+
+static const char *const state_names[] = {
+	[JOBQ_READY] = "ready", [JOBQ_RUNNING] = "running",
+	[JOBQ_DONE] = "done", [JOBQ_DEAD] = "dead",
+};
+
+const char *
+jobq_state_name(enum jobq_state s)
+{
+	return (unsigned)s < sizeof(state_names) / sizeof(state_names[0]) ?
+	    state_names[s] : "?";
+}
+
+void
+jobq_set_error(struct jobq *q, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(q->err, sizeof(q->err), fmt, ap);
+	va_end(ap);
+}
+
+const char *
+jobq_error(const struct jobq *q)
+{
+	return q->err;
+}
+
+int64_t
+jobq_backoff(const struct jobq *q, int attempts)
+{
+	int64_t	 d = q->set.backoff_ms;
+	int	 i;
+
+	for (i = 1; i < attempts && d < q->set.backoff_max_ms; i++)
+		d *= 2;
+	return d < q->set.backoff_max_ms ? d : q->set.backoff_max_ms;
+}
+
+/* A name the store keeps must fit its column and the job struct. */
+static int
+fits(struct jobq *q, const char *what, const char *s, size_t max)
+{
+	if (s != NULL && strlen(s) < max)
+		return 1;
+	jobq_set_error(q, "%s: %s", what, s == NULL ? "missing" :
+	    "too long");
+	return 0;
+}
+
+int
+jobq_enqueue(struct jobq *q, const char *kind, const char *key,
+    const char *payload, int max_attempts, int64_t now, int64_t *id,
+    bool *created)
+{
+	if (!fits(q, "kind", kind, JOBQ_KIND_MAX) || *kind == '\0' ||
+	    (key != NULL && !fits(q, "key", key, JOBQ_KEY_MAX)))
+		return -1;
+	if (max_attempts < 1) {
+		jobq_set_error(q, "max_attempts %d: at least 1", max_attempts);
+		return -1;
+	}
+	return q->ops->enqueue(q, kind, key != NULL && *key ? key : NULL,
+	    payload != NULL ? payload : "{}", max_attempts, now, id, created);
+}
+
+int
+jobq_claim(struct jobq *q, const char *kind, const char *worker,
+    int64_t now, int64_t lease_ms, struct jobq_job *out)
+{
+	if ((kind != NULL && !fits(q, "kind", kind, JOBQ_KIND_MAX)) ||
+	    !fits(q, "worker", worker, JOBQ_WORKER_MAX))
+		return -1;
+	if (lease_ms <= 0) {
+		jobq_set_error(q, "lease %lld ms: must be positive",
+		    (long long)lease_ms);
+		return -1;
+	}
+	memset(out, 0, sizeof(*out));
+	return q->ops->claim(q, kind, worker, now, now + lease_ms, out);
+}
+
+int
+jobq_complete(struct jobq *q, int64_t id, int64_t token, int64_t now)
+{
+	return q->ops->complete(q, id, token, now);
+}
+
+int
+jobq_fail(struct jobq *q, int64_t id, int64_t token, const char *error,
+    int64_t now)
+{
+	return q->ops->fail(q, id, token, error != NULL ? error : "", now);
+}
+
+int
+jobq_extend(struct jobq *q, int64_t id, int64_t token, int64_t now,
+    int64_t lease_ms)
+{
+	if (lease_ms <= 0) {
+		jobq_set_error(q, "lease %lld ms: must be positive",
+		    (long long)lease_ms);
+		return -1;
+	}
+	return q->ops->extend(q, id, token, now + lease_ms);
+}
+
+int
+jobq_prune(struct jobq *q, int64_t before, int64_t *removed)
+{
+	int64_t	 n = 0;
+	int	 rc = q->ops->prune(q, before, &n);
+
+	if (removed != NULL)
+		*removed = n;
+	return rc;
+}
+
+int
+jobq_list(struct jobq *q, int state,
+    int (*fn)(const struct jobq_job *, void *), void *arg)
+{
+	return q->ops->list(q, state, 0, fn, arg);
+}
+
+static int
+copy_one(const struct jobq_job *j, void *arg)
+{
+	struct jobq_job	*out = arg;
+
+	*out = *j;
+	out->payload = j->payload != NULL ? strdup(j->payload) : NULL;
+	out->error = j->error != NULL ? strdup(j->error) : NULL;
+	return 1;
+}
+
+int
+jobq_get(struct jobq *q, int64_t id, struct jobq_job *out)
+{
+	int	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = q->ops->list(q, -1, id, copy_one, out)) < 0)
+		return -1;
+	return out->id == id ? 1 : 0;
+}
+
+void
+jobq_job_clear(struct jobq_job *j)
+{
+	free(j->payload);
+	free(j->error);
+	j->payload = j->error = NULL;
+}
+
+void
+jobq_close(struct jobq *q)
+{
+	if (q != NULL)
+		q->ops->close(q);
+}

@@ -1,0 +1,108 @@
+/*
+ * jobq: the scaler's persistent job queue (docs/scaler.md).  One
+ * interface; the store behind it is SQLite (jobq_sqlite.c, the default,
+ * embedded) and, to come, PostgreSQL for several hosts, with one schema.
+ *
+ * The job model.  A job has a kind ("domain.start"), an optional
+ * idempotency key (enqueueing a key that is already there returns the
+ * job that has it and adds nothing), a JSON payload, and a state:
+ *
+ *	ready --claim--> running --complete--> done --prune--> (gone)
+ *	  ^                 |
+ *	  +-- fail, or its lease expired, while attempts remain
+ *	                    |
+ *	                    +-- fail, or the lease expired, at the last
+ *	                        attempt --> dead (kept until removed)
+ *
+ * A claim leases the job to one worker until a deadline and hands it a
+ * fencing token, a number that grows with every claim of that job.
+ * complete, fail and extend take the token and do nothing (JOBQ_STALE)
+ * once the job was claimed again: a worker that stalled past its lease
+ * cannot finish a job someone else now holds, and an effect outside the
+ * store (a domain started) should carry the token so that the later
+ * holder can tell.  A failed attempt is retried after a backoff that
+ * doubles from backoff_ms up to backoff_max_ms.
+ *
+ * Every change is durable when the call returns (SQLite: WAL with
+ * synchronous=FULL).  Times are milliseconds the caller passes in
+ * (wall clock in the daemon, a fake one in tests); ids and tokens are
+ * the store's.
+ */
+#ifndef JOBQ_H
+#define JOBQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define JOBQ_KIND_MAX	64	/* bytes, with the NUL */
+#define JOBQ_KEY_MAX	256
+#define JOBQ_WORKER_MAX	64
+
+enum jobq_state { JOBQ_READY, JOBQ_RUNNING, JOBQ_DONE, JOBQ_DEAD };
+
+/* What complete, fail and extend return besides 0 and -1. */
+#define JOBQ_STALE	1	/* not this token's to finish any more */
+
+struct jobq_job {
+	int64_t		 id;
+	char		 kind[JOBQ_KIND_MAX];
+	char		 key[JOBQ_KEY_MAX];	/* "" if none */
+	char		*payload;		/* the caller frees it */
+	enum jobq_state	 state;
+	int		 attempts;		/* claims so far */
+	int		 max_attempts;
+	int64_t		 token;
+	int64_t		 run_at;		/* not claimed before */
+	int64_t		 lease_until;
+	char		 worker[JOBQ_WORKER_MAX];
+	char		*error;			/* the last failure, or NULL */
+};
+
+struct jobq_settings {
+	int64_t		 backoff_ms;		/* first retry; 0: 1000 */
+	int64_t		 backoff_max_ms;	/* 0: 60000 */
+};
+
+struct jobq;
+
+/* NULL with the reason in err. */
+struct jobq	*jobq_open_sqlite(const char *path,
+		    const struct jobq_settings *, char *err, size_t errlen);
+void		 jobq_close(struct jobq *);
+/* The store's last error, for a log line. */
+const char	*jobq_error(const struct jobq *);
+
+/*
+ * 0 and the job's id; *created says whether it is new (false: key was
+ * taken, and *id is that job's).  key may be NULL.
+ */
+int	 jobq_enqueue(struct jobq *, const char *kind, const char *key,
+	    const char *payload, int max_attempts, int64_t now,
+	    int64_t *id, bool *created);
+/*
+ * Lease the next due job (of kind, or any if NULL) to worker until
+ * now + lease_ms: 1 and *out filled, 0 if none is due, -1 on error.
+ */
+int	 jobq_claim(struct jobq *, const char *kind, const char *worker,
+	    int64_t now, int64_t lease_ms, struct jobq_job *out);
+int	 jobq_complete(struct jobq *, int64_t id, int64_t token,
+	    int64_t now);
+int	 jobq_fail(struct jobq *, int64_t id, int64_t token,
+	    const char *error, int64_t now);
+int	 jobq_extend(struct jobq *, int64_t id, int64_t token, int64_t now,
+	    int64_t lease_ms);
+/* Done jobs finished before `before` go, and their space with them. */
+int	 jobq_prune(struct jobq *, int64_t before, int64_t *removed);
+/* Every job in state (or all if -1), oldest first; stops if fn != 0. */
+int	 jobq_list(struct jobq *, int state,
+	    int (*fn)(const struct jobq_job *, void *), void *arg);
+/* One job by id: 1 found, 0 not, -1 error. */
+int	 jobq_get(struct jobq *, int64_t id, struct jobq_job *out);
+void	 jobq_job_clear(struct jobq_job *);
+
+const char	*jobq_state_name(enum jobq_state);
+/* The wait before attempt n + 1 after n failed: doubling, capped. */
+int64_t		 jobq_backoff(const struct jobq *, int attempts);
+
+#endif /* JOBQ_H */

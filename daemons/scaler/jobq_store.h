@@ -1,0 +1,42 @@
+/*
+ * jobq_store: what a job store implements behind jobq.h (private to
+ * jobq*.c).  jobq.c checks the arguments and computes what is the same
+ * for every store (the retry time, the lease deadline); a store only
+ * runs its statements, each call one transaction.
+ */
+#ifndef JOBQ_STORE_H
+#define JOBQ_STORE_H
+
+#include "jobq.h"
+
+struct jobq_store_ops {
+	int	(*enqueue)(struct jobq *, const char *kind, const char *key,
+		    const char *payload, int max_attempts, int64_t now,
+		    int64_t *id, bool *created);
+	int	(*claim)(struct jobq *, const char *kind, const char *worker,
+		    int64_t now, int64_t lease_until, struct jobq_job *);
+	int	(*complete)(struct jobq *, int64_t id, int64_t token,
+		    int64_t now);
+	/* Retried at now + jobq_backoff(), or dead at the last attempt. */
+	int	(*fail)(struct jobq *, int64_t id, int64_t token,
+		    const char *error, int64_t now);
+	int	(*extend)(struct jobq *, int64_t id, int64_t token,
+		    int64_t lease_until);
+	int	(*prune)(struct jobq *, int64_t before, int64_t *removed);
+	/* id > 0: that job only. */
+	int	(*list)(struct jobq *, int state, int64_t id,
+		    int (*fn)(const struct jobq_job *, void *), void *arg);
+	void	(*close)(struct jobq *);
+};
+
+struct jobq {
+	const struct jobq_store_ops	*ops;
+	struct jobq_settings		 set;
+	char				 err[256];
+	void				*store;
+};
+
+void	jobq_set_error(struct jobq *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+#endif /* JOBQ_STORE_H */

@@ -1,0 +1,396 @@
+/*
+ * The job queue on SQLite (daemons/scaler/jobq.h): the job model with a
+ * fake clock (claim, lease expiry and fencing, retries with backoff,
+ * dead letters, idempotency, pruning without growth), what survives
+ * closing the store, and several worker processes on one file claiming
+ * every job exactly once.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jobq.h"
+#include "unit.h"
+
+static char	 dir[64];
+static char	 path[128];
+
+static void
+setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/jobq.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/jobs.db", dir);
+}
+
+static void
+teardown(void)
+{
+	char	 cmd[160];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static struct jobq *
+open_q(void)
+{
+	struct jobq_settings	 set = { .backoff_ms = 100,
+				    .backoff_max_ms = 1000 };
+	char			 err[256];
+	struct jobq		*q = jobq_open_sqlite(path, &set, err,
+				    sizeof(err));
+
+	ck_assert_msg(q != NULL, "open: %s", err);
+	return q;
+}
+
+static int64_t
+add(struct jobq *q, const char *kind, const char *key, int attempts,
+    int64_t now)
+{
+	int64_t	 id;
+	bool	 created;
+
+	ck_assert_int_eq(jobq_enqueue(q, kind, key, "{\"n\":1}", attempts,
+	    now, &id, &created), 0);
+	return id;
+}
+
+START_TEST(claim_complete)
+{
+	struct jobq	*q = open_q();
+	struct jobq_job	 j, g;
+	int64_t		 id = add(q, "domain.start", NULL, 3, 0);
+
+	ck_assert_int_eq(jobq_claim(q, "domain.stop", "w1", 0, 1000, &j), 0);
+	ck_assert_int_eq(jobq_claim(q, NULL, "w1", 0, 1000, &j), 1);
+	ck_assert_int_eq(j.id, id);
+	ck_assert_str_eq(j.kind, "domain.start");
+	ck_assert_str_eq(j.payload, "{\"n\":1}");
+	ck_assert_int_eq(j.state, JOBQ_RUNNING);
+	ck_assert_int_eq(j.attempts, 1);
+	ck_assert_int_eq(j.lease_until, 1000);
+	ck_assert_str_eq(j.worker, "w1");
+	/* Leased: nobody else gets it. */
+	ck_assert_int_eq(jobq_claim(q, NULL, "w2", 10, 1000, &g), 0);
+	ck_assert_int_eq(jobq_complete(q, id, j.token, 20), 0);
+	/* Done once: a second completion is stale. */
+	ck_assert_int_eq(jobq_complete(q, id, j.token, 21), JOBQ_STALE);
+	ck_assert_int_eq(jobq_get(q, id, &g), 1);
+	ck_assert_int_eq(g.state, JOBQ_DONE);
+	jobq_job_clear(&g);
+	jobq_job_clear(&j);
+	jobq_close(q);
+}
+END_TEST
+
+START_TEST(idempotency_key)
+{
+	struct jobq	*q = open_q();
+	int64_t		 a, b;
+	bool		 created;
+
+	ck_assert_int_eq(jobq_enqueue(q, "domain.start", "web-3", NULL, 3, 0,
+	    &a, &created), 0);
+	ck_assert(created);
+	ck_assert_int_eq(jobq_enqueue(q, "domain.start", "web-3", NULL, 3, 5,
+	    &b, &created), 0);
+	ck_assert(!created);
+	ck_assert_int_eq(a, b);
+	/* Another key, another job; no key, always a new one. */
+	ck_assert_int_ne(add(q, "domain.start", "web-4", 3, 0), a);
+	ck_assert_int_ne(add(q, "x", NULL, 1, 0), add(q, "x", NULL, 1, 0));
+	jobq_close(q);
+}
+END_TEST
+
+START_TEST(lease_expiry_fences)
+{
+	struct jobq	*q = open_q();
+	struct jobq_job	 old, j;
+	int64_t		 id = add(q, "k", NULL, 3, 0);
+
+	ck_assert_int_eq(jobq_claim(q, NULL, "slow", 0, 100, &old), 1);
+	ck_assert_int_eq(jobq_claim(q, NULL, "w2", 99, 100, &j), 0);
+	/* The lease ran out: another worker takes it, with a new token. */
+	ck_assert_int_eq(jobq_claim(q, NULL, "w2", 100, 100, &j), 1);
+	ck_assert_int_eq(j.id, id);
+	ck_assert_int_gt(j.token, old.token);
+	ck_assert_int_eq(j.attempts, 2);
+	/* The slow one may neither finish, fail nor extend it now. */
+	ck_assert_int_eq(jobq_complete(q, id, old.token, 150), JOBQ_STALE);
+	ck_assert_int_eq(jobq_fail(q, id, old.token, "late", 150), JOBQ_STALE);
+	ck_assert_int_eq(jobq_extend(q, id, old.token, 150, 100), JOBQ_STALE);
+	/* The holder extends its lease and finishes. */
+	ck_assert_int_eq(jobq_extend(q, id, j.token, 150, 1000), 0);
+	jobq_job_clear(&old);
+	ck_assert_int_eq(jobq_claim(q, NULL, "w3", 300, 100, &old), 0);
+	ck_assert_int_eq(jobq_complete(q, id, j.token, 400), 0);
+	jobq_job_clear(&old);
+	jobq_job_clear(&j);
+	jobq_close(q);
+}
+END_TEST
+
+START_TEST(retry_backoff_dead)
+{
+	struct jobq	*q = open_q();
+	struct jobq_job	 j;
+	int64_t		 id = add(q, "k", NULL, 3, 0), t = 0;
+
+	/* Attempt 1 fails: ready again after 100 ms; attempt 2: 200 ms. */
+	ck_assert_int_eq(jobq_claim(q, NULL, "w", t, 1000, &j), 1);
+	ck_assert_int_eq(jobq_fail(q, id, j.token, "no memory", t), 0);
+	jobq_job_clear(&j);
+	ck_assert_int_eq(jobq_claim(q, NULL, "w", t + 99, 1000, &j), 0);
+	ck_assert_int_eq(jobq_claim(q, NULL, "w", t + 100, 1000, &j), 1);
+	ck_assert_str_eq(j.error, "no memory");
+	t += 100;
+	ck_assert_int_eq(jobq_fail(q, id, j.token, "again", t), 0);
+	jobq_job_clear(&j);
+	ck_assert_int_eq(jobq_claim(q, NULL, "w", t + 199, 1000, &j), 0);
+	ck_assert_int_eq(jobq_claim(q, NULL, "w", t + 200, 1000, &j), 1);
+	ck_assert_int_eq(j.attempts, 3);
+	/* The last attempt fails: a dead letter, never claimed again. */
+	ck_assert_int_eq(jobq_fail(q, id, j.token, "gave up", t + 200), 0);
+	jobq_job_clear(&j);
+	ck_assert_int_eq(jobq_claim(q, NULL, "w", t + 100000, 1000, &j), 0);
+	ck_assert_int_eq(jobq_get(q, id, &j), 1);
+	ck_assert_int_eq(j.state, JOBQ_DEAD);
+	ck_assert_str_eq(j.error, "gave up");
+	jobq_job_clear(&j);
+	jobq_close(q);
+}
+END_TEST
+
+START_TEST(lease_expiry_at_last_attempt)
+{
+	struct jobq	*q = open_q();
+	struct jobq_job	 j;
+	int64_t		 id = add(q, "k", NULL, 1, 0);
+
+	ck_assert_int_eq(jobq_claim(q, NULL, "crashed", 0, 100, &j), 1);
+	jobq_job_clear(&j);
+	/* Its holder died with the only attempt: dead, not run again. */
+	ck_assert_int_eq(jobq_claim(q, NULL, "w", 500, 100, &j), 0);
+	ck_assert_int_eq(jobq_get(q, id, &j), 1);
+	ck_assert_int_eq(j.state, JOBQ_DEAD);
+	ck_assert_str_eq(j.error, "lease expired at the last attempt");
+	jobq_job_clear(&j);
+	jobq_close(q);
+}
+END_TEST
+
+START_TEST(backoff_doubles_capped)
+{
+	struct jobq	*q = open_q();
+
+	ck_assert_int_eq(jobq_backoff(q, 1), 100);
+	ck_assert_int_eq(jobq_backoff(q, 2), 200);
+	ck_assert_int_eq(jobq_backoff(q, 4), 800);
+	ck_assert_int_eq(jobq_backoff(q, 5), 1000);
+	ck_assert_int_eq(jobq_backoff(q, 50), 1000);
+	jobq_close(q);
+}
+END_TEST
+
+static int
+count(const struct jobq_job *j, void *arg)
+{
+	(void)j;
+	(*(int *)arg)++;
+	return 0;
+}
+
+START_TEST(survives_reopen)
+{
+	struct jobq	*q = open_q();
+	struct jobq_job	 j;
+	int		 n = 0;
+
+	add(q, "a", "k1", 2, 0);
+	add(q, "b", NULL, 2, 0);
+	ck_assert_int_eq(jobq_claim(q, "a", "w", 0, 100, &j), 1);
+	jobq_job_clear(&j);
+	jobq_close(q);	/* as if the scaler died here */
+	q = open_q();
+	ck_assert_int_eq(jobq_list(q, -1, count, &n), 0);
+	ck_assert_int_eq(n, 2);
+	/* The claimed job comes back once its lease is over. */
+	ck_assert_int_eq(jobq_claim(q, "a", "w2", 50, 100, &j), 0);
+	ck_assert_int_eq(jobq_claim(q, "a", "w2", 100, 100, &j), 1);
+	ck_assert_str_eq(j.key, "k1");
+	jobq_job_clear(&j);
+	jobq_close(q);
+}
+END_TEST
+
+static off_t
+size_of(const char *p)
+{
+	struct stat	 st;
+
+	return stat(p, &st) == 0 ? st.st_size : 0;
+}
+
+/* Many jobs done and pruned, round after round: the file stays put. */
+START_TEST(prune_keeps_size)
+{
+	struct jobq	*q = open_q();
+	struct jobq_job	 j;
+	char		 big[2048];
+	int64_t		 t = 0, removed, id;
+	off_t		 after_first = 0;
+	bool		 created;
+	int		 round, i, n;
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (round = 0; round < 6; round++) {
+		for (i = 0; i < 200; i++)
+			ck_assert_int_eq(jobq_enqueue(q, "k", NULL, big, 1, t,
+			    &id, &created), 0);
+		while (jobq_claim(q, NULL, "w", t, 1000, &j) == 1) {
+			ck_assert_int_eq(jobq_complete(q, j.id, j.token, t), 0);
+			jobq_job_clear(&j);
+		}
+		t += 10;
+		ck_assert_int_eq(jobq_prune(q, t, &removed), 0);
+		ck_assert_int_eq(removed, 200);
+		if (round == 0) {
+			/* Closing folds the WAL in: the file is the store. */
+			jobq_close(q);
+			after_first = size_of(path);
+			q = open_q();
+		}
+	}
+	n = 0;
+	ck_assert_int_eq(jobq_list(q, -1, count, &n), 0);
+	ck_assert_int_eq(n, 0);
+	jobq_close(q);	/* checkpoints the WAL into the file */
+	ck_assert_msg(size_of(path) <= after_first + 64 * 1024,
+	    "the store grew from %lld to %lld bytes", (long long)after_first,
+	    (long long)size_of(path));
+	ck_assert_msg(size_of(path) < 200 * 2048,
+	    "pruned pages were not given back: %lld bytes",
+	    (long long)size_of(path));
+}
+END_TEST
+
+START_TEST(refuses_bad_arguments)
+{
+	struct jobq	*q = open_q();
+	struct jobq_job	 j;
+	char		 longkind[JOBQ_KIND_MAX + 1];
+	int64_t		 id;
+	bool		 created;
+
+	memset(longkind, 'k', sizeof(longkind) - 1);
+	longkind[sizeof(longkind) - 1] = '\0';
+	ck_assert_int_eq(jobq_enqueue(q, longkind, NULL, NULL, 1, 0, &id,
+	    &created), -1);
+	ck_assert_int_eq(jobq_enqueue(q, "", NULL, NULL, 1, 0, &id,
+	    &created), -1);
+	ck_assert_int_eq(jobq_enqueue(q, "k", NULL, NULL, 0, 0, &id,
+	    &created), -1);
+	ck_assert_int_eq(jobq_claim(q, NULL, "w", 0, 0, &j), -1);
+	ck_assert_ptr_nonnull(strstr(jobq_error(q), "lease"));
+	jobq_close(q);
+}
+END_TEST
+
+#define WORKERS		4
+#define JOBS		400
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One worker process: claim until none is left, report each id. */
+static void __attribute__((noreturn))
+worker(int w, int out)
+{
+	struct jobq	*q = open_q();
+	struct jobq_job	 j;
+	char		 name[16];
+	int		 rc;
+
+	snprintf(name, sizeof(name), "w%d", w);
+	while ((rc = jobq_claim(q, NULL, name, now_ms(), 60000, &j)) == 1) {
+		if (write(out, &j.id, sizeof(j.id)) != sizeof(j.id) ||
+		    jobq_complete(q, j.id, j.token, now_ms()) != 0)
+			_exit(2);
+		jobq_job_clear(&j);
+	}
+	jobq_close(q);
+	_exit(rc == 0 ? 0 : 3);
+}
+
+START_TEST(workers_claim_once)
+{
+	struct jobq	*q = open_q();
+	static int	 seen[JOBS + 1];
+	int64_t		 id;
+	pid_t		 pid[WORKERS];
+	int		 fd[2], i, st, done = 0;
+
+	for (i = 0; i < JOBS; i++)
+		ck_assert_int_le(add(q, "k", NULL, 1, 0), JOBS);
+	ck_assert_int_eq(pipe(fd), 0);
+	for (i = 0; i < WORKERS; i++)
+		if ((pid[i] = fork()) == 0) {
+			close(fd[0]);
+			worker(i, fd[1]);
+		}
+	close(fd[1]);
+	while (read(fd[0], &id, sizeof(id)) == sizeof(id)) {
+		ck_assert(id >= 1 && id <= JOBS);
+		ck_assert_msg(seen[id]++ == 0, "job %lld claimed twice",
+		    (long long)id);
+		done++;
+	}
+	for (i = 0; i < WORKERS; i++) {
+		ck_assert_int_eq(waitpid(pid[i], &st, 0), pid[i]);
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "worker %d: status %d", i, st);
+	}
+	ck_assert_int_eq(done, JOBS);
+	i = 0;
+	ck_assert_int_eq(jobq_list(q, JOBQ_DONE, count, &i), 0);
+	ck_assert_int_eq(i, JOBS);
+	jobq_close(q);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("jobq");
+	TCase	*tc = tcase_create("sqlite");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, claim_complete);
+	tcase_add_test(tc, idempotency_key);
+	tcase_add_test(tc, lease_expiry_fences);
+	tcase_add_test(tc, retry_backoff_dead);
+	tcase_add_test(tc, lease_expiry_at_last_attempt);
+	tcase_add_test(tc, backoff_doubles_capped);
+	tcase_add_test(tc, survives_reopen);
+	tcase_add_test(tc, prune_keeps_size);
+	tcase_add_test(tc, refuses_bad_arguments);
+	tcase_add_test(tc, workers_claim_once);
+	suite_add_tcase(s, tc);
+	return unit_run(s);
+}
