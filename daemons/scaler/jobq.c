@@ -34,6 +34,24 @@ jobq_error(const struct jobq *q)
 	return q->err;
 }
 
+void
+jobq_settle(struct jobq *q, const struct jobq_settings *set)
+{
+	if (set != NULL)
+		q->set = *set;
+	if (q->set.backoff_ms <= 0)
+		q->set.backoff_ms = 1000;
+	if (q->set.backoff_max_ms < q->set.backoff_ms)
+		q->set.backoff_max_ms = q->set.backoff_ms > 60000 ?
+		    q->set.backoff_ms : 60000;
+}
+
+int
+jobq_wait(struct jobq *q, int timeout_ms)
+{
+	return q->ops->wait(q, timeout_ms);
+}
+
 int64_t
 jobq_backoff(const struct jobq *q, int attempts)
 {

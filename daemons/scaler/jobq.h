@@ -1,7 +1,7 @@
 /*
  * jobq: the scaler's persistent job queue (docs/scaler.md).  One
  * interface; the store behind it is SQLite (jobq_sqlite.c, the default,
- * embedded) and, to come, PostgreSQL for several hosts, with one schema.
+ * embedded) or PostgreSQL (jobq_pg.c, for several hosts), one schema.
  *
  * The job model.  A job has a kind ("domain.start"), an optional
  * idempotency key (enqueueing a key that is already there returns the
@@ -69,6 +69,9 @@ struct jobq;
 /* NULL with the reason in err. */
 struct jobq	*jobq_open_sqlite(const char *path,
 		    const struct jobq_settings *, char *err, size_t errlen);
+/* conninfo as libpq takes it ("host=... dbname=..."). */
+struct jobq	*jobq_open_pg(const char *conninfo,
+		    const struct jobq_settings *, char *err, size_t errlen);
 void		 jobq_close(struct jobq *);
 /* The store's last error, for a log line. */
 const char	*jobq_error(const struct jobq *);
@@ -97,6 +100,13 @@ int	 jobq_prune(struct jobq *, int64_t before, int64_t *removed);
 /* Every job in state (or all if -1), oldest first; stops if fn != 0. */
 int	 jobq_list(struct jobq *, int state,
 	    int (*fn)(const struct jobq_job *, void *), void *arg);
+/*
+ * Wait up to timeout_ms for work another connection added (an enqueue
+ * or a retry): 1 if woken so, 0 if the time ran out, -1 on error.
+ * PostgreSQL wakes it by LISTEN/NOTIFY; SQLite has no such signal, so
+ * there it only waits (a worker polls).
+ */
+int	 jobq_wait(struct jobq *, int timeout_ms);
 /* One job by id: 1 found, 0 not, -1 error. */
 int	 jobq_get(struct jobq *, int64_t id, struct jobq_job *out);
 void	 jobq_job_clear(struct jobq_job *);

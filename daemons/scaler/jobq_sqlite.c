@@ -9,6 +9,7 @@
  * auto_vacuum=INCREMENTAL lets prune give pruned pages back to the file
  * system, so a queue that runs for months does not grow.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +329,15 @@ sq_list(struct jobq *q, int state, int64_t id,
 	return 0;
 }
 
+/* No signal between SQLite connections: the caller polls. */
+static int
+sq_wait(struct jobq *q, int timeout_ms)
+{
+	(void)q;
+	poll(NULL, 0, timeout_ms);
+	return 0;
+}
+
 static void
 sq_close(struct jobq *q)
 {
@@ -346,7 +356,7 @@ sq_close(struct jobq *q)
 static const struct jobq_store_ops sqlite_ops = {
 	.enqueue = sq_enqueue, .claim = sq_claim, .complete = sq_complete,
 	.fail = sq_fail, .extend = sq_extend, .prune = sq_prune,
-	.list = sq_list, .close = sq_close,
+	.list = sq_list, .wait = sq_wait, .close = sq_close,
 };
 
 static int
@@ -387,13 +397,7 @@ jobq_open_sqlite(const char *path, const struct jobq_settings *set,
 	}
 	q->ops = &sqlite_ops;
 	q->store = s;
-	if (set != NULL)
-		q->set = *set;
-	if (q->set.backoff_ms <= 0)
-		q->set.backoff_ms = 1000;
-	if (q->set.backoff_max_ms < q->set.backoff_ms)
-		q->set.backoff_max_ms = q->set.backoff_ms > 60000 ?
-		    q->set.backoff_ms : 60000;
+	jobq_settle(q, set);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 	    setup(q, s) != 0) {

@@ -26,6 +26,8 @@ struct jobq_store_ops {
 	/* id > 0: that job only. */
 	int	(*list)(struct jobq *, int state, int64_t id,
 		    int (*fn)(const struct jobq_job *, void *), void *arg);
+	/* 1 woken by another's enqueue or retry, 0 timed out, -1. */
+	int	(*wait)(struct jobq *, int timeout_ms);
 	void	(*close)(struct jobq *);
 };
 
@@ -36,6 +38,8 @@ struct jobq {
 	void				*store;
 };
 
+/* The settings with their defaults filled in. */
+void	jobq_settle(struct jobq *, const struct jobq_settings *);
 void	jobq_set_error(struct jobq *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 

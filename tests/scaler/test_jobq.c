@@ -1,9 +1,14 @@
 /*
- * The job queue on SQLite (daemons/scaler/jobq.h): the job model with a
- * fake clock (claim, lease expiry and fencing, retries with backoff,
- * dead letters, idempotency, pruning without growth), what survives
- * closing the store, and several worker processes on one file claiming
- * every job exactly once.
+ * The job queue (daemons/scaler/jobq.h) on both stores: the job model
+ * with a fake clock (claim, lease expiry and fencing, retries with
+ * backoff, dead letters, idempotency, pruning), what survives closing the
+ * store, and several worker processes claiming every job exactly once.
+ * SQLite also: pruning gives the file's pages back.  PostgreSQL also: a
+ * waiting worker is woken by another's enqueue (LISTEN/NOTIFY).
+ *
+ *	unit_jobq			SQLite, in a temporary directory
+ *	unit_jobq pg CONNINFO		PostgreSQL (with_postgres.sh starts
+ *					one; each test starts from no table)
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -14,18 +19,30 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 #include "jobq.h"
 #include "unit.h"
 
 static char	 dir[64];
 static char	 path[128];
+static const char *pg;		/* conninfo: the PostgreSQL run */
 
 static void
 setup(void)
 {
+	PGconn	*c;
+
 	snprintf(dir, sizeof(dir), "/tmp/jobq.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/jobs.db", dir);
+	if (pg == NULL)
+		return;
+	c = PQconnectdb(pg);
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+	PQclear(PQexec(c, "SET client_min_messages = warning"));
+	PQclear(PQexec(c, "DROP TABLE IF EXISTS jobs"));
+	PQfinish(c);
 }
 
 static void
@@ -43,7 +60,9 @@ open_q(void)
 	struct jobq_settings	 set = { .backoff_ms = 100,
 				    .backoff_max_ms = 1000 };
 	char			 err[256];
-	struct jobq		*q = jobq_open_sqlite(path, &set, err,
+	struct jobq		*q = pg != NULL ?
+				    jobq_open_pg(pg, &set, err, sizeof(err)) :
+				    jobq_open_sqlite(path, &set, err,
 				    sizeof(err));
 
 	ck_assert_msg(q != NULL, "open: %s", err);
@@ -283,6 +302,63 @@ START_TEST(prune_keeps_size)
 }
 END_TEST
 
+/* Done jobs before the time go; later ones and live ones stay. */
+START_TEST(prune_removes_done_only)
+{
+	struct jobq	*q = open_q();
+	struct jobq_job	 j;
+	int64_t		 removed;
+	int		 n = 0;
+
+	add(q, "k", NULL, 1, 0);
+	add(q, "k", NULL, 1, 0);
+	add(q, "k", NULL, 1, 0);
+	ck_assert_int_eq(jobq_claim(q, NULL, "w", 0, 1000, &j), 1);
+	ck_assert_int_eq(jobq_complete(q, j.id, j.token, 10), 0);
+	jobq_job_clear(&j);
+	ck_assert_int_eq(jobq_claim(q, NULL, "w", 0, 1000, &j), 1);
+	ck_assert_int_eq(jobq_complete(q, j.id, j.token, 30), 0);
+	jobq_job_clear(&j);
+	ck_assert_int_eq(jobq_prune(q, 20, &removed), 0);
+	ck_assert_int_eq(removed, 1);
+	ck_assert_int_eq(jobq_list(q, -1, count, &n), 0);
+	ck_assert_int_eq(n, 2);
+	jobq_close(q);
+}
+END_TEST
+
+/* A worker in jobq_wait is woken by an enqueue on another connection. */
+START_TEST(wait_woken_by_enqueue)
+{
+	struct jobq	*q = open_q();
+	int		 fd[2], st;
+	char		 c;
+	pid_t		 pid;
+
+	ck_assert_int_eq(jobq_wait(q, 0), 0);	/* now LISTENing */
+	ck_assert_int_eq(pipe(fd), 0);
+	if ((pid = fork()) == 0) {
+		struct jobq	*p;
+
+		close(fd[1]);
+		/* Enqueue once the parent waits; its wait is bounded. */
+		if (read(fd[0], &c, 1) != 1 || (p = open_q()) == NULL)
+			_exit(1);
+		add(p, "k", NULL, 1, 0);
+		jobq_close(p);
+		_exit(0);
+	}
+	close(fd[0]);
+	ck_assert_int_eq(write(fd[1], "g", 1), 1);
+	/* 30 s: a timeout, not a notification, would return 0. */
+	ck_assert_int_eq(jobq_wait(q, 30000), 1);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(fd[1]);
+	jobq_close(q);
+}
+END_TEST
+
 START_TEST(refuses_bad_arguments)
 {
 	struct jobq	*q = open_q();
@@ -374,11 +450,18 @@ START_TEST(workers_claim_once)
 END_TEST
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	Suite	*s = suite_create("jobq");
-	TCase	*tc = tcase_create("sqlite");
+	TCase	*tc;
 
+	if (argc == 3 && strcmp(argv[1], "pg") == 0)
+		pg = argv[2];
+	else if (argc != 1) {
+		fprintf(stderr, "usage: unit_jobq [pg CONNINFO]\n");
+		return 2;
+	}
+	tc = tcase_create(pg != NULL ? "postgresql" : "sqlite");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, claim_complete);
@@ -388,9 +471,13 @@ main(void)
 	tcase_add_test(tc, lease_expiry_at_last_attempt);
 	tcase_add_test(tc, backoff_doubles_capped);
 	tcase_add_test(tc, survives_reopen);
-	tcase_add_test(tc, prune_keeps_size);
+	tcase_add_test(tc, prune_removes_done_only);
 	tcase_add_test(tc, refuses_bad_arguments);
 	tcase_add_test(tc, workers_claim_once);
+	if (pg != NULL)
+		tcase_add_test(tc, wait_woken_by_enqueue);
+	else
+		tcase_add_test(tc, prune_keeps_size);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
