@@ -2,7 +2,7 @@
  * jobq_pg: the job store in PostgreSQL (jobq.h), for scalers on several
  * hosts sharing one queue.
  *
- * The schema is SQLite's (jobq_sqlite.c), column for column, but for the
+ * The schema is the one both stores share (jobq_store.h), but for the
  * id, a BIGSERIAL.  A claim picks its row with FOR UPDATE SKIP LOCKED,
  * so claims on many connections never wait on each other and never take
  * the same job; every enqueue and retry sends NOTIFY on channel
@@ -22,28 +22,7 @@
 #include "jobq.h"
 #include "jobq_store.h"
 
-static const char schema[] =
-	"CREATE TABLE IF NOT EXISTS jobs ("
-	"  id           BIGSERIAL PRIMARY KEY,"
-	"  kind         TEXT NOT NULL,"
-	"  idem_key     TEXT UNIQUE,"
-	"  payload      TEXT NOT NULL,"
-	"  state        TEXT NOT NULL CHECK (state IN"
-	"                 ('ready', 'running', 'done', 'dead')),"
-	"  attempts     INTEGER NOT NULL DEFAULT 0,"
-	"  max_attempts INTEGER NOT NULL,"
-	"  token        BIGINT NOT NULL DEFAULT 0,"
-	"  run_at       BIGINT NOT NULL,"
-	"  lease_until  BIGINT NOT NULL DEFAULT 0,"
-	"  worker       TEXT NOT NULL DEFAULT '',"
-	"  error        TEXT,"
-	"  created_at   BIGINT NOT NULL,"
-	"  finished_at  BIGINT);"
-	"CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, run_at, id);"
-	"CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (state, finished_at);";
-
-#define COLUMNS "id, kind, idem_key, payload, state, attempts, " \
-	"max_attempts, token, run_at, lease_until, worker, error"
+static const char schema[] = JOBQ_SCHEMA("BIGSERIAL PRIMARY KEY");
 
 #define NOTIFY	"NOTIFY shoal_jobq"
 
@@ -113,7 +92,7 @@ state_of(const char *s)
 	return JOBQ_READY;
 }
 
-/* Row i in COLUMNS order; payload and error are borrowed. */
+/* Row i in JOBQ_COLUMNS order; payload and error are borrowed. */
 static void
 row(PGresult *r, int i, struct jobq_job *j)
 {
@@ -320,7 +299,7 @@ pg_list(struct jobq *q, int state, int64_t id,
 	int		 k;
 
 	num(i, sizeof(i), id);
-	if ((r = run(q, "list", "SELECT " COLUMNS " FROM jobs WHERE ($1::text"
+	if ((r = run(q, "list", "SELECT " JOBQ_COLUMNS " FROM jobs WHERE ($1::text"
 	    " IS NULL OR state = $1) AND ($2::bigint = 0 OR id = $2) ORDER BY"
 	    " id", 2, p)) == NULL)
 		return -1;

@@ -22,28 +22,7 @@
 #define BUSY_TIMEOUT_MS	10000
 
 /* The schema (auto_vacuum is set before it: see setup()). */
-static const char schema[] =
-	"CREATE TABLE IF NOT EXISTS jobs ("
-	"  id           INTEGER PRIMARY KEY,"
-	"  kind         TEXT NOT NULL,"
-	"  idem_key     TEXT UNIQUE,"
-	"  payload      TEXT NOT NULL,"
-	"  state        TEXT NOT NULL CHECK (state IN"
-	"                 ('ready', 'running', 'done', 'dead')),"
-	"  attempts     INTEGER NOT NULL DEFAULT 0,"
-	"  max_attempts INTEGER NOT NULL,"
-	"  token        BIGINT NOT NULL DEFAULT 0,"
-	"  run_at       BIGINT NOT NULL,"
-	"  lease_until  BIGINT NOT NULL DEFAULT 0,"
-	"  worker       TEXT NOT NULL DEFAULT '',"
-	"  error        TEXT,"
-	"  created_at   BIGINT NOT NULL,"
-	"  finished_at  BIGINT);"
-	"CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, run_at, id);"
-	"CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (state, finished_at);";
-
-#define COLUMNS "id, kind, idem_key, payload, state, attempts, " \
-	"max_attempts, token, run_at, lease_until, worker, error"
+static const char schema[] = JOBQ_SCHEMA("INTEGER PRIMARY KEY");
 
 enum stmt {
 	S_INSERT, S_BY_KEY, S_EXPIRE_LAST, S_CLAIM, S_COMPLETE, S_ATTEMPTS,
@@ -64,7 +43,7 @@ static const char *const sql[S_COUNT] = {
 	    "WHERE id = (SELECT id FROM jobs WHERE ((state = 'ready' AND "
 	    "run_at <= ?1) OR (state = 'running' AND lease_until <= ?1)) AND "
 	    "(?4 IS NULL OR kind = ?4) ORDER BY run_at, id LIMIT 1) "
-	    "RETURNING " COLUMNS,
+	    "RETURNING " JOBQ_COLUMNS,
 	[S_COMPLETE] = "UPDATE jobs SET state = 'done', finished_at = ?3, "
 	    "lease_until = 0 WHERE id = ?1 AND token = ?2 AND state = "
 	    "'running'",
@@ -78,7 +57,7 @@ static const char *const sql[S_COUNT] = {
 	    "token = ?2 AND state = 'running'",
 	[S_PRUNE] = "DELETE FROM jobs WHERE state = 'done' AND "
 	    "finished_at < ?1",
-	[S_LIST] = "SELECT " COLUMNS " FROM jobs WHERE (?1 IS NULL OR "
+	[S_LIST] = "SELECT " JOBQ_COLUMNS " FROM jobs WHERE (?1 IS NULL OR "
 	    "state = ?1) AND (?2 = 0 OR id = ?2) ORDER BY id",
 };
 
@@ -147,7 +126,7 @@ copy_text(char *dst, size_t len, sqlite3_stmt *st, int col)
 	snprintf(dst, len, "%s", t != NULL ? (const char *)t : "");
 }
 
-/* A row in COLUMNS order; payload and error are borrowed. */
+/* A row in JOBQ_COLUMNS order; payload and error are borrowed. */
 static void
 row(sqlite3_stmt *st, struct jobq_job *j)
 {

@@ -9,6 +9,34 @@
 
 #include "jobq.h"
 
+/*
+ * The one schema both stores create; only the id's type is each store's
+ * own (SQLite's INTEGER PRIMARY KEY, PostgreSQL's BIGSERIAL).
+ */
+#define JOBQ_SCHEMA(id_type)						\
+	"CREATE TABLE IF NOT EXISTS jobs ("				\
+	"  id           " id_type ","					\
+	"  kind         TEXT NOT NULL,"					\
+	"  idem_key     TEXT UNIQUE,"					\
+	"  payload      TEXT NOT NULL,"					\
+	"  state        TEXT NOT NULL CHECK (state IN"			\
+	"                 ('ready', 'running', 'done', 'dead')),"	\
+	"  attempts     INTEGER NOT NULL DEFAULT 0,"			\
+	"  max_attempts INTEGER NOT NULL,"				\
+	"  token        BIGINT NOT NULL DEFAULT 0,"			\
+	"  run_at       BIGINT NOT NULL,"				\
+	"  lease_until  BIGINT NOT NULL DEFAULT 0,"			\
+	"  worker       TEXT NOT NULL DEFAULT '',"			\
+	"  error        TEXT,"						\
+	"  created_at   BIGINT NOT NULL,"				\
+	"  finished_at  BIGINT);"					\
+	"CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, run_at, id);" \
+	"CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (state, finished_at);"
+
+/* A job row as both stores read it back. */
+#define JOBQ_COLUMNS "id, kind, idem_key, payload, state, attempts, "	\
+	"max_attempts, token, run_at, lease_until, worker, error"
+
 struct jobq_store_ops {
 	int	(*enqueue)(struct jobq *, const char *kind, const char *key,
 		    const char *payload, int max_attempts, int64_t now,
