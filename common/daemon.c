@@ -3,11 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "daemon.h"
 #include "log.h"
 #include "privdrop.h"
 #include "rpc_server.h"
+#include "rpc_vchan.h"
+#include "xs_broker.h"
 
 /* Long-only options of the shared set: values past any getopt letter. */
 enum {
@@ -168,5 +171,14 @@ daemon_drop(const struct daemon_args *a, struct privdrop *p)
 		log_warnx("privilege drop: too many paths");
 		return -1;
 	}
+	if (!a->no_rpc && rpc_vchan_service_rules(&p->store) != 0) {
+		log_warnx("privilege drop: too many store paths");
+		return -1;
+	}
+	/* Root's store connection is not the user's: a broker keeps it. */
+	if (a->user != NULL && !p->is_store && p->store.n > 0 &&
+	    geteuid() == 0 &&
+	    xs_broker_start(&p->store, p->store_self, a->user) < 0)
+		return -1;
 	return privdrop_apply(p);
 }

@@ -51,6 +51,21 @@ log_init(const char *progname, int to_syslog, int verbosity)
 }
 
 void
+log_child(const char *role)
+{
+	static char	 name[64];
+	int		 saved = errno;
+
+	snprintf(name, sizeof(name), "%s-%s", log_progname, role);
+	log_progname = name;
+	if (log_syslog) {
+		closelog();
+		openlog(name, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	}
+	errno = saved;
+}
+
+void
 log_setverbose(int verbosity)
 {
 	log_verbose = verbosity;

@@ -26,6 +26,12 @@
 #define LOG_DEAD		__attribute__((__noreturn__))
 
 void	log_init(const char *progname, int to_syslog, int verbosity);
+/*
+ * In a process forked to play a part for the daemon: its lines say
+ * "PROGNAME-ROLE" from now on, and syslog is opened again (call it once
+ * the descriptors the fork copied are closed).
+ */
+void	log_child(const char *role);
 void	log_setverbose(int verbosity);
 int	log_getverbose(void);
 

@@ -66,6 +66,9 @@ privdrop_base(struct privdrop *p)
 	p->user = NULL;
 	p->keep_exec = false;
 	p->ro[0] = p->rw[0] = NULL;
+	xs_filter_init(&p->store);
+	p->is_store = false;
+	p->store_self = NULL;
 	for (i = 0; base[i] != NULL; i++)
 		(void)privdrop_ro(p, base[i]);
 }

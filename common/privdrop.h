@@ -24,13 +24,26 @@
 
 #include <stdbool.h>
 
+#include "xs_filter.h"
+
 #define PRIVDROP_MAX_PATHS	32
+
+struct xs_handle;
 
 struct privdrop {
 	const char	*user;			/* NULL: keep the uid */
 	bool		 keep_exec;		/* re-executes itself (live update) */
 	const char	*ro[PRIVDROP_MAX_PATHS];	/* NULL-ended */
 	const char	*rw[PRIVDROP_MAX_PATHS];	/* NULL-ended */
+	/*
+	 * The store, as for files: what it may still read and write once
+	 * it is another user, through a broker (xs_broker.h, started by
+	 * daemon_drop).  No rules, or is_store: no broker.
+	 */
+	struct xs_filter store;
+	bool		 is_store;		/* xenstored itself */
+	/* Which domain $self is: NULL, the connection's own. */
+	int		(*store_self)(struct xs_handle *);
 };
 
 /* What every daemon still reads: its libraries, /etc, /proc (for the

@@ -17,6 +17,7 @@
 #include "rpc_conn.h"
 #include "rpc_vchan.h"
 #include "strnum.h"
+#include "xs_filter.h"
 
 /* ---- the transport ---- */
 
@@ -108,6 +109,45 @@ rpc_vchan_conn_path(char *buf, size_t len, unsigned domid, const char *nonce)
 	return n > 0 && (size_t)n < len && n + 14 < 64 ? 0 : -1;
 }
 
+/*
+ * A service learns its domain, publishes itself under data/shoal, makes
+ * a vchan per caller under data/rpc (libxenvchan reads "domid" and
+ * writes the ring's nodes there) and reads each caller's name (for its
+ * policy and its log).
+ */
+int
+rpc_vchan_service_rules(struct xs_filter *f)
+{
+	return xs_filter_add(f, "domid", XS_FILTER_READ) != 0 ||
+	    xs_filter_add(f, "/tool/xenstored/domid", XS_FILTER_READ) != 0 ||
+	    xs_filter_add(f, "/local/domain/*/name", XS_FILTER_READ) != 0 ||
+	    xs_filter_add(f, "/local/domain/$self/data/shoal/**",
+	    XS_FILTER_RW) != 0 ||
+	    xs_filter_add(f, "/local/domain/$self/data/rpc/**",
+	    XS_FILTER_RW) != 0 ? -1 : 0;
+}
+
+/*
+ * A caller lists domains and their services, posts into a service's
+ * inbox, and watches and reads the vchan made for it: what any domain
+ * may do by the nodes' own permissions.
+ */
+int
+rpc_vchan_caller_rules(struct xs_filter *f)
+{
+	static const char *const read[] = { "/local/domain",
+	    "/local/domain/*/name", "domid",
+	    "/local/domain/*/data/shoal/**", "/local/domain/*/data/rpc/*/**",
+	    NULL };
+	size_t	 i;
+
+	for (i = 0; read[i] != NULL; i++)
+		if (xs_filter_add(f, read[i], XS_FILTER_READ) != 0)
+			return -1;
+	return xs_filter_add(f, "/local/domain/*/data/shoal/*/inbox/*",
+	    XS_FILTER_WRITE);
+}
+
 int
 rpc_vchan_self(struct xs_handle *xs)
 {
@@ -138,12 +178,6 @@ rpc_vchan_store_domid(struct xs_handle *xs)
 	}
 	free(v);
 	return (int)id;
-}
-
-struct xs_handle *
-rpc_vchan_xs_open(void)
-{
-	return xs_open(0);
 }
 
 /* libxenvchan's messages, at debug level: a rendezvous retries. */

@@ -65,10 +65,13 @@ int	 rpc_vchan_self(struct xs_handle *);
  */
 int	 rpc_vchan_store_domid(struct xs_handle *);
 /*
- * xs_open(0), for code that cannot include <xenstore.h>: xenstored's
- * own, whose permission names are the same as libxenstore's.
+ * The store rules (xs_filter.h) of a service and of a caller, for a
+ * daemon confined to its user: what the rendezvous above reads and
+ * writes, and no more.  -1 if the filter is full.
  */
-struct xs_handle *rpc_vchan_xs_open(void);
+struct xs_filter;
+int	 rpc_vchan_service_rules(struct xs_filter *);
+int	 rpc_vchan_caller_rules(struct xs_filter *);
 
 /*
  * Caller side, blocking: the whole rendezvous to svc in domid, within

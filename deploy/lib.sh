@@ -62,16 +62,46 @@ shoal_install() {
 }
 
 # The unprivileged users daemons run as with --user (docs/privilege.md):
-# system users with no home and no shell.  Idempotent.
+# system users with no home and no shell, each also in the group
+# shoal-xen, which may open Xen's event-channel and grant-sharing
+# devices (a vchan per RPC caller; xensim's socket stands for them).
+# Idempotent.
 SHOAL_USERS="shoal-dnsd shoal-consoled shoal-httpd shoal-xenstored"
+SHOAL_DEVICE_GROUP=shoal-xen
 shoal_users() {
 	local u
+	if ! getent group "$SHOAL_DEVICE_GROUP" >/dev/null; then
+		[ "$(id -u)" -eq 0 ] || shoal_die "need root to add the group $SHOAL_DEVICE_GROUP"
+		groupadd --system "$SHOAL_DEVICE_GROUP" ||
+			shoal_die "groupadd $SHOAL_DEVICE_GROUP failed"
+	fi
 	for u in $SHOAL_USERS; do
-		getent passwd "$u" >/dev/null && continue
-		[ "$(id -u)" -eq 0 ] || shoal_die "need root to add the user $u"
-		useradd --system --no-create-home --home-dir /nonexistent \
-		    --shell /usr/sbin/nologin "$u" ||
-			shoal_die "useradd $u failed"
+		if ! getent passwd "$u" >/dev/null; then
+			[ "$(id -u)" -eq 0 ] || shoal_die "need root to add the user $u"
+			useradd --system --no-create-home --home-dir /nonexistent \
+			    --shell /usr/sbin/nologin "$u" ||
+				shoal_die "useradd $u failed"
+		fi
+		id -nG "$u" | grep -qw "$SHOAL_DEVICE_GROUP" ||
+			usermod -a -G "$SHOAL_DEVICE_GROUP" "$u" ||
+			shoal_die "usermod: $u into $SHOAL_DEVICE_GROUP failed"
+	done
+}
+
+# On a host with real Xen: the event-channel and grant-sharing devices
+# are the group's too (never gntdev or privcmd, which reach other
+# domains' memory and the hypervisor).  A udev rule for the next boot,
+# and the devices there now.
+shoal_xen_devices() {
+	local d
+	cat >/etc/udev/rules.d/60-shoal-xen.rules <<-EOF
+	# Shoal (deploy/lib.sh): dom0 daemons run as users make vchans.
+	KERNEL=="xen/evtchn", GROUP="$SHOAL_DEVICE_GROUP", MODE="0660"
+	KERNEL=="xen/gntalloc", GROUP="$SHOAL_DEVICE_GROUP", MODE="0660"
+	EOF
+	for d in /dev/xen/evtchn /dev/xen/gntalloc; do
+		[ -c "$d" ] || continue
+		chgrp "$SHOAL_DEVICE_GROUP" "$d" && chmod 0660 "$d"
 	done
 }
 

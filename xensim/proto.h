@@ -29,6 +29,8 @@
 #define XSIM_DOMID_ENV		"XENSIM_DOMID"
 #define XSIM_SOCKET_DEFAULT	"/run/xensim/xensimd.sock"
 #define XSIM_PROTO_VERSION	1
+/* Xen's devices' group for dom0 daemons run as users (docs/privilege.md) */
+#define XSIM_DEVICE_GROUP	"shoal-xen"
 
 #define XSIM_PAGE_SIZE		4096
 #define XSIM_MAX_PORTS		4096	/* per domain: one state page set */

@@ -11,6 +11,7 @@
 
 #include "con_dom.h"
 #include "con_xs.h"
+#include "xs_filter.h"
 #include "log.h"
 
 #define BATCH		64
@@ -341,6 +342,21 @@ own_domid(struct xs_handle *xs)
 		free(v);
 	}
 	return (unsigned)id;
+}
+
+int
+con_xs_store_rules(struct xs_filter *f)
+{
+	static const char *const read[] = { "@introduceDomain",
+	    "@releaseDomain", "/local/domain", "/local/domain/*/name",
+	    "/local/domain/*/console/**", "domid", NULL };
+	size_t	 i;
+
+	for (i = 0; read[i] != NULL; i++)
+		if (xs_filter_add(f, read[i], XS_FILTER_READ) != 0)
+			return -1;
+	return xs_filter_add(f, "/local/domain/*/console/tty",
+	    XS_FILTER_WRITE);
 }
 
 struct con_xs *

@@ -25,6 +25,14 @@
 
 struct con_doms;
 struct con_xs;
+struct xs_filter;
+
+/*
+ * What of the store it reads and writes, for a consoled confined to its
+ * user (xs_filter.h): the domain list, each domain's name and console
+ * nodes, its tty node, and the two special watches.  -1 if full.
+ */
+int		 con_xs_store_rules(struct xs_filter *);
 
 /* NULL (logged) if xenstore or xenctrl cannot be opened. */
 struct con_xs	*con_xs_open(struct con_doms *);

@@ -158,7 +158,8 @@ drop(struct daemon *d)
 	if (privdrop_ro(&p, d->args.config_path) != 0 ||
 	    privdrop_rw(&p, d->cfg->log_dir) != 0 ||
 	    privdrop_rw(&p, "/dev/ptmx") != 0 ||
-	    privdrop_rw(&p, "/dev/pts") != 0)
+	    privdrop_rw(&p, "/dev/pts") != 0 ||
+	    con_xs_store_rules(&p.store) != 0)
 		return -1;
 	return daemon_drop(&d->args, &p);
 }

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "privdrop.h"
 #include "rpc_server.h"
+#include "rpc_vchan.h"
 
 struct daemon {
 	struct daemon_args	 args;
@@ -106,7 +107,9 @@ drop(struct daemon *d)
 	    privdrop_ro(&p, d->cfg->root) != 0 ||
 	    privdrop_ro(&p, d->cfg->mime_types) != 0 ||
 	    privdrop_ro(&p, d->cfg->tls.certificate) != 0 ||
-	    privdrop_ro(&p, d->cfg->tls.key) != 0)
+	    privdrop_ro(&p, d->cfg->tls.key) != 0 ||
+	    /* The status collector calls every domain's services. */
+	    rpc_vchan_caller_rules(&p.store) != 0)
 		return -1;
 	if (d->cfg->access_log != NULL) {
 		snprintf(logdir, sizeof(logdir), "%s", d->cfg->access_log);

@@ -182,6 +182,7 @@ drop(struct daemon *d, const char *sockpath)
 	privdrop_base(&p);
 	/* Without a monitor a live update executes the new image here. */
 	p.keep_exec = d->monitor < 0;
+	p.is_store = true;	/* its RPC helper is the store's client */
 	snprintf(sockdir, sizeof(sockdir), "%s", sockpath);
 	if (privdrop_ro(&p, "/") != 0 ||
 	    privdrop_rw(&p, dirname(sockdir)) != 0)

@@ -158,11 +158,12 @@ helper_main(const struct daemon_args *args, const char *sockpath,
 	    (loop = evloop_new()) == NULL)
 		_exit(1);
 	/*
-	 * Connected before the drop: under --user the socket is still
-	 * root's, as xenstored's socket is for every privileged client.
+	 * Under --user xenstored's socket is still root's, as it is for
+	 * every privileged client: the store broker daemon_drop starts
+	 * connects for us, and our domain is the store's.
 	 */
-	o.xs = rpc_vchan_xs_open();
 	privdrop_base(&p);
+	p.store_self = rpc_vchan_store_domid;
 	if ((ev = event_new(evloop_base(loop), helper_fd, EV_READ |
 	    EV_PERSIST, h_daemon_gone, NULL)) == NULL ||
 	    event_add(ev, NULL) == -1 ||

@@ -5,8 +5,11 @@
 # and be refused a file outside what it kept, while what it kept still
 # works: dnsd (as shoal-dnsd, on loopback) rereads a zone in its zone
 # directory but not one moved elsewhere; httpd (as shoal-httpd) reopens
-# its access log but may not take another document root; consoled (under xensim) may not
-# make a log directory elsewhere on reload; xenstored and its RPC helper
+# its access log but may not take another document root; consoled (under
+# xensim, as shoal-consoled) serves a guest's console through its store
+# broker and may not make a log directory elsewhere on reload; dnsd as
+# shoal-dnsd answers RPC over vchan, its broker refusing what is not its
+# own and going with it; xenstored and its RPC helper
 # (under xensim) show the same status; xenstored --user shoal-xenstored
 # runs as that user under a root parent that executes a live update's
 # new image (its own binary only), a guest served across the update.
@@ -18,10 +21,11 @@ xensim=$build/xensim/bin/xensim
 run=$(mktemp -d /tmp/shoal-priv.XXXXXX)
 chmod 755 "$run"	# shoal-dnsd rereads its zones below it
 export XENSIM_SOCKET=$run/sim/xensimd.sock
-trap 'track_cleanup; "$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
+trap 'track_cleanup; "$xensim" stop >/dev/null 2>&1; cp "$run/dnsd-rpc.log" /tmp/last-dnsd-rpc.log 2>/dev/null; rm -rf "$run"' EXIT
 
 status_of() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
-dropped() { grep -q 'privileges dropped: uid [0-9]*, no_new_privs, Landlock' "$1"; }
+# The daemon's own line, not its store broker's ("NAME-store: ...").
+dropped() { grep -v -- '-store: ' "$1" | grep -q 'privileges dropped: uid [0-9]*, no_new_privs, Landlock'; }
 
 ### dnsd, as shoal-dnsd
 port=5393
@@ -114,22 +118,94 @@ check "xenstored's RPC helper: NoNewPrivs" \
 check "xenstored's RPC helper: a seccomp filter" \
     test "$(status_of "${helper:-0}" Seccomp 2>/dev/null)" = 2
 
-### consoled under xensim
-mkdir -p "$run/con"
+### consoled under xensim, as shoal-consoled: a guest's console served
+mkdir -p "$run/con/logs"
+chown shoal-consoled "$run/con/logs"
+chmod 755 "$run/con"
 printf '{ "log-dir": "%s" }\n' "$run/con/logs" > "$run/con/consoled.json"
-"$build/daemons/consoled/consoled" -c "$run/con/consoled.json" --no-rpc -v \
-    > "$run/consoled.log" 2>&1 &
+"$build/daemons/consoled/consoled" -c "$run/con/consoled.json" \
+    --user shoal-consoled -v > "$run/consoled.log" 2>&1 &
 cpid=$!
 track "$cpid"
 wait_for 10 dropped "$run/consoled.log" || bad "consoled did not drop"
+wait_for 10 grep -q 'serving consoles' "$run/consoled.log" ||
+	bad "consoled (--user) did not serve: $(tail -3 "$run/consoled.log")"
+check "consoled: uid is shoal-consoled's" \
+    test "$(status_of "$cpid" Uid)" = "$(id -u shoal-consoled)"
 check "consoled: NoNewPrivs" test "$(status_of "$cpid" NoNewPrivs)" = 1
 check "consoled: a seccomp filter" test "$(status_of "$cpid" Seccomp)" = 2
+check "consoled: a store broker" grep -q 'store broker: process [0-9]* at ' "$run/consoled.log"
+# A guest found through the broker (its watches, the console nodes, the
+# tty node written back), its ring read with the grant handle opened
+# before the drop.
+cg=$("$xensim" create --name con-guest -- "$build/tests/tools/con-guest" write 5 8192 0)
+wait_for 20 eval '[ "$(stat -c %s "$run/con/logs/guest-con-guest.log" 2>/dev/null)" = 8192 ]' ||
+	bad "consoled (--user) did not log the guest's console"
+check "... every byte, in order" \
+    "$build/tests/tools/con-guest" check 5 "$run/con/logs/guest-con-guest.log" 8192
+check "... its tty node written through the broker" \
+    test -n "$(xenstore-read "/local/domain/${cg:-0}/console/tty" 2>/dev/null)"
+"$xensim" destroy con-guest
 printf '{ "log-dir": "%s" }\n' "$run/con/elsewhere" > "$run/con/consoled.json"
 kill -HUP "$cpid"
 wait_for 10 grep -q "$run/con/elsewhere: Permission denied" "$run/consoled.log" ||
 	bad "consoled: made a log directory outside its own: $(tail -3 "$run/consoled.log")"
 check "consoled: ...which is not there" test ! -e "$run/con/elsewhere"
+check "consoled: no request refused by its broker" \
+    eval "! grep -q 'consoled-store: warning: refused' '$run/consoled.log'"
 stop_daemon "$cpid" "$run/consoled.log" consoled
+
+### dnsd under xensim as shoal-dnsd, with RPC: the store through its broker
+ctl=$build/tools/shoalctl/shoalctl
+port=5395
+conf zones/answer.zone
+"$build/daemons/dnsd/dnsd" -c "$run/dnsd/dnsd.json" --user shoal-dnsd -v \
+    > "$run/dnsd-rpc.log" 2>&1 &
+dpid=$!
+track "$dpid"
+wait_for 10 grep -q 'rpc: service dns registered' "$run/dnsd-rpc.log" ||
+	bad "dnsd (--user) did not register its RPC service: $(tail -3 "$run/dnsd-rpc.log")"
+broker=$(sed -n 's/.*store broker: process \([0-9]*\) at \([^,]*\),.*/\1/p' "$run/dnsd-rpc.log")
+bsock=$(sed -n 's/.*store broker: process \([0-9]*\) at \([^,]*\),.*/\2/p' "$run/dnsd-rpc.log")
+check "dnsd: uid is shoal-dnsd's" \
+    test "$(status_of "$dpid" Uid)" = "$(id -u shoal-dnsd)"
+check "dnsd's store broker ($broker) is its child, root, confined" \
+    test "$(status_of "${broker:-0}" PPid)" = "$dpid" -a \
+    "$(status_of "${broker:-0}" Uid)" = 0 -a \
+    "$(status_of "${broker:-0}" NoNewPrivs)" = 1 -a \
+    "$(status_of "${broker:-0}" Seccomp)" = 2
+# Over vchan: libxenvchan publishes the ring through the broker.
+out=$("$ctl" --domain 0 --json dns.stats 2>&1)
+check "dns.stats from dom0 over vchan, dnsd as shoal-dnsd ($out)" \
+    grep -q '"udp_queries"' <<<"$out"
+# Through the broker, as dnsd's user: its own nodes, and nothing else.
+as_dnsd() { runuser -u shoal-dnsd -- env XENSTORED_PATH="$bsock" "$@"; }
+check "as shoal-dnsd, through the broker: its service's node" \
+    test "$(as_dnsd xenstore-read /local/domain/0/data/shoal/dns/daemon 2>&1)" = dnsd
+check "... a write outside it is refused" \
+    exits 1 as_dnsd xenstore-write /local/domain/0/name evil
+check "... and not done" test "$(xenstore-read /local/domain/0/name)" != evil
+xenstore-write /tool/shoal-priv-test secret
+check "... nor a read outside it" \
+    exits 1 as_dnsd xenstore-read /tool/shoal-priv-test
+check "... the write (XS_WRITE, 11) and the read (XS_READ, 2) logged as refused" \
+    eval "grep -q 'store: warning: refused a request of type 11 (/local/domain/0/name)' '$run/dnsd-rpc.log' &&
+	grep -q 'store: warning: refused a request of type 2 (/tool/shoal-priv-test)' '$run/dnsd-rpc.log'"
+check "... and nothing else was: the RPC call needed no more" \
+    test "$(grep -c 'store: warning: refused' "$run/dnsd-rpc.log")" = 2
+check "root is not dnsd's user: the broker closes on it" \
+    exits 1 env XENSTORED_PATH="$bsock" timeout 5 xenstore-read /local/domain/0/data/shoal/dns/daemon
+check "... and says so" grep -q "dnsd-store: warning: a connection refused (not the daemon's user)" "$run/dnsd-rpc.log"
+# Xen's devices as a user (xensim's socket stands for them): event
+# channels and sharing its own pages, as the group shoal-xen may on Xen,
+# but no domain control (privcmd is root's).
+out=$(runuser -u shoal-dnsd -- env -u LD_LIBRARY_PATH "$xensim" list 2>&1)
+check "as shoal-dnsd, xensim's domain list is refused ($out)" \
+    grep -q 'Permission denied' <<<"$out"
+stop_daemon "$dpid" "$run/dnsd-rpc.log" dnsd
+wait_for 5 eval "! kill -0 ${broker:-0} 2>/dev/null" ||
+	bad "dnsd's store broker outlived dnsd"
+check "... and its socket went with it" test -n "$bsock" -a ! -e "${bsock:-/}"
 
 xensim_stop "$xensim" "$xpid" "$run/sim/xenstored.log"
 

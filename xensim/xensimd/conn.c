@@ -49,8 +49,11 @@ conn_accept(int lfd, short what, void *arg)
 		return;
 	}
 	c->fd = fd;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+	c->uid = (uid_t)-1;	/* unknown: treated as another user */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
 		c->pid = cred.pid;
+		c->uid = cred.uid;
+	}
 	TAILQ_INIT(&c->evts);
 	TAILQ_INIT(&c->maps);
 	c->ev = event_new(xsim_base, fd, EV_READ | EV_PERSIST, conn_read, c);
@@ -115,11 +118,49 @@ evt_handle_find(struct xsim_conn *c, uint32_t id)
 	return NULL;
 }
 
+/*
+ * A process of another user than xensimd's is a dom0 daemon that has
+ * dropped root (docs/privilege.md).  On Xen it keeps what the devices
+ * it may still open give: /dev/xen/evtchn and /dev/xen/gntalloc, which
+ * deploy makes the group shoal-xen's, but not gntdev (mapping what
+ * guests granted dom0) nor privcmd (domains, VIRQs).  So here: event
+ * channels and sharing its own pages, nothing else, and only as dom0.
+ */
+static bool
+other_user(const struct xsim_conn *c)
+{
+	return c->uid != geteuid();
+}
+
+static bool
+device_allows(uint32_t op)
+{
+	switch (op) {
+	case XSIM_HELLO:
+	case XSIM_EVT_OPEN:
+	case XSIM_EVT_CLOSE:
+	case XSIM_EVT_BIND_UNBOUND:
+	case XSIM_EVT_BIND_INTERDOMAIN:
+	case XSIM_EVT_UNBIND:
+	case XSIM_EVT_PEER:
+	case XSIM_GNT_OPEN:
+	case XSIM_GNT_CLOSE:
+	case XSIM_GNT_SHARE:
+	case XSIM_GNT_UNSHARE:
+	case XSIM_GNT_SET_NOTIFY:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int
 op_hello(struct xsim_conn *c, const struct xsim_req *q)
 {
 	if (q->a != XSIM_PROTO_VERSION)
 		return EPROTONOSUPPORT;
+	if (q->b != 0 && other_user(c))
+		return EPERM;	/* only xensimd makes domains' processes */
 	if (dom_find(q->b) == NULL)
 		return ESRCH;
 	c->domid = q->b;
@@ -360,6 +401,8 @@ dispatch(struct xsim_conn *c, const struct xsim_req *q, int fd,
 		return c->hello ? EALREADY : op_hello(c, q);
 	if (!c->hello)
 		return ENOTCONN;
+	if (other_user(c) && !device_allows(q->op))
+		return EACCES;
 	if (q->op == XSIM_EVT_OPEN)
 		return op_evt_open(c, fd, r);
 	if ((q->op >= XSIM_EVT_CLOSE && q->op <= XSIM_EVT_PEER) ||

@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -52,6 +53,23 @@ xsim_stop(void)
 	evloop_exit(loop);
 }
 
+/*
+ * The socket stands for Xen's devices: root's, and the group shoal-xen's
+ * where deploy made it (as for evtchn and gntalloc on Xen), so that a
+ * dom0 daemon run as its own user still reaches it (conn.c says for
+ * what).
+ */
+static int
+share_with_daemons(const char *path)
+{
+	struct group	*gr;
+
+	if (geteuid() != 0 || (gr = getgrnam(XSIM_DEVICE_GROUP)) == NULL)
+		return 0;
+	return chown(path, 0, gr->gr_gid) == 0 && chmod(path, 0660) == 0 ?
+	    0 : -1;
+}
+
 static int
 listen_on(const char *path)
 {
@@ -69,7 +87,7 @@ listen_on(const char *path)
 	unlink(path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd == -1 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    listen(fd, 128) == -1) {
+	    share_with_daemons(path) == -1 || listen(fd, 128) == -1) {
 		log_warn("%s", path);
 		if (fd != -1)
 			close(fd);
