@@ -21,7 +21,7 @@ xensim=$build/xensim/bin/xensim
 run=$(mktemp -d /tmp/shoal-priv.XXXXXX)
 chmod 755 "$run"	# shoal-dnsd rereads its zones below it
 export XENSIM_SOCKET=$run/sim/xensimd.sock
-trap 'track_cleanup; "$xensim" stop >/dev/null 2>&1; cp "$run/dnsd-rpc.log" /tmp/last-dnsd-rpc.log 2>/dev/null; rm -rf "$run"' EXIT
+trap 'track_cleanup; "$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
 
 status_of() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 # The daemon's own line, not its store broker's ("NAME-store: ...").

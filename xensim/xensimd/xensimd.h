@@ -123,7 +123,7 @@ struct xsim_conn {
 	uint32_t			 domid;
 	bool				 hello;
 	pid_t				 pid;
-	uid_t				 uid;		/* not ours: device rules */
+	uid_t				 uid;		/* another user: device rules (conn.c) */
 	TAILQ_HEAD(, evt_handle)	 evts;
 	TAILQ_HEAD(, gnt_map)		 maps;
 	uint32_t			 next_id;
