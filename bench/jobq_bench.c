@@ -1,13 +1,19 @@
 /*
  * jobq-bench DIR CONNINFO N: the scaler's job queue (daemons/scaler/
- * jobq.h), one durable job at a time, beside the disk's own limit.
+ * jobq.h), beside the disk's own limit.
  *
- * Each job is enqueued, claimed and completed, every call a transaction
- * that is on disk before it returns: three commits a job.  Rows: SQLite
- * in DIR, PostgreSQL at CONNINFO (bench/run starts one in /tmp, the same
- * file system), and the floor, a loop of 4 KiB write + fdatasync in DIR:
- * what one durable commit at a time can reach on this disk.  Prints
- * jobs/s, commits/s and commits/s against the floor.
+ * Each job is enqueued, claimed and completed.  One at a time, every
+ * call is a transaction on disk before it returns: three commits a job.
+ * In groups of G, G enqueues are one commit (group commit,
+ * jobq_batch_begin), G claims another (jobq_claim_many) and G
+ * completions a third (jobq_complete_many): each step durable before
+ * the next, as a scaler acknowledges them.  Rows: SQLite in DIR,
+ * PostgreSQL at CONNINFO (bench/run starts one in /tmp, the same file
+ * system), and the floor, a loop of 4 KiB write + fdatasync in DIR (over
+ * a file already written and synced, as a WAL is reused): what
+ * one durable commit at a time can reach on this disk, so floor / 3
+ * jobs/s is the limit of one durable job at a time.  Prints jobs/s,
+ * commits/s and jobs/s against that limit.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -31,6 +37,21 @@ floor_rate(const char *dir, int n)
 		exit(1);
 	}
 	memset(buf, 'x', sizeof(buf));
+	/*
+	 * Written and synced once first: a WAL is rewritten in place once
+	 * it has grown, so its commits do not change the file's size, and
+	 * a floor that grew the file would also pay for that metadata.
+	 */
+	for (i = 0; i < n; i++)
+		if (pwrite(fd, buf, sizeof(buf), (off_t)i * sizeof(buf)) !=
+		    (ssize_t)sizeof(buf)) {
+			perror("floor");
+			exit(1);
+		}
+	if (fsync(fd) == -1) {
+		perror("floor");
+		exit(1);
+	}
 	t0 = bench_now();
 	for (i = 0; i < n; i++)
 		if (pwrite(fd, buf, sizeof(buf), (off_t)i * sizeof(buf)) !=
@@ -44,67 +65,127 @@ floor_rate(const char *dir, int n)
 	return n / t0;
 }
 
-/* Seconds for n jobs, each enqueued, claimed and completed. */
-static double
-run_jobs(struct jobq *q, const char *name, int n)
+static void
+die(struct jobq *q, const char *name)
 {
-	struct jobq_job	 j;
-	int64_t		 id;
+	fprintf(stderr, "%s: %s\n", name, jobq_error(q));
+	exit(1);
+}
+
+/*
+ * G enqueues in one batch, then G claims in one statement, then G
+ * completions in one statement: three commits.  One at a time (G = 1)
+ * the plain calls.
+ */
+static void
+one_group(struct jobq *q, const char *name, int g, int64_t t,
+    struct jobq_job *jobs, int64_t *ids, int64_t *tokens, int *results)
+{
+	int64_t	 id;
+	bool	 created;
+	int	 i;
+
+	if (g > 1 && jobq_batch_begin(q) != 0)
+		die(q, name);
+	for (i = 0; i < g; i++)
+		if (jobq_enqueue(q, "bench", NULL, "{}", 1, t, &id,
+		    &created) != 0)
+			die(q, name);
+	if (g > 1 && jobq_batch_commit(q) != 0)
+		die(q, name);
+	if (jobq_claim_many(q, NULL, "bench", t, 60000, jobs, g) != g)
+		die(q, name);
+	for (i = 0; i < g; i++) {
+		ids[i] = jobs[i].id;
+		tokens[i] = jobs[i].token;
+		jobq_job_clear(&jobs[i]);
+	}
+	if (g == 1 ? jobq_complete(q, ids[0], tokens[0], t) != 0 :
+	    jobq_complete_many(q, ids, tokens, (size_t)g, t, results) != 0)
+		die(q, name);
+	for (i = 0; g > 1 && i < g; i++)
+		if (results[i] != 0)
+			die(q, name);
+}
+
+/* Seconds for n jobs (a multiple of g), in groups of g. */
+static double
+run_jobs(struct jobq *q, const char *name, int n, int g)
+{
+	struct jobq_job	*jobs = calloc((size_t)g, sizeof(*jobs));
+	int64_t		*ids = calloc((size_t)g, sizeof(*ids));
+	int64_t		*tokens = calloc((size_t)g, sizeof(*tokens));
+	int		*results = calloc((size_t)g, sizeof(*results));
 	double		 t0 = bench_now();
-	bool		 created;
 	int		 i;
 
-	for (i = 0; i < n; i++) {
-		if (jobq_enqueue(q, "bench", NULL, "{}", 1, i, &id,
-		    &created) != 0 ||
-		    jobq_claim(q, NULL, "bench", i, 60000, &j) != 1 ||
-		    jobq_complete(q, j.id, j.token, i) != 0) {
-			fprintf(stderr, "%s: %s\n", name, jobq_error(q));
-			exit(1);
-		}
-		jobq_job_clear(&j);
-	}
+	if (jobs == NULL || ids == NULL || tokens == NULL || results == NULL)
+		exit(1);
+	for (i = 0; i < n / g; i++)
+		one_group(q, name, g, i, jobs, ids, tokens, results);
+	free(jobs);
+	free(ids);
+	free(tokens);
+	free(results);
 	return bench_now() - t0;
 }
 
 static void
-row(const char *name, int n, double secs, double floor)
+row(const char *store, int g, int n, double secs, double floor)
 {
-	printf("  %-22s %8.0f %12.0f %10.2f\n", name, n / secs, 3 * n / secs,
-	    3 * n / secs / floor);
+	char	 name[64];
+
+	if (g == 1)
+		snprintf(name, sizeof(name), "%s, one at a time", store);
+	else
+		snprintf(name, sizeof(name), "%s, groups of %d", store, g);
+	printf("  %-32s %8.0f %10.0f %10.2f\n", name, n / secs,
+	    3.0 * (n / g) / secs, n / secs / (floor / 3));
+}
+
+static struct jobq *
+open_store(const char *dir, const char *conninfo, bool pg)
+{
+	char		 path[512], err[256];
+	struct jobq	*q;
+
+	snprintf(path, sizeof(path), "%s/jobs.db", dir);
+	q = pg ? jobq_open_pg(conninfo, NULL, err, sizeof(err)) :
+	    jobq_open_sqlite(path, NULL, err, sizeof(err));
+	if (q == NULL) {
+		fprintf(stderr, "%s: %s\n", pg ? "postgresql" : "sqlite", err);
+		exit(1);
+	}
+	return q;
 }
 
 int
 main(int argc, char **argv)
 {
-	char		 path[512], err[256];
-	struct jobq	*q;
-	double		 fl, secs;
-	int		 n;
+	static const int	 groups[] = { 1, 8, 64 };
+	static const char *const stores[] = { "SQLite (WAL, FULL)",
+				    "PostgreSQL 15" };
+	struct jobq		*q;
+	double			 fl;
+	size_t			 gi;
+	int			 n, si;
 
-	if (argc != 4 || (n = atoi(argv[3])) <= 0) {
-		fprintf(stderr, "usage: jobq-bench DIR CONNINFO N\n");
+	if (argc != 4 || (n = atoi(argv[3])) < 64) {
+		fprintf(stderr, "usage: jobq-bench DIR CONNINFO N (N >= 64)\n");
 		return 2;
 	}
+	n -= n % 64;
 	fl = floor_rate(argv[1], 3 * n);
-	printf("  %-22s %8s %12s %10s\n", "one job at a time", "jobs/s",
-	    "commits/s", "vs floor");
-	snprintf(path, sizeof(path), "%s/jobs.db", argv[1]);
-	if ((q = jobq_open_sqlite(path, NULL, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "sqlite: %s\n", err);
-		return 1;
-	}
-	secs = run_jobs(q, "sqlite", n);
-	jobq_close(q);
-	row("SQLite (WAL, FULL)", n, secs, fl);
-	if ((q = jobq_open_pg(argv[2], NULL, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "postgresql: %s\n", err);
-		return 1;
-	}
-	secs = run_jobs(q, "postgresql", n);
-	jobq_close(q);
-	row("PostgreSQL 15", n, secs, fl);
-	printf("  %-22s %8s %12.0f %10.2f\n", "floor (write+fdatasync)", "",
-	    fl, 1.0);
+	printf("  %-32s %8s %10s %10s\n", "store, jobs per commit", "jobs/s",
+	    "commits/s", "vs limit");
+	for (si = 0; si < 2; si++)
+		for (gi = 0; gi < sizeof(groups) / sizeof(groups[0]); gi++) {
+			q = open_store(argv[1], argv[2], si == 1);
+			row(stores[si], groups[gi], n, run_jobs(q, stores[si],
+			    n, groups[gi]), fl);
+			jobq_close(q);
+		}
+	printf("  %-32s %8.0f %10.0f %10.2f\n",
+	    "limit: floor (write+fdatasync)", fl / 3, fl, 1.0);
 	return 0;
 }

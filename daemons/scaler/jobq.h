@@ -24,7 +24,7 @@
  * doubles from backoff_ms up to backoff_max_ms.
  *
  * Every change is durable when the call returns (SQLite: WAL with
- * synchronous=FULL).  Times are milliseconds the caller passes in
+ * synchronous=FULL), or, in a batch, when the batch is committed.  Times are milliseconds the caller passes in
  * (wall clock in the daemon, a fake one in tests); ids and tokens are
  * the store's.
  */
@@ -89,8 +89,18 @@ int	 jobq_enqueue(struct jobq *, const char *kind, const char *key,
  */
 int	 jobq_claim(struct jobq *, const char *kind, const char *worker,
 	    int64_t now, int64_t lease_ms, struct jobq_job *out);
+/*
+ * Up to max due jobs at once, in one statement: how many were claimed
+ * (out[0..n-1] filled, each to be cleared), or -1.
+ */
+int	 jobq_claim_many(struct jobq *, const char *kind, const char *worker,
+	    int64_t now, int64_t lease_ms, struct jobq_job *out, int max);
 int	 jobq_complete(struct jobq *, int64_t id, int64_t token,
 	    int64_t now);
+/* n jobs, each with its token, at once: results[i] is 0 or JOBQ_STALE;
+ * 0, or -1 and none done. */
+int	 jobq_complete_many(struct jobq *, const int64_t *ids,
+	    const int64_t *tokens, size_t n, int64_t now, int *results);
 int	 jobq_fail(struct jobq *, int64_t id, int64_t token,
 	    const char *error, int64_t now);
 int	 jobq_extend(struct jobq *, int64_t id, int64_t token, int64_t now,
@@ -107,6 +117,20 @@ int	 jobq_list(struct jobq *, int state,
  * there it only waits (a worker polls).
  */
 int	 jobq_wait(struct jobq *, int timeout_ms);
+/*
+ * Group commit.  Between jobq_batch_begin and jobq_batch_commit every
+ * call (enqueue, claim, complete, fail, extend) joins one transaction,
+ * made durable by the commit: one log flush for the lot instead of one
+ * each.  Nothing in a batch is durable, nor seen by other connections,
+ * before the commit returns 0, so a caller acknowledges the batch's
+ * work only then.  A call that fails inside a batch undoes its own
+ * change (a savepoint) and leaves the others'; jobq_batch_abort undoes
+ * them all.  prune and wait are refused inside a batch.
+ */
+int	 jobq_batch_begin(struct jobq *);
+int	 jobq_batch_commit(struct jobq *);
+void	 jobq_batch_abort(struct jobq *);
+
 /* One job by id: 1 found, 0 not, -1 error. */
 int	 jobq_get(struct jobq *, int64_t id, struct jobq_job *out);
 void	 jobq_job_clear(struct jobq_job *);

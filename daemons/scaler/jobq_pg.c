@@ -70,8 +70,15 @@ run_cmd(struct jobq *q, const char *what, const char *sql)
 static int
 rollback(struct jobq *q)
 {
-	PQclear(PQexec(conn_of(q), "ROLLBACK"));
+	jobq_store_rollback(q);
 	return -1;
+}
+
+/* A bare statement, for jobq.c's transactions and savepoints. */
+static int
+pg_exec(struct jobq *q, const char *sql)
+{
+	return run_cmd(q, sql, sql);
 }
 
 static void
@@ -121,7 +128,7 @@ pg_enqueue(struct jobq *q, const char *kind, const char *key,
 
 	snprintf(m, sizeof(m), "%d", max_attempts);
 	num(t, sizeof(t), now);
-	if (run_cmd(q, "enqueue", "BEGIN") != 0)
+	if (jobq_store_begin(q) != 0)
 		return -1;
 	if ((r = run(q, "enqueue", "INSERT INTO jobs (kind, idem_key, "
 	    "payload, state, max_attempts, run_at, created_at) VALUES ($1, "
@@ -143,23 +150,24 @@ pg_enqueue(struct jobq *q, const char *kind, const char *key,
 		PQclear(r);
 	}
 	if ((*created && run_cmd(q, "enqueue", NOTIFY) != 0) ||
-	    run_cmd(q, "enqueue", "COMMIT") != 0)
+	    jobq_store_commit(q) != 0)
 		return rollback(q);
 	return 0;
 }
 
 static int
 pg_claim(struct jobq *q, const char *kind, const char *worker, int64_t now,
-    int64_t lease_until, struct jobq_job *out)
+    int64_t lease_until, struct jobq_job *out, int max)
 {
-	char		 n[24], l[24];
-	const char	*p[4] = { n, l, worker, kind };
+	char		 n[24], l[24], m[16];
+	const char	*p[5] = { n, l, worker, kind, m };
 	PGresult	*r;
-	int		 got;
+	int		 got, i;
 
 	num(n, sizeof(n), now);
 	num(l, sizeof(l), lease_until);
-	if (run_cmd(q, "claim", "BEGIN") != 0)
+	snprintf(m, sizeof(m), "%d", max);
+	if (jobq_store_begin(q) != 0)
 		return -1;
 	PQclear(r = run(q, "claim: expiring leases", "UPDATE jobs SET state ="
 	    " 'dead', finished_at = $1, error = 'lease expired at the last "
@@ -170,24 +178,83 @@ pg_claim(struct jobq *q, const char *kind, const char *worker, int64_t now,
 	if ((r = run(q, "claim", "WITH next AS (SELECT id FROM jobs WHERE "
 	    "((state = 'ready' AND run_at <= $1) OR (state = 'running' AND "
 	    "lease_until <= $1)) AND ($4::text IS NULL OR kind = $4) ORDER BY "
-	    "run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) UPDATE jobs SET state "
-	    "= 'running', attempts = jobs.attempts + 1, token = jobs.token + "
-	    "1, lease_until = $2, worker = $3 FROM next WHERE jobs.id = "
-	    "next.id RETURNING jobs.id, kind, idem_key, payload, state, "
-	    "attempts, max_attempts, token, run_at, lease_until, worker, "
-	    "error", 4, p)) == NULL)
+	    "run_at, id LIMIT $5 FOR UPDATE SKIP LOCKED) UPDATE jobs SET "
+	    "state = 'running', attempts = jobs.attempts + 1, token = "
+	    "jobs.token + 1, lease_until = $2, worker = $3 FROM next WHERE "
+	    "jobs.id = next.id RETURNING jobs.id, kind, idem_key, payload, "
+	    "state, attempts, max_attempts, token, run_at, lease_until, "
+	    "worker, error", 5, p)) == NULL)
 		return rollback(q);
-	if ((got = PQntuples(r)) == 1) {
-		row(r, 0, out);
-		out->payload = strdup(out->payload);
-		out->error = out->error != NULL ? strdup(out->error) : NULL;
+	got = PQntuples(r) < max ? PQntuples(r) : max;
+	for (i = 0; i < got; i++) {
+		row(r, i, &out[i]);
+		out[i].payload = strdup(out[i].payload);
+		out[i].error = out[i].error != NULL ? strdup(out[i].error) :
+		    NULL;
 	}
 	PQclear(r);
-	if (run_cmd(q, "claim: commit", "COMMIT") != 0) {
-		jobq_job_clear(out);
+	if (jobq_store_commit(q) != 0) {
+		for (i = 0; i < got; i++)
+			jobq_job_clear(&out[i]);
 		return rollback(q);
 	}
-	return got == 1 ? 1 : 0;
+	return got;
+}
+
+/* "{1,2,3}": a bigint[] parameter in text form; NULL if no memory. */
+static char *
+bigint_array(const int64_t *v, size_t n)
+{
+	size_t	 len = 2 + n * 21, at = 0, i;
+	char	*s = malloc(len + 1);
+
+	if (s == NULL)
+		return NULL;
+	s[at++] = '{';
+	for (i = 0; i < n; i++)
+		at += (size_t)snprintf(s + at, len + 1 - at, "%s%" PRId64,
+		    i > 0 ? "," : "", v[i]);
+	s[at++] = '}';
+	s[at] = '\0';
+	return s;
+}
+
+/* One statement for all: each row only if its token still holds. */
+static int
+pg_complete_many(struct jobq *q, const int64_t *ids, const int64_t *tokens,
+    size_t n, int64_t now, int *results)
+{
+	char		 t[24], *a = bigint_array(ids, n), *b;
+	const char	*p[3] = { a, NULL, t };
+	PGresult	*r;
+	size_t		 i;
+	int		 k;
+	int64_t		 id;
+
+	b = bigint_array(tokens, n);
+	p[1] = b;
+	num(t, sizeof(t), now);
+	r = a != NULL && b != NULL ? run(q, "complete", "UPDATE jobs SET "
+	    "state = 'done', finished_at = $3, lease_until = 0 FROM "
+	    "unnest($1::bigint[], $2::bigint[]) AS t(id, token) WHERE "
+	    "jobs.id = t.id AND jobs.token = t.token AND jobs.state = "
+	    "'running' RETURNING jobs.id", 3, p) : NULL;
+	if (a == NULL || b == NULL)
+		jobq_set_error(q, "complete: out of memory");
+	free(a);
+	free(b);
+	if (r == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		results[i] = JOBQ_STALE;
+	for (k = 0; k < PQntuples(r); k++) {
+		id = strtoll(PQgetvalue(r, k, 0), NULL, 10);
+		for (i = 0; i < n; i++)
+			if (ids[i] == id)
+				results[i] = 0;
+	}
+	PQclear(r);
+	return 0;
 }
 
 /* One guarded UPDATE: 0 if it hit the row, JOBQ_STALE if not. */
@@ -230,7 +297,7 @@ pg_fail(struct jobq *q, int64_t id, int64_t token, const char *error,
 
 	num(i, sizeof(i), id);
 	num(t, sizeof(t), token);
-	if (run_cmd(q, "fail", "BEGIN") != 0)
+	if (jobq_store_begin(q) != 0)
 		return -1;
 	if ((r = run(q, "fail", "SELECT attempts, max_attempts FROM jobs "
 	    "WHERE id = $1 AND token = $2 AND state = 'running' FOR UPDATE",
@@ -238,7 +305,7 @@ pg_fail(struct jobq *q, int64_t id, int64_t token, const char *error,
 		return rollback(q);
 	if (PQntuples(r) != 1) {
 		PQclear(r);
-		return run_cmd(q, "fail", "COMMIT") == 0 ? JOBQ_STALE :
+		return jobq_store_commit(q) == 0 ? JOBQ_STALE :
 		    rollback(q);
 	}
 	attempts = atoi(PQgetvalue(r, 0, 0));
@@ -254,7 +321,7 @@ pg_fail(struct jobq *q, int64_t id, int64_t token, const char *error,
 		return rollback(q);
 	PQclear(r);
 	if ((attempts < max && run_cmd(q, "fail", NOTIFY) != 0) ||
-	    run_cmd(q, "fail: commit", "COMMIT") != 0)
+	    jobq_store_commit(q) != 0)
 		return rollback(q);
 	return 0;
 }
@@ -362,7 +429,9 @@ quiet(void *arg, const char *message)
 }
 
 static const struct jobq_store_ops pg_ops = {
+	.exec = pg_exec, .begin_sql = "BEGIN",
 	.enqueue = pg_enqueue, .claim = pg_claim, .complete = pg_complete,
+	.complete_many = pg_complete_many,
 	.fail = pg_fail, .extend = pg_extend, .prune = pg_prune,
 	.list = pg_list, .wait = pg_wait, .close = pg_close,
 };

@@ -40,9 +40,9 @@ static const char *const sql[S_COUNT] = {
 	    "'running' AND lease_until <= ?1 AND attempts >= max_attempts",
 	[S_CLAIM] = "UPDATE jobs SET state = 'running', attempts = "
 	    "attempts + 1, token = token + 1, lease_until = ?2, worker = ?3 "
-	    "WHERE id = (SELECT id FROM jobs WHERE ((state = 'ready' AND "
+	    "WHERE id IN (SELECT id FROM jobs WHERE ((state = 'ready' AND "
 	    "run_at <= ?1) OR (state = 'running' AND lease_until <= ?1)) AND "
-	    "(?4 IS NULL OR kind = ?4) ORDER BY run_at, id LIMIT 1) "
+	    "(?4 IS NULL OR kind = ?4) ORDER BY run_at, id LIMIT ?5) "
 	    "RETURNING " JOBQ_COLUMNS,
 	[S_COMPLETE] = "UPDATE jobs SET state = 'done', finished_at = ?3, "
 	    "lease_until = 0 WHERE id = ?1 AND token = ?2 AND state = "
@@ -102,7 +102,7 @@ rollback(struct jobq *q, const char *what)
 {
 	int	 rc = fail_db(q, what);
 
-	sqlite3_exec(db_of(q), "ROLLBACK", NULL, NULL, NULL);
+	jobq_store_rollback(q);
 	return rc;
 }
 
@@ -174,12 +174,12 @@ sq_enqueue(struct jobq *q, const char *kind, const char *key,
 
 static int
 sq_claim(struct jobq *q, const char *kind, const char *worker, int64_t now,
-    int64_t lease_until, struct jobq_job *out)
+    int64_t lease_until, struct jobq_job *out, int max)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
+	int		 rc = SQLITE_DONE, n = 0, i;
 
-	if (exec(q, "BEGIN IMMEDIATE") != 0)
+	if (jobq_store_begin(q) != 0)
 		return -1;
 	st = stmt(q, S_EXPIRE_LAST);
 	sqlite3_bind_int64(st, 1, now);
@@ -191,27 +191,26 @@ sq_claim(struct jobq *q, const char *kind, const char *worker, int64_t now,
 	sqlite3_bind_text(st, 3, worker, -1, SQLITE_STATIC);
 	if (kind != NULL)
 		sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row(st, out);
-		out->payload = out->payload != NULL ? strdup(out->payload) :
+	sqlite3_bind_int(st, 5, max);
+	/* Copied out row by row: the next step frees the row's text. */
+	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row(st, &out[n]);
+		out[n].payload = out[n].payload != NULL ?
+		    strdup(out[n].payload) : NULL;
+		out[n].error = out[n].error != NULL ? strdup(out[n].error) :
 		    NULL;
-		out->error = out->error != NULL ? strdup(out->error) : NULL;
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_DONE) {
-			jobq_job_clear(out);
-			return rollback(q, "claim");
-		}
-		sqlite3_reset(st);
-		if (exec(q, "COMMIT") != 0) {
-			jobq_job_clear(out);
-			return rollback(q, "claim: commit");
-		}
-		return 1;
+		n++;
 	}
-	if (rc != SQLITE_DONE)
-		return rollback(q, "claim");
+	if (n < max ? rc != SQLITE_DONE : sqlite3_step(st) != SQLITE_DONE)
+		rc = rollback(q, "claim");
+	else
+		rc = jobq_store_commit(q) == 0 ? n :
+		    rollback(q, "claim: commit");
 	sqlite3_reset(st);
-	return exec(q, "COMMIT") == 0 ? 0 : rollback(q, "claim: commit");
+	if (rc < 0)
+		for (i = 0; i < n; i++)
+			jobq_job_clear(&out[i]);
+	return rc;
 }
 
 static int
@@ -228,20 +227,34 @@ sq_complete(struct jobq *q, int64_t id, int64_t token, int64_t now)
 }
 
 static int
+sq_complete_many(struct jobq *q, const int64_t *ids, const int64_t *tokens,
+    size_t n, int64_t now, int *results)
+{
+	size_t	 i;
+
+	if (jobq_store_begin(q) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((results[i] = sq_complete(q, ids[i], tokens[i], now)) < 0)
+			return rollback(q, "complete");
+	return jobq_store_commit(q) == 0 ? 0 : rollback(q, "complete: commit");
+}
+
+static int
 sq_fail(struct jobq *q, int64_t id, int64_t token, const char *error,
     int64_t now)
 {
 	sqlite3_stmt	*st;
 	int		 attempts, max, rc;
 
-	if (exec(q, "BEGIN IMMEDIATE") != 0)
+	if (jobq_store_begin(q) != 0)
 		return -1;
 	st = stmt(q, S_ATTEMPTS);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, token);
 	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
 		sqlite3_reset(st);
-		return exec(q, "COMMIT") == 0 ? JOBQ_STALE : -1;
+		return jobq_store_commit(q) == 0 ? JOBQ_STALE : -1;
 	}
 	if (rc != SQLITE_ROW)
 		return rollback(q, "fail");
@@ -255,7 +268,7 @@ sq_fail(struct jobq *q, int64_t id, int64_t token, const char *error,
 	sqlite3_bind_text(st, 3, error, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return rollback(q, "fail");
-	return exec(q, "COMMIT") == 0 ? 0 : rollback(q, "fail: commit");
+	return jobq_store_commit(q) == 0 ? 0 : rollback(q, "fail: commit");
 }
 
 static int
@@ -334,8 +347,12 @@ sq_close(struct jobq *q)
 
 static const struct jobq_store_ops sqlite_ops = {
 	.enqueue = sq_enqueue, .claim = sq_claim, .complete = sq_complete,
+	.complete_many = sq_complete_many,
 	.fail = sq_fail, .extend = sq_extend, .prune = sq_prune,
 	.list = sq_list, .wait = sq_wait, .close = sq_close,
+	.exec = exec,
+	/* The write lock at once: a claim never has to upgrade and retry. */
+	.begin_sql = "BEGIN IMMEDIATE",
 };
 
 static int

@@ -2,7 +2,8 @@
  * jobq_store: what a job store implements behind jobq.h (private to
  * jobq*.c).  jobq.c checks the arguments and computes what is the same
  * for every store (the retry time, the lease deadline); a store only
- * runs its statements, each call one transaction.
+ * runs its statements, each call one transaction, or, in a batch, part
+ * of the batch's (jobq_store_begin and friends do the right one).
  */
 #ifndef JOBQ_STORE_H
 #define JOBQ_STORE_H
@@ -41,10 +42,16 @@ struct jobq_store_ops {
 	int	(*enqueue)(struct jobq *, const char *kind, const char *key,
 		    const char *payload, int max_attempts, int64_t now,
 		    int64_t *id, bool *created);
+	/* Up to max jobs into out[]: how many, or -1. */
 	int	(*claim)(struct jobq *, const char *kind, const char *worker,
-		    int64_t now, int64_t lease_until, struct jobq_job *);
+		    int64_t now, int64_t lease_until, struct jobq_job *out,
+		    int max);
 	int	(*complete)(struct jobq *, int64_t id, int64_t token,
 		    int64_t now);
+	/* results[i]: 0 or JOBQ_STALE; 0, or -1 (none done). */
+	int	(*complete_many)(struct jobq *, const int64_t *ids,
+		    const int64_t *tokens, size_t n, int64_t now,
+		    int *results);
 	/* Retried at now + jobq_backoff(), or dead at the last attempt. */
 	int	(*fail)(struct jobq *, int64_t id, int64_t token,
 		    const char *error, int64_t now);
@@ -57,6 +64,9 @@ struct jobq_store_ops {
 	/* 1 woken by another's enqueue or retry, 0 timed out, -1. */
 	int	(*wait)(struct jobq *, int timeout_ms);
 	void	(*close)(struct jobq *);
+	/* A bare statement (transactions, savepoints): 0 or -1. */
+	int	(*exec)(struct jobq *, const char *sql);
+	const char	*begin_sql;	/* a write transaction */
 };
 
 struct jobq {
@@ -64,7 +74,17 @@ struct jobq {
 	struct jobq_settings		 set;
 	char				 err[256];
 	void				*store;
+	bool				 in_batch;
 };
+
+/*
+ * A store's own transaction around one call: begun and committed (or
+ * rolled back) here outside a batch; inside one, the call's savepoint
+ * (jobq.c) already holds it, and these do nothing.
+ */
+int	jobq_store_begin(struct jobq *);
+int	jobq_store_commit(struct jobq *);
+void	jobq_store_rollback(struct jobq *);
 
 /* The settings with their defaults filled in. */
 void	jobq_settle(struct jobq *, const struct jobq_settings *);

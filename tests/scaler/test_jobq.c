@@ -227,6 +227,110 @@ count(const struct jobq_job *j, void *arg)
 	return 0;
 }
 
+static int
+count_in(struct jobq *q, int state)
+{
+	int	 n = 0;
+
+	ck_assert_int_eq(jobq_list(q, state, count, &n), 0);
+	return n;
+}
+
+/*
+ * Group commit: a batch is one transaction, seen by another connection
+ * only once committed; a call failing inside it takes back only its own
+ * change; an abort, or a close with the batch open, keeps nothing.
+ */
+START_TEST(batch_group_commit)
+{
+	struct jobq	*q = open_q(), *other = open_q();
+	struct jobq_job	 a, b;
+	int64_t		 id, again;
+	bool		 created;
+
+	ck_assert_int_eq(jobq_batch_begin(q), 0);
+	ck_assert_int_eq(jobq_batch_begin(q), -1);
+	id = add(q, "domain.start", "web-1", 3, 0);
+	ck_assert_int_eq(jobq_enqueue(q, "domain.start", "web-1", "{}", 3, 0,
+	    &again, &created), 0);
+	ck_assert(!created);
+	ck_assert_int_eq(again, id);
+	add(q, "domain.start", NULL, 3, 0);
+	add(q, "domain.start", NULL, 3, 0);
+	if (pg != NULL) {
+		/* Not UTF-8: PostgreSQL refuses the statement. */
+		ck_assert_int_eq(jobq_enqueue(q, "domain.start", NULL,
+		    "\xff\xfe", 3, 0, &again, &created), -1);
+	}
+	/* Nothing of it is there for another connection yet. */
+	ck_assert_int_eq(count_in(other, -1), 0);
+	ck_assert_int_eq(jobq_prune(q, 100, NULL), -1);
+	ck_assert_int_eq(jobq_wait(q, 0), -1);
+	ck_assert_int_eq(jobq_claim(q, NULL, "w1", 1, 1000, &a), 1);
+	ck_assert_int_eq(jobq_claim(q, NULL, "w1", 1, 1000, &b), 1);
+	ck_assert_int_eq(jobq_complete(q, a.id, a.token + 1, 2), JOBQ_STALE);
+	ck_assert_int_eq(jobq_complete(q, b.id, b.token, 2), 0);
+	ck_assert_int_eq(jobq_batch_commit(q), 0);
+	ck_assert_int_eq(jobq_batch_commit(q), -1);
+	/* All of it, and nothing of the failed call. */
+	ck_assert_int_eq(count_in(other, -1), 3);
+	ck_assert_int_eq(count_in(other, JOBQ_DONE), 1);
+	ck_assert_int_eq(count_in(other, JOBQ_RUNNING), 1);
+	ck_assert_int_eq(count_in(other, JOBQ_READY), 1);
+	/* Aborted, or left open at close: not kept. */
+	ck_assert_int_eq(jobq_batch_begin(q), 0);
+	add(q, "domain.stop", NULL, 3, 5);
+	jobq_batch_abort(q);
+	ck_assert_int_eq(jobq_batch_begin(q), 0);
+	add(q, "domain.stop", NULL, 3, 5);
+	jobq_close(q);
+	ck_assert_int_eq(count_in(other, -1), 3);
+	jobq_job_clear(&a);
+	jobq_job_clear(&b);
+	jobq_close(other);
+}
+END_TEST
+
+/* Several at once: one claim statement, one completion statement. */
+START_TEST(claim_and_complete_many)
+{
+	struct jobq	*q = open_q();
+	struct jobq_job	 j[10];
+	int64_t		 ids[5], tokens[5];
+	int		 results[5], i, n;
+
+	for (i = 0; i < 5; i++)
+		add(q, "domain.start", NULL, 3, i);
+	ck_assert_int_eq(jobq_claim_many(q, NULL, "w1", 10, 1000, j, 0), -1);
+	ck_assert_int_eq(jobq_claim_many(q, NULL, "w1", 10, 1000, j, 3), 3);
+	ck_assert_int_eq(jobq_claim_many(q, NULL, "w2", 10, 1000, j + 3, 7),
+	    2);
+	ck_assert_int_eq(jobq_claim_many(q, NULL, "w3", 10, 1000, j + 5, 5),
+	    0);
+	for (i = 0; i < 5; i++) {
+		ck_assert_int_eq(j[i].state, JOBQ_RUNNING);
+		ck_assert_int_eq(j[i].lease_until, 1010);
+		ck_assert_str_eq(j[i].worker, i < 3 ? "w1" : "w2");
+		ids[i] = j[i].id;
+		tokens[i] = j[i].token;
+	}
+	/* Oldest first, each once. */
+	for (i = 1; i < 5; i++)
+		ck_assert_int_ne(ids[i], ids[i - 1]);
+	tokens[2]++;	/* not its token */
+	ck_assert_int_eq(jobq_complete_many(q, ids, tokens, 5, 20, results),
+	    0);
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(results[i], i == 2 ? JOBQ_STALE : 0);
+	n = 0;
+	ck_assert_int_eq(jobq_list(q, JOBQ_DONE, count, &n), 0);
+	ck_assert_int_eq(n, 4);
+	for (i = 0; i < 5; i++)
+		jobq_job_clear(&j[i]);
+	jobq_close(q);
+}
+END_TEST
+
 START_TEST(survives_reopen)
 {
 	struct jobq	*q = open_q();
@@ -471,6 +575,8 @@ main(int argc, char **argv)
 	tcase_add_test(tc, lease_expiry_at_last_attempt);
 	tcase_add_test(tc, backoff_doubles_capped);
 	tcase_add_test(tc, survives_reopen);
+	tcase_add_test(tc, batch_group_commit);
+	tcase_add_test(tc, claim_and_complete_many);
 	tcase_add_test(tc, prune_removes_done_only);
 	tcase_add_test(tc, refuses_bad_arguments);
 	tcase_add_test(tc, workers_claim_once);
