@@ -1,0 +1,43 @@
+/*
+ * ag_config: the dom0 agent's JSON configuration (docs/agent.md).
+ *
+ *	{ "xensim": "/usr/lib/shoal/xensim",
+ *	  "domain": { "command": ["httpd", "-c", "/etc/shoal/httpd.json"],
+ *	              "memory-mb": 64, "prefix": "web" },
+ *	  "pool": 2,
+ *	  "rpc": { ... } }
+ *
+ * "xensim" names the driver (the xensim command, xensim's toolstack);
+ * "domain" is the one kind of domain the agent makes (callers choose
+ * none of it: not the command, nor the name, which is the prefix and a
+ * number); "pool" is how many it keeps built and paused.
+ */
+#ifndef AG_CONFIG_H
+#define AG_CONFIG_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "rpc_limits.h"
+
+#define AG_POOL_MAX	64
+
+struct ag_domain_conf {
+	struct config_strlist	 command;
+	int			 memory_mb;
+	char			*prefix;
+};
+
+struct ag_config {
+	char			*xensim;
+	struct ag_domain_conf	 domain;
+	int			 pool;
+	struct rpc_limits	 rpc;
+};
+
+/* 0, or -1 with FILE:LINE:COL: what in err. */
+int	ag_config_load(const char *path, struct ag_config *, char *err,
+	    size_t errlen);
+void	ag_config_free(struct ag_config *);
+
+#endif /* AG_CONFIG_H */

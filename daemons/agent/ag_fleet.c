@@ -1,0 +1,464 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "ag_config.h"
+#include "ag_driver.h"
+#include "ag_fleet.h"
+#include "log.h"
+
+#define POOL_RETRY_MS	2000	/* after a pool build failed */
+
+enum dom_state { D_FREE, D_BUILDING, D_POOLED, D_STARTING, D_RUNNING,
+	D_GOING };
+
+static const char *const state_names[] = {
+	[D_FREE] = "free", [D_BUILDING] = "building", [D_POOLED] = "pooled",
+	[D_STARTING] = "starting", [D_RUNNING] = "running",
+	[D_GOING] = "going",
+};
+
+struct dom {
+	enum dom_state	 state;
+	uint32_t	 domid;		/* once built */
+	char		 name[AG_NAME_MAX];
+	bool		 for_pool;	/* built paused, to wait in the pool */
+};
+
+struct ag_fleet {
+	struct event_base	*base;
+	struct ag_driver	*drv;
+	const struct ag_config	*cfg;
+	struct dom		 doms[AG_DOMS_MAX];
+	unsigned		 next_number;
+	bool			 started;
+	struct event		*retry;
+	struct {
+		unsigned long	 warm, cold, destroyed, pool_built, failed;
+	} stats;
+};
+
+/* One call under way: which domain, and whom to tell. */
+struct op {
+	struct ag_fleet	*f;
+	struct dom	*dom;
+	ag_fleet_fn	 fn;
+	void		*arg;
+};
+
+static void	fill_pool(struct ag_fleet *);
+
+static const char *
+prefix(const struct ag_fleet *f)
+{
+	return f->cfg->domain.prefix != NULL ? f->cfg->domain.prefix : "web";
+}
+
+static struct dom *
+slot(struct ag_fleet *f)
+{
+	size_t	 i;
+
+	for (i = 0; i < AG_DOMS_MAX; i++)
+		if (f->doms[i].state == D_FREE)
+			return &f->doms[i];
+	return NULL;
+}
+
+static struct dom *
+find(struct ag_fleet *f, uint32_t domid)
+{
+	size_t	 i;
+
+	for (i = 0; i < AG_DOMS_MAX; i++)
+		if (f->doms[i].state != D_FREE &&
+		    f->doms[i].state != D_BUILDING &&
+		    f->doms[i].domid == domid)
+			return &f->doms[i];
+	return NULL;
+}
+
+static unsigned
+count(const struct ag_fleet *f, enum dom_state st, bool for_pool)
+{
+	unsigned	 n = 0;
+	size_t		 i;
+
+	for (i = 0; i < AG_DOMS_MAX; i++)
+		if (f->doms[i].state == st &&
+		    (st != D_BUILDING || f->doms[i].for_pool == for_pool))
+			n++;
+	return n;
+}
+
+static struct op *
+op_new(struct ag_fleet *f, struct dom *d, ag_fleet_fn fn, void *arg)
+{
+	struct op	*o = calloc(1, sizeof(*o));
+
+	if (o != NULL)
+		*o = (struct op){ f, d, fn, arg };
+	return o;
+}
+
+/* ---- building ---- */
+
+static void
+built(void *arg, int err, const char *msg, const struct ag_result *r)
+{
+	struct op	*o = arg;
+	struct dom	*d = o->dom;
+	struct ag_fleet	*f = o->f;
+
+	if (err != 0) {
+		log_warnx("domain %s: %s", d->name, msg);
+		f->stats.failed++;
+		d->state = D_FREE;
+		if (d->for_pool)
+			event_add(f->retry, &(struct timeval){ 0,
+			    POOL_RETRY_MS * 1000 });
+	} else {
+		d->domid = r->domid;
+		d->state = d->for_pool ? D_POOLED : D_RUNNING;
+		if (d->for_pool)
+			f->stats.pool_built++;
+		else
+			f->stats.cold++;
+		log_info("domain %s is domain %u%s", d->name, d->domid,
+		    d->for_pool ? ", paused in the pool" : ", running");
+	}
+	if (o->fn != NULL)
+		o->fn(o->arg, err, msg, d->domid, d->name, false);
+	free(o);
+	if (err == 0)
+		fill_pool(f);
+}
+
+static int
+build(struct ag_fleet *f, bool for_pool, ag_fleet_fn fn, void *arg)
+{
+	struct dom	*d = slot(f);
+	struct op	*o;
+
+	if (d == NULL) {
+		errno = ENOSPC;
+		return -1;
+	}
+	if ((o = op_new(f, d, fn, arg)) == NULL)
+		return -1;
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "%s-%u", prefix(f),
+	    f->next_number++);
+	d->for_pool = for_pool;
+	d->state = D_BUILDING;
+	if (ag_create(f->drv, d->name, f->cfg->domain.memory_mb,
+	    f->cfg->domain.command.v, for_pool, built, o) != 0) {
+		d->state = D_FREE;
+		free(o);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+fill_pool(struct ag_fleet *f)
+{
+	while (f->started && count(f, D_POOLED, false) +
+	    count(f, D_BUILDING, true) < (unsigned)f->cfg->pool)
+		if (build(f, true, NULL, NULL) != 0) {
+			log_warn("the warm pool");
+			break;
+		}
+}
+
+static void
+on_retry(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	fill_pool(arg);
+}
+
+/* ---- starting a pooled one, and the rest ---- */
+
+static void
+started(void *arg, int err, const char *msg, const struct ag_result *r)
+{
+	struct op	*o = arg;
+	struct dom	*d = o->dom;
+
+	(void)r;
+	if (err != 0) {
+		/* Unusable: out of the pool; the toolstack's to clean. */
+		log_warnx("domain %s: unpause: %s", d->name, msg);
+		o->f->stats.failed++;
+		d->state = D_FREE;
+	} else {
+		d->state = D_RUNNING;
+		o->f->stats.warm++;
+	}
+	o->fn(o->arg, err, msg, d->domid, d->name, true);
+	fill_pool(o->f);
+	free(o);
+}
+
+int
+ag_fleet_create(struct ag_fleet *f, ag_fleet_fn fn, void *arg)
+{
+	struct op	*o;
+	size_t		 i;
+
+	for (i = 0; i < AG_DOMS_MAX; i++)
+		if (f->doms[i].state == D_POOLED)
+			break;
+	if (i == AG_DOMS_MAX)
+		return build(f, false, fn, arg);
+	if ((o = op_new(f, &f->doms[i], fn, arg)) == NULL)
+		return -1;
+	f->doms[i].state = D_STARTING;
+	if (ag_unpause(f->drv, f->doms[i].domid, started, o) != 0) {
+		f->doms[i].state = D_POOLED;
+		free(o);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+destroyed(void *arg, int err, const char *msg, const struct ag_result *r)
+{
+	struct op	*o = arg;
+	struct dom	*d = o->dom;
+
+	(void)r;
+	if (err != 0) {
+		log_warnx("domain %s: destroy: %s", d->name, msg);
+		d->state = D_RUNNING;	/* still ours; may be tried again */
+	} else {
+		log_info("domain %s (%u) destroyed", d->name, d->domid);
+		o->f->stats.destroyed++;
+		d->state = D_FREE;
+	}
+	o->fn(o->arg, err, msg, d->domid, d->name, false);
+	fill_pool(o->f);
+	free(o);
+}
+
+/* One of ours, and not in the middle of something. */
+static struct dom *
+settled(struct ag_fleet *f, uint32_t domid)
+{
+	struct dom	*d = find(f, domid);
+
+	if (d == NULL)
+		errno = ESRCH;
+	else if (d->state != D_RUNNING && d->state != D_POOLED) {
+		errno = EBUSY;
+		d = NULL;
+	}
+	return d;
+}
+
+int
+ag_fleet_destroy(struct ag_fleet *f, uint32_t domid, ag_fleet_fn fn,
+    void *arg)
+{
+	struct dom	*d = settled(f, domid);
+	struct op	*o;
+	enum dom_state	 was;
+
+	if (d == NULL || (o = op_new(f, d, fn, arg)) == NULL)
+		return -1;
+	was = d->state;
+	d->state = D_GOING;
+	if (ag_destroy(f->drv, domid, destroyed, o) != 0) {
+		d->state = was;
+		free(o);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+unpaused(void *arg, int err, const char *msg, const struct ag_result *r)
+{
+	struct op	*o = arg;
+
+	(void)r;
+	o->dom->state = err == 0 ? D_RUNNING : D_POOLED;
+	o->fn(o->arg, err, msg, o->dom->domid, o->dom->name, false);
+	if (err == 0)
+		fill_pool(o->f);
+	free(o);
+}
+
+int
+ag_fleet_unpause(struct ag_fleet *f, uint32_t domid, ag_fleet_fn fn,
+    void *arg)
+{
+	struct dom	*d = settled(f, domid);
+	struct op	*o;
+
+	if (d == NULL)
+		return -1;
+	if (d->state != D_POOLED) {
+		errno = EALREADY;
+		return -1;
+	}
+	if ((o = op_new(f, d, fn, arg)) == NULL)
+		return -1;
+	d->state = D_STARTING;
+	if (ag_unpause(f->drv, domid, unpaused, o) != 0) {
+		d->state = D_POOLED;
+		free(o);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ag_fleet_pause(struct ag_fleet *f, uint32_t domid, ag_fleet_fn fn,
+    void *arg)
+{
+	if (settled(f, domid) == NULL)
+		return -1;
+	(void)fn;
+	return ag_pause(f->drv, domid, NULL, arg);
+}
+
+/* ---- adopting what a previous agent left ---- */
+
+/* PREFIX-N: N, or -1. */
+static long
+number_of(const struct ag_fleet *f, const char *name)
+{
+	size_t	 n = strlen(prefix(f));
+	char	*end;
+	long	 v;
+
+	if (strncmp(name, prefix(f), n) != 0 || name[n] != '-' ||
+	    name[n + 1] == '\0')
+		return -1;
+	v = strtol(name + n + 1, &end, 10);
+	return *end == '\0' && v >= 0 ? v : -1;
+}
+
+static void
+adopt(struct ag_fleet *f, const struct ag_dominfo *di)
+{
+	long		 n = number_of(f, di->name);
+	struct dom	*d;
+
+	if (n < 0 || strncmp(di->state, "shutdown", 8) == 0 ||
+	    (d = slot(f)) == NULL)
+		return;
+	memset(d, 0, sizeof(*d));
+	d->domid = di->domid;
+	snprintf(d->name, sizeof(d->name), "%s", di->name);
+	d->state = strcmp(di->state, "paused") == 0 ? D_POOLED : D_RUNNING;
+	if ((unsigned long)n >= f->next_number)
+		f->next_number = (unsigned)n + 1;
+	log_info("adopted domain %s (%u), %s", d->name, d->domid,
+	    state_names[d->state]);
+}
+
+static void
+listed(void *arg, int err, const char *msg, const struct ag_result *r)
+{
+	struct ag_fleet	*f = arg;
+	size_t		 i;
+
+	if (err != 0)
+		log_warnx("listing the toolstack's domains: %s; adopting "
+		    "none", msg);
+	for (i = 0; err == 0 && i < r->n; i++)
+		adopt(f, &r->doms[i]);
+	f->started = true;
+	log_info("%u domains of ours running, %u in the pool; filling it "
+	    "to %d", count(f, D_RUNNING, false), count(f, D_POOLED, false),
+	    f->cfg->pool);
+	fill_pool(f);
+}
+
+int
+ag_fleet_start(struct ag_fleet *f)
+{
+	return ag_list(f->drv, listed, f);
+}
+
+/* ---- the rest ---- */
+
+struct ag_fleet *
+ag_fleet_new(struct event_base *base, struct ag_driver *drv,
+    const struct ag_config *cfg)
+{
+	struct ag_fleet	*f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return NULL;
+	if ((f->retry = evtimer_new(base, on_retry, f)) == NULL) {
+		free(f);
+		return NULL;
+	}
+	f->base = base;
+	f->drv = drv;
+	f->cfg = cfg;
+	f->next_number = 1;
+	return f;
+}
+
+void
+ag_fleet_set_config(struct ag_fleet *f, const struct ag_config *cfg)
+{
+	f->cfg = cfg;
+	fill_pool(f);
+}
+
+/*
+ * The driver goes first: its commands still running are waited for and
+ * their callers told (ECANCELED), while the pool is no longer refilled.
+ */
+void
+ag_fleet_free(struct ag_fleet *f)
+{
+	if (f == NULL)
+		return;
+	f->started = false;
+	ag_driver_free(f->drv);
+	event_free(f->retry);
+	free(f);
+}
+
+json_t *
+ag_fleet_json(const struct ag_fleet *f)
+{
+	json_t	*doms = json_array();
+	size_t	 i;
+
+	for (i = 0; i < AG_DOMS_MAX; i++)
+		if (f->doms[i].state != D_FREE && f->doms[i].state != D_BUILDING)
+			json_array_append_new(doms, json_pack("{s:i, s:s, s:s}",
+			    "domid", (int)f->doms[i].domid,
+			    "name", f->doms[i].name,
+			    "state", state_names[f->doms[i].state]));
+	return json_pack("{s:o, s:{s:i, s:i, s:i}}", "domains", doms, "pool",
+	    "ready", (int)count(f, D_POOLED, false),
+	    "building", (int)count(f, D_BUILDING, true),
+	    "size", f->cfg->pool);
+}
+
+json_t *
+ag_fleet_stats(const struct ag_fleet *f)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:i, s:i}",
+	    "warm_starts", (json_int_t)f->stats.warm,
+	    "cold_starts", (json_int_t)f->stats.cold,
+	    "destroyed", (json_int_t)f->stats.destroyed,
+	    "pool_built", (json_int_t)f->stats.pool_built,
+	    "failed", (json_int_t)f->stats.failed,
+	    "running", (int)count(f, D_RUNNING, false),
+	    "pool_ready", (int)count(f, D_POOLED, false));
+}
