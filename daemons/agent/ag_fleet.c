@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +186,15 @@ on_retry(evutil_socket_t fd, short what, void *arg)
 /* ---- starting a pooled one, and the rest ---- */
 
 static void
+discarded(void *arg, int err, const char *msg, const struct ag_result *r)
+{
+	(void)r;
+	if (err != 0)
+		log_warnx("domain %u, which would not start, was not "
+		    "destroyed either: %s", (unsigned)(uintptr_t)arg, msg);
+}
+
+static void
 started(void *arg, int err, const char *msg, const struct ag_result *r)
 {
 	struct op	*o = arg;
@@ -192,10 +202,15 @@ started(void *arg, int err, const char *msg, const struct ag_result *r)
 
 	(void)r;
 	if (err != 0) {
-		/* Unusable: out of the pool; the toolstack's to clean. */
-		log_warnx("domain %s: unpause: %s", d->name, msg);
+		/* Unusable: no orphan is left behind in the toolstack. */
+		log_warnx("domain %s: unpause: %s; destroying it", d->name,
+		    msg);
 		o->f->stats.failed++;
 		d->state = D_FREE;
+		/* Stopping: left to the next agent, which adopts it. */
+		if (err != ECANCELED && ag_destroy(o->f->drv, d->domid,
+		    discarded, (void *)(uintptr_t)d->domid) != 0)
+			log_warn("domain %s: destroy", d->name);
 	} else {
 		d->state = D_RUNNING;
 		o->f->stats.warm++;
