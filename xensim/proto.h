@@ -88,6 +88,9 @@ enum xsim_op {
 				   dom0, or the domain itself) */
 	XSIM_DOM_RESUME,	/* a: domid: run a shut-down domain again
 				   (XEN_DOMCTL_resumedomain) */
+	XSIM_DOM_PAUSE,		/* a: domid: stop a running domain's
+				   processes until XSIM_DOM_UNPAUSE
+				   (XEN_DOMCTL_pausedomain) */
 };
 
 /* XSIM_DOM_CREATE flags */
@@ -142,5 +145,6 @@ struct xsim_dominfo {
 #define XSIM_DOMF_RAW_XENBUS	0x8	/* its program owns its xenstore ring */
 #define XSIM_DOMF_SHUTDOWN	0x10	/* shut down, not dying: its processes
 					   are stopped, its state kept */
+#define XSIM_DOMF_PAUSED	0x20	/* paused after it ran (SIGSTOP) */
 
 #endif /* XENSIM_PROTO_H */

@@ -8,6 +8,7 @@ static const struct config_field domain_schema[] = {
 	CONFIG_INT("memory-mb", false, struct ag_domain_conf, memory_mb, 1,
 	    65536),
 	CONFIG_STRING("prefix", false, struct ag_domain_conf, prefix),
+	CONFIG_STRING("ready", false, struct ag_domain_conf, ready),
 	CONFIG_END
 };
 

@@ -3,14 +3,18 @@
  *
  *	{ "xensim": "/usr/lib/shoal/xensim",
  *	  "domain": { "command": ["httpd", "-c", "/etc/shoal/httpd.json"],
- *	              "memory-mb": 64, "prefix": "web" },
+ *	              "memory-mb": 64, "prefix": "web",
+ *	              "ready": "data/shoal/http/protocol" },
  *	  "pool": 2,
  *	  "rpc": { ... } }
  *
  * "xensim" names the driver (the xensim command, xensim's toolstack);
  * "domain" is the one kind of domain the agent makes (callers choose
  * none of it: not the command, nor the name, which is the prefix and a
- * number); "pool" is how many it keeps built and paused.
+ * number); "ready" is the node, under the domain's home, that it writes
+ * once booted (then pool domains are booted first and paused after, so
+ * that taking one is an unpause of a booted domain, and a domain built
+ * for a call is answered once ready); "pool" is how many it keeps.
  */
 #ifndef AG_CONFIG_H
 #define AG_CONFIG_H
@@ -26,6 +30,7 @@ struct ag_domain_conf {
 	struct config_strlist	 command;
 	int			 memory_mb;
 	char			*prefix;
+	char			*ready;		/* a node it writes when up */
 };
 
 struct ag_config {

@@ -9,17 +9,19 @@
 #include "ag_config.h"
 #include "ag_driver.h"
 #include "ag_fleet.h"
+#include "ag_ready.h"
 #include "log.h"
 
 #define POOL_RETRY_MS	2000	/* after a pool build failed */
+#define READY_MS	30000	/* a domain that never says it is up */
 
 enum dom_state { D_FREE, D_BUILDING, D_POOLED, D_STARTING, D_RUNNING,
-	D_GOING };
+	D_PAUSING, D_PAUSED, D_GOING };
 
 static const char *const state_names[] = {
 	[D_FREE] = "free", [D_BUILDING] = "building", [D_POOLED] = "pooled",
 	[D_STARTING] = "starting", [D_RUNNING] = "running",
-	[D_GOING] = "going",
+	[D_PAUSING] = "pausing", [D_PAUSED] = "paused", [D_GOING] = "going",
 };
 
 struct dom {
@@ -32,6 +34,7 @@ struct dom {
 struct ag_fleet {
 	struct event_base	*base;
 	struct ag_driver	*drv;
+	struct ag_ready		*ready;		/* NULL: no store */
 	const struct ag_config	*cfg;
 	struct dom		 doms[AG_DOMS_MAX];
 	unsigned		 next_number;
@@ -48,6 +51,7 @@ struct op {
 	struct dom	*dom;
 	ag_fleet_fn	 fn;
 	void		*arg;
+	enum dom_state	 was;	/* to go back to if it fails */
 };
 
 static void	fill_pool(struct ag_fleet *);
@@ -101,28 +105,41 @@ op_new(struct ag_fleet *f, struct dom *d, ag_fleet_fn fn, void *arg)
 	struct op	*o = calloc(1, sizeof(*o));
 
 	if (o != NULL)
-		*o = (struct op){ f, d, fn, arg };
+		*o = (struct op){ f, d, fn, arg, D_FREE };
 	return o;
 }
 
 /* ---- building ---- */
 
 static void
-built(void *arg, int err, const char *msg, const struct ag_result *r)
+discarded(void *arg, int err, const char *msg, const struct ag_result *r)
 {
-	struct op	*o = arg;
+	(void)r;
+	if (err != 0)
+		log_warnx("domain %u, which would not start, was not "
+		    "destroyed either: %s", (unsigned)(uintptr_t)arg, msg);
+}
+
+/* Booted (or not): into the pool, or told to the caller. */
+static void
+settle(struct op *o, int err, const char *msg)
+{
 	struct dom	*d = o->dom;
 	struct ag_fleet	*f = o->f;
 
 	if (err != 0) {
 		log_warnx("domain %s: %s", d->name, msg);
 		f->stats.failed++;
+		/* Built but unusable: no orphan is left in the toolstack. */
+		if (d->domid != 0 && err != ECANCELED &&
+		    ag_destroy(f->drv, d->domid, discarded,
+		    (void *)(uintptr_t)d->domid) != 0)
+			log_warn("domain %s: destroy", d->name);
 		d->state = D_FREE;
-		if (d->for_pool)
+		if (d->for_pool && err != ECANCELED)
 			event_add(f->retry, &(struct timeval){ 0,
 			    POOL_RETRY_MS * 1000 });
 	} else {
-		d->domid = r->domid;
 		d->state = d->for_pool ? D_POOLED : D_RUNNING;
 		if (d->for_pool)
 			f->stats.pool_built++;
@@ -136,6 +153,51 @@ built(void *arg, int err, const char *msg, const struct ag_result *r)
 	free(o);
 	if (err == 0)
 		fill_pool(f);
+}
+
+static void
+paused(void *arg, int err, const char *msg, const struct ag_result *r)
+{
+	(void)r;
+	settle(arg, err, msg);
+}
+
+/* Up: a pool domain is paused now, booted; a called-for one is done. */
+static void
+booted(void *arg, int err)
+{
+	struct op	*o = arg;
+	char		 msg[128];
+
+	if (err != 0) {
+		snprintf(msg, sizeof(msg), "not ready within %d ms (%s)",
+		    READY_MS, strerror(err));
+		settle(o, err, msg);
+	} else if (!o->dom->for_pool)
+		settle(o, 0, "");
+	else if (ag_pause(o->f->drv, o->dom->domid, paused, o) != 0)
+		settle(o, errno, "pause");
+}
+
+static bool
+waits_for_boot(const struct ag_fleet *f)
+{
+	return f->ready != NULL && f->cfg->domain.ready != NULL;
+}
+
+static void
+built(void *arg, int err, const char *msg, const struct ag_result *r)
+{
+	struct op	*o = arg;
+	struct ag_fleet	*f = o->f;
+
+	if (err == 0)
+		o->dom->domid = r->domid;
+	if (err != 0 || !waits_for_boot(f))
+		settle(o, err, msg);
+	else if (ag_ready_wait(f->ready, r->domid, f->cfg->domain.ready,
+	    READY_MS, booted, o) != 0)
+		settle(o, errno, "watching for it to be ready");
 }
 
 static int
@@ -155,8 +217,10 @@ build(struct ag_fleet *f, bool for_pool, ag_fleet_fn fn, void *arg)
 	    f->next_number++);
 	d->for_pool = for_pool;
 	d->state = D_BUILDING;
+	/* Booted before it is paused, when it can say it is up. */
 	if (ag_create(f->drv, d->name, f->cfg->domain.memory_mb,
-	    f->cfg->domain.command.v, for_pool, built, o) != 0) {
+	    f->cfg->domain.command.v, for_pool && !waits_for_boot(f), built,
+	    o) != 0) {
 		d->state = D_FREE;
 		free(o);
 		return -1;
@@ -184,15 +248,6 @@ on_retry(evutil_socket_t fd, short what, void *arg)
 }
 
 /* ---- starting a pooled one, and the rest ---- */
-
-static void
-discarded(void *arg, int err, const char *msg, const struct ag_result *r)
-{
-	(void)r;
-	if (err != 0)
-		log_warnx("domain %u, which would not start, was not "
-		    "destroyed either: %s", (unsigned)(uintptr_t)arg, msg);
-}
 
 static void
 started(void *arg, int err, const char *msg, const struct ag_result *r)
@@ -270,7 +325,8 @@ settled(struct ag_fleet *f, uint32_t domid)
 
 	if (d == NULL)
 		errno = ESRCH;
-	else if (d->state != D_RUNNING && d->state != D_POOLED) {
+	else if (d->state != D_RUNNING && d->state != D_POOLED &&
+	    d->state != D_PAUSED) {
 		errno = EBUSY;
 		d = NULL;
 	}
@@ -297,14 +353,19 @@ ag_fleet_destroy(struct ag_fleet *f, uint32_t domid, ag_fleet_fn fn,
 	return 0;
 }
 
+/* Unpaused, or paused: on, or back where it was. */
 static void
-unpaused(void *arg, int err, const char *msg, const struct ag_result *r)
+switched(void *arg, int err, const char *msg, const struct ag_result *r)
 {
 	struct op	*o = arg;
+	struct dom	*d = o->dom;
 
 	(void)r;
-	o->dom->state = err == 0 ? D_RUNNING : D_POOLED;
-	o->fn(o->arg, err, msg, o->dom->domid, o->dom->name, false);
+	if (d->state == D_STARTING)
+		d->state = err == 0 ? D_RUNNING : o->was;
+	else
+		d->state = err == 0 ? D_PAUSED : D_RUNNING;
+	o->fn(o->arg, err, msg, d->domid, d->name, false);
 	if (err == 0)
 		fill_pool(o->f);
 	free(o);
@@ -319,15 +380,16 @@ ag_fleet_unpause(struct ag_fleet *f, uint32_t domid, ag_fleet_fn fn,
 
 	if (d == NULL)
 		return -1;
-	if (d->state != D_POOLED) {
+	if (d->state == D_RUNNING) {
 		errno = EALREADY;
 		return -1;
 	}
 	if ((o = op_new(f, d, fn, arg)) == NULL)
 		return -1;
+	o->was = d->state;
 	d->state = D_STARTING;
-	if (ag_unpause(f->drv, domid, unpaused, o) != 0) {
-		d->state = D_POOLED;
+	if (ag_unpause(f->drv, domid, switched, o) != 0) {
+		d->state = o->was;
 		free(o);
 		return -1;
 	}
@@ -338,10 +400,24 @@ int
 ag_fleet_pause(struct ag_fleet *f, uint32_t domid, ag_fleet_fn fn,
     void *arg)
 {
-	if (settled(f, domid) == NULL)
+	struct dom	*d = settled(f, domid);
+	struct op	*o;
+
+	if (d == NULL)
 		return -1;
-	(void)fn;
-	return ag_pause(f->drv, domid, NULL, arg);
+	if (d->state != D_RUNNING) {
+		errno = EALREADY;
+		return -1;
+	}
+	if ((o = op_new(f, d, fn, arg)) == NULL)
+		return -1;
+	d->state = D_PAUSING;
+	if (ag_pause(f->drv, domid, switched, o) != 0) {
+		d->state = D_RUNNING;
+		free(o);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- adopting what a previous agent left ---- */
@@ -422,6 +498,9 @@ ag_fleet_new(struct event_base *base, struct ag_driver *drv,
 	f->drv = drv;
 	f->cfg = cfg;
 	f->next_number = 1;
+	if (cfg->domain.ready != NULL &&
+	    (f->ready = ag_ready_new(base)) == NULL)
+		log_warnx("no store: pool domains are paused unbooted");
 	return f;
 }
 
@@ -433,8 +512,9 @@ ag_fleet_set_config(struct ag_fleet *f, const struct ag_config *cfg)
 }
 
 /*
- * The driver goes first: its commands still running are waited for and
- * their callers told (ECANCELED), while the pool is no longer refilled.
+ * The waits for domains to boot go first, then the driver: its commands
+ * still running are waited for; their callers are told (ECANCELED),
+ * while the pool is no longer refilled.
  */
 void
 ag_fleet_free(struct ag_fleet *f)
@@ -442,6 +522,7 @@ ag_fleet_free(struct ag_fleet *f)
 	if (f == NULL)
 		return;
 	f->started = false;
+	ag_ready_free(f->ready);
 	ag_driver_free(f->drv);
 	event_free(f->retry);
 	free(f);

@@ -64,7 +64,9 @@ refused(struct rpc_call *c, uint32_t domid)
 		    "or destroyed", domid);
 		break;
 	case EALREADY:
-		rpc_fail(c, RPC_E_FAILED, "domain %u is running", domid);
+		rpc_fail(c, RPC_E_FAILED, "domain %u is %s already", domid,
+		    strcmp(rpc_call_method(c), "domain.pause") == 0 ?
+		    "paused" : "running");
 		break;
 	case ENOTSUP:
 		rpc_fail(c, RPC_E_FAILED, "this toolstack cannot pause a "

@@ -4,8 +4,11 @@
  * xenstore area and introduces it; `destroy` removes the area, then the
  * domain.  So each call runs that command as a child, reads what it
  * prints from a pipe on the loop, and reports when the pipe closes.
- * xensim has no pause for a running domain: a domain is paused only
- * from its creation to its first unpause.
+ * Pause and unpause are the hypervisor's, not the toolstack's: they go
+ * through libxenctrl (xc_domain_pause, xc_domain_unpause; xensim's
+ * drop-in on xensim), one call each, so that taking a domain from the
+ * warm pool costs no process; they are told from the loop all the same.
+ * A paused domain's processes are stopped, as Xen stops its vCPUs.
  */
 #include <sys/queue.h>
 #include <sys/wait.h>
@@ -18,6 +21,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <xenctrl.h>
 
 #include "ag_driver.h"
 #include "log.h"
@@ -43,6 +47,8 @@ struct run {
 struct ag_driver {
 	struct event_base	*base;
 	char			*xensim;
+	xc_interface		*xch;
+	LIST_HEAD(, told)	 told;		/* made, not yet told */
 	LIST_HEAD(, run)	 runs;
 	unsigned		 busy;
 };
@@ -53,12 +59,16 @@ ag_xensim_new(struct event_base *base, const char *xensim)
 	struct ag_driver	*d;
 
 	if ((d = calloc(1, sizeof(*d))) == NULL ||
-	    (d->xensim = strdup(xensim)) == NULL) {
+	    (d->xensim = strdup(xensim)) == NULL ||
+	    (d->xch = xc_interface_open(NULL, NULL, 0)) == NULL) {
+		if (d != NULL)
+			free(d->xensim);
 		free(d);
 		return NULL;
 	}
 	d->base = base;
 	LIST_INIT(&d->runs);
+	LIST_INIT(&d->told);
 	return d;
 }
 
@@ -254,21 +264,60 @@ plain(struct ag_driver *d, const char *verb, uint32_t domid,
 	return start(d, RUN_PLAIN, v, done, arg);
 }
 
+/* A hypervisor call made now, told from the loop. */
+struct told {
+	LIST_ENTRY(told)	 entry;
+	struct event		*ev;
+	ag_done_fn		 done;
+	void			*arg;
+	int			 err;
+};
+
+static void
+tell(evutil_socket_t fd, short what, void *arg)
+{
+	struct told	*t = arg;
+	char		 msg[128];
+
+	(void)fd;
+	(void)what;
+	snprintf(msg, sizeof(msg), "%s", t->err != 0 ? strerror(t->err) :
+	    "");
+	LIST_REMOVE(t, entry);
+	event_free(t->ev);
+	t->done(t->arg, t->err, msg, &(struct ag_result){ 0 });
+	free(t);
+}
+
+static int
+hypercall(struct ag_driver *d, int (*fn)(xc_interface *, uint32_t),
+    uint32_t domid, ag_done_fn done, void *arg)
+{
+	struct told	*t = calloc(1, sizeof(*t));
+
+	if (t == NULL || (t->ev = event_new(d->base, -1, 0, tell, t)) ==
+	    NULL) {
+		free(t);
+		return -1;
+	}
+	t->done = done;
+	t->arg = arg;
+	t->err = fn(d->xch, domid) == 0 ? 0 : errno;
+	LIST_INSERT_HEAD(&d->told, t, entry);
+	event_active(t->ev, 0, 0);
+	return 0;
+}
+
 int
 ag_unpause(struct ag_driver *d, uint32_t domid, ag_done_fn done, void *arg)
 {
-	return plain(d, "unpause", domid, done, arg);
+	return hypercall(d, xc_domain_unpause, domid, done, arg);
 }
 
 int
 ag_pause(struct ag_driver *d, uint32_t domid, ag_done_fn done, void *arg)
 {
-	(void)d;
-	(void)domid;
-	(void)done;
-	(void)arg;
-	errno = ENOTSUP;	/* xensim pauses only until the first unpause */
-	return -1;
+	return hypercall(d, xc_domain_pause, domid, done, arg);
 }
 
 int
@@ -311,6 +360,10 @@ ag_driver_free(struct ag_driver *d)
 		    &(struct ag_result){ 0 });
 		free(r);
 	}
+	/* Made already: told now, with what happened. */
+	while (!LIST_EMPTY(&d->told))
+		tell(-1, 0, LIST_FIRST(&d->told));
+	xc_interface_close(d->xch);
 	free(d->xensim);
 	free(d);
 }

@@ -2,10 +2,10 @@
 # The dom0 agent under xensim (docs/agent.md): it keeps a warm pool of
 # two paused web domains; dom0 may not call domain.* (the policy gives it
 # to the domain named scaler alone); the scaler domain, calling with
-# shoalctl over vchan, gets two domains from the pool (warm: unpaused, not
-# built), a third built or from the refilled pool, the list, and a
-# destroy, and is refused its own domain (not the agent's); the pool is
-# refilled; a restarted agent adopts every domain it had and builds no
+# shoalctl over vchan, gets two domains from the pool (warm: booted, then
+# paused until taken), a third built or from the refilled pool, the
+# list, a destroy, a pause and an unpause, and is refused its own domain
+# (not the agent's); the pool is refilled; a restarted agent adopts every domain it had and builds no
 # extra one; SIGTERM exits 0 with no sanitizer report.
 #   it_agent.sh BUILD_DIR
 set -uo pipefail
@@ -20,8 +20,9 @@ trap 'track_cleanup; "$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
 
 cat >"$run/agent.json" <<JSON
 { "xensim": "$xensim",
-  "domain": { "command": ["sh", "-c", "echo WEB-UP; exec sleep 600"],
-              "prefix": "web", "memory-mb": 32 },
+  "domain": { "command": ["sh", "-c",
+                "xenstore-write data/up 1 && echo WEB-UP; exec sleep 600"],
+              "prefix": "web", "memory-mb": 32, "ready": "data/up" },
   "pool": 2 }
 JSON
 printf '%s\n' 'domain.* scaler allow' 'sys.* dom0 allow' >"$run/policy"
@@ -50,6 +51,11 @@ wait_for 30 eval '[ "$(paused_webs)" = 2 ]' ||
 	bad "no warm pool of two: $("$xensim" list)"
 wait_for 10 grep -q 'rpc: service domain registered' "$run/agent.log" ||
 	bad "the agent did not register domain.*"
+# Booted, then paused: each pooled domain said it was up first.
+for w in $("$xensim" list | awk '/^web-[0-9]+ .* paused$/ { print $2 }'); do
+	check "pool domain $w booted before it was paused" \
+		grep -q WEB-UP "$run/sim/console.$w.log"
+done
 exits 4 "$ctl" domain.list &&
 	ok "dom0 is refused domain.list (exit 4: the policy)" ||
 	bad "dom0 was not refused domain.list"
@@ -68,7 +74,10 @@ sdom=$("$xensim" create --name scaler -- sh -c '
 	id=$(echo "$one" | sed -n "s/.*\"domid\":\([0-9]*\).*/\1/p")
 	echo "DESTROY1 $(c domain.destroy "$id")"
 	echo "SELF $(c domain.destroy "$XENSIM_DOMID")"
-	echo "PAUSE $(c domain.pause "$(echo "$two" | sed -n "s/.*\"domid\":\([0-9]*\).*/\1/p")")"
+	id2=$(echo "$two" | sed -n "s/.*\"domid\":\([0-9]*\).*/\1/p")
+	echo "PAUSE $(c domain.pause "$id2")"
+	echo "PAUSED $(c domain.list)"
+	echo "UNPAUSE $(c domain.unpause "$id2")"
 	echo DONE; exec sleep 600' "$ctl")
 log=$run/sim/console.$sdom.log
 wait_for 90 grep -q '^DONE' "$log" || bad "the scaler's calls did not finish: $(cat "$log")"
@@ -85,8 +94,12 @@ check "destroy of one of ours ($(line DESTROY1))" \
 	grep -q '"name":"web-' <<<"$(line DESTROY1)"
 check "its own domain is refused: not the agent's ($(line SELF))" \
 	grep -q 'wasnotmadebythisagent' <<<"$(line SELF)"
-check "pause is refused on xensim, saying why ($(line PAUSE))" \
-	grep -q 'cannotpausearunningdomain' <<<"$(line PAUSE)"
+check "pause of a running one ($(line PAUSE))" \
+	grep -q '"name":"web-' <<<"$(line PAUSE)"
+check "... listed as paused ($(line PAUSED))" \
+	grep -q '"state":"paused"' <<<"$(line PAUSED)"
+check "... and unpaused ($(line UNPAUSE))" \
+	grep -q '"name":"web-' <<<"$(line UNPAUSE)"
 check "two web domains run, as the toolstack says" \
 	test "$(running_webs)" = 2
 wait_for 30 eval '[ "$(paused_webs)" = 2 ]' ||

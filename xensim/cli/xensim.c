@@ -9,7 +9,7 @@
  *   xensim env                                 environment for dom0 programs
  *   xensim create --name N [--memory MB] [--paused] [--raw-xenbus]
  *                 -- CMD [ARG...]
- *   xensim list | destroy DOM | unpause DOM | console DOM
+ *   xensim list | destroy DOM | pause DOM | unpause DOM | console DOM
  *   xensim shutdown DOM [poweroff|reboot|suspend|crash] | resume DOM
  *
  * `create` does what xl does for a PV guest, in xl's order: create the
@@ -56,7 +56,7 @@ usage(FILE *f)
 "       xensim stop | env | list\n"
 "       xensim create --name NAME [--memory MB] [--paused] [--raw-xenbus]\n"
 "                     -- CMD [ARG...]\n"
-"       xensim destroy DOM | unpause DOM | console DOM\n"
+"       xensim destroy DOM | pause DOM | unpause DOM | console DOM\n"
 "       xensim shutdown DOM [poweroff|reboot|suspend|crash] | resume DOM\n"
 "\n"
 "xensim runs Xen's interfaces on a plain Linux host: domains are processes,\n"
@@ -693,6 +693,7 @@ cmd_dom(const char *cmd, const char *spec, const char *why)
 		xs_forget((unsigned int)domid);
 	if (call2(strcmp(cmd, "destroy") == 0 ? XSIM_DOM_DESTROY :
 	    strcmp(cmd, "unpause") == 0 ? XSIM_DOM_UNPAUSE :
+	    strcmp(cmd, "pause") == 0 ? XSIM_DOM_PAUSE :
 	    strcmp(cmd, "resume") == 0 ? XSIM_DOM_RESUME : XSIM_DOM_SHUTDOWN,
 	    (uint32_t)domid, reason, &r) == -1) {
 		fprintf(stderr, "xensim: %s %s: %s\n", cmd, spec, strerror(errno));
@@ -722,6 +723,7 @@ main(int argc, char **argv)
 		return cmd_create(argc - 1, argv + 1);
 	if (argc == 3 && (strcmp(argv[1], "destroy") == 0 ||
 	    strcmp(argv[1], "unpause") == 0 || strcmp(argv[1], "console") == 0 ||
+	    strcmp(argv[1], "pause") == 0 ||
 	    strcmp(argv[1], "resume") == 0 || strcmp(argv[1], "shutdown") == 0))
 		return cmd_dom(argv[1], argv[2], NULL);
 	if (argc == 4 && strcmp(argv[1], "shutdown") == 0)

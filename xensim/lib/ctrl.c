@@ -151,3 +151,18 @@ xc_domain_resume(xc_interface *xch, uint32_t domid, int fast)
 	(void)fast;
 	return xsim_call_simple(XSIM_DOM_RESUME, 0, domid, 0, 0, 0);
 }
+
+/* What the toolstack's pause and unpause come down to (libxl, xl). */
+PUBLIC int
+xc_domain_pause(xc_interface *xch, uint32_t domid)
+{
+	(void)xch;
+	return xsim_call_simple(XSIM_DOM_PAUSE, 0, domid, 0, 0, 0);
+}
+
+PUBLIC int
+xc_domain_unpause(xc_interface *xch, uint32_t domid)
+{
+	(void)xch;
+	return xsim_call_simple(XSIM_DOM_UNPAUSE, 0, domid, 0, 0, 0);
+}

@@ -375,6 +375,10 @@ op_dom(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 		if ((d = dom_find(q->a)) == NULL)
 			return ESRCH;
 		return dom_resume(d);
+	case XSIM_DOM_PAUSE:
+		if ((d = dom_find(q->a)) == NULL)
+			return ESRCH;
+		return dom_pause(d);
 	case XSIM_DOM_INFO:
 		if ((d = dom_find(q->a)) == NULL)
 			return ESRCH;
@@ -412,7 +416,8 @@ dispatch(struct xsim_conn *c, const struct xsim_req *q, int fd,
 	if (q->op >= XSIM_GNT_OPEN && q->op <= XSIM_GNT_SET_NOTIFY)
 		return op_gnt(c, q, r);
 	if ((q->op >= XSIM_DOM_CREATE && q->op <= XSIM_SHUTDOWN) ||
-	    q->op == XSIM_DOM_SHUTDOWN || q->op == XSIM_DOM_RESUME)
+	    q->op == XSIM_DOM_SHUTDOWN || q->op == XSIM_DOM_RESUME ||
+	    q->op == XSIM_DOM_PAUSE)
 		return op_dom(c, q, r);
 	return ENOSYS;
 }

@@ -361,13 +361,40 @@ fail:
 	return err;
 }
 
+/*
+ * A domain paused at creation waits before its exec; one paused after it
+ * ran has its processes stopped, as Xen stops its vCPUs: unpaused, it
+ * goes on from where it was, booted.
+ */
 int
 dom_unpause(struct dom *d)
 {
-	if (d->unpause_fd == -1)
+	if (d->unpause_fd != -1) {
+		close(d->unpause_fd);
+		d->unpause_fd = -1;
+		return 0;
+	}
+	if (!(d->flags & XSIM_DOMF_PAUSED))
 		return EINVAL;
-	close(d->unpause_fd);
-	d->unpause_fd = -1;
+	d->flags &= ~XSIM_DOMF_PAUSED;
+	if (!(d->flags & XSIM_DOMF_SHUTDOWN) && d->pid > 0)
+		kill(-d->pid, SIGCONT);
+	return 0;
+}
+
+int
+dom_pause(struct dom *d)
+{
+	if (d->domid == 0)
+		return EPERM;
+	if (d->unpause_fd != -1 || (d->flags & XSIM_DOMF_PAUSED))
+		return 0;		/* paused already */
+	if (!(d->flags & XSIM_DOMF_RUNNING))
+		return EINVAL;		/* dying or shut down */
+	d->flags |= XSIM_DOMF_PAUSED;
+	if (d->pid > 0)
+		kill(-d->pid, SIGSTOP);
+	log_info("domain %u (%s) paused", d->domid, d->name);
 	return 0;
 }
 
@@ -424,7 +451,7 @@ dom_resume(struct dom *d)
 		return EINVAL;
 	d->flags = (d->flags & ~XSIM_DOMF_SHUTDOWN) | XSIM_DOMF_RUNNING;
 	d->shutdown_reason = 0;
-	if (d->pid > 0)
+	if (d->pid > 0 && !(d->flags & XSIM_DOMF_PAUSED))
 		kill(-d->pid, SIGCONT);
 	log_info("domain %u (%s) resumed", d->domid, d->name);
 	return 0;
@@ -439,7 +466,7 @@ dom_info(const struct dom *d, struct xsim_dominfo *info)
 	info->pid = d->pid;
 	info->exit_status = d->exit_status;
 	info->memory_kb = d->memory_kb;
-	info->paused = d->unpause_fd != -1;
+	info->paused = d->unpause_fd != -1 || (d->flags & XSIM_DOMF_PAUSED);
 	info->shutdown_reason = d->shutdown_reason;
 	info->store_port = d->store_port;
 	info->console_port = d->console_port;

@@ -150,6 +150,7 @@ struct dom	*dom_find_name(const char *);
 int		 dom_create(const char *name, char *const argv[], uint32_t flags,
 		    uint32_t memory_mb, uint32_t console_domid, uint32_t *);
 int		 dom_unpause(struct dom *);
+int		 dom_pause(struct dom *);
 int		 dom_destroy(struct dom *);
 int		 dom_shutdown(struct dom *, uint32_t reason);
 int		 dom_resume(struct dom *);
