@@ -3,7 +3,8 @@
  * proc.c plays for its daemons: one command line with the same flags and
  * meanings everywhere, logging set up from it, and the RPC service
  * started (on by default) with the daemon's methods and hooks, and the
- * privilege drop once it is set up (privdrop.h; docs/privilege.md).
+ * privilege drop once it is set up (privdrop.h, xs_broker.h;
+ * docs/privilege.md).
  *
  * Every daemon takes:
  *	-c, --config FILE	its JSON configuration
@@ -71,8 +72,10 @@ struct rpc_server *daemon_rpc(const struct daemon_args *,
 
 /*
  * Once set up: the drop with what every daemon still needs added to p
- * (Xen's devices, the RPC socket's directory, xensim's run directory)
- * and --user.  0, or -1 (logged): the daemon should exit.
+ * (Xen's devices, the RPC socket's directory, xensim's run directory,
+ * and unless --no-rpc the RPC service's store rules) and --user, under
+ * which the store is then reached through a broker forked here
+ * (xs_broker.h).  0, or -1 (logged): the daemon should exit.
  */
 int	 daemon_drop(const struct daemon_args *, struct privdrop *);
 
