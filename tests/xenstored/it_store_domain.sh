@@ -31,8 +31,11 @@ check "the xenstore domain is $sdom, /tool/xenstored/domid says" \
 check "dom0 reaches it through its ring's relay" \
 	test "$XENSTORED_PATH" = "$run/xenbus.0"
 # Every xenstored is the domain's process or its RPC helper (its child).
+# A zombie is not one: an earlier test's exited helper waits there until
+# the machine's init reaps it.
 outside() {
 	for p in $(pgrep -x xenstored); do
+		case $(ps -o stat= -p "$p") in Z*) continue ;; esac
 		[ "$p" = "$spid" ] || [ "$(ps -o ppid= -p "$p" | tr -d ' ')" = "$spid" ] ||
 			echo "$p"
 	done

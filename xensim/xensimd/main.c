@@ -86,8 +86,10 @@ listen_on(const char *path)
 	strcpy(sun.sun_path, path);
 	unlink(path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	/* Shared once listening: the xensim command connects as soon as
+	 * the path is there, and would be refused in between. */
 	if (fd == -1 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    share_with_daemons(path) == -1 || listen(fd, 128) == -1) {
+	    listen(fd, 128) == -1 || share_with_daemons(path) == -1) {
 		log_warn("%s", path);
 		if (fd != -1)
 			close(fd);
