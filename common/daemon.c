@@ -1,5 +1,7 @@
+#include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include "log.h"
 #include "privdrop.h"
 #include "rpc_server.h"
+#include "rpc_sock.h"
 #include "rpc_vchan.h"
 #include "xs_broker.h"
 
@@ -45,9 +48,12 @@ usage(const struct daemon_spec *s, FILE *f)
 	    "  --policy FILE       who may call it (docs/rpc.md); default: "
 	    "dom0 only\n"
 	    "  --rpc-socket PATH   also take RPC calls on this Unix socket\n"
-	    "  --user NAME         run as NAME once set up "
-	    "(docs/privilege.md)\n"
-	    "  -h, --help\n", s->name);
+	    "  --user NAME         run as NAME once set up, root to stay "
+	    "root\n"
+	    "                      (default as root in dom0: %s; "
+	    "docs/privilege.md)\n"
+	    "  -h, --help\n", s->name,
+	    s->user != NULL ? s->user : "root");
 	if (s->usage != NULL)
 		fputs(s->usage, f);
 	if (s->notes != NULL)
@@ -89,6 +95,58 @@ common_option(int ch, struct daemon_args *a)
 	return 0;
 }
 
+/*
+ * Whether this runs in a domain other than dom0: a domain of xensim's
+ * (it names the domain in the environment), or on Xen a domain whose
+ * xenfs does not say control_d.  A plain host is neither.
+ */
+static bool
+in_other_domain(void)
+{
+	const char	*simdom = getenv("XENSIM_DOMID");	/* xensim/proto.h */
+	char		 caps[128] = "";
+	FILE		*f;
+
+	if (simdom != NULL)
+		return strcmp(simdom, "0") != 0;
+	if ((f = fopen("/proc/xen/capabilities", "re")) == NULL)
+		return false;
+	if (fgets(caps, sizeof(caps), f) == NULL)
+		caps[0] = '\0';
+	fclose(f);
+	return strstr(caps, "control_d") == NULL;
+}
+
+/*
+ * Whom it will run as: --user, "root" for none, or as root in dom0 the
+ * spec's user, checked now so that a host without it fails (exit 1) at
+ * once rather than once its sockets are bound.
+ */
+static void
+settle_user(const struct daemon_spec *s, struct daemon_args *a)
+{
+	if (a->user != NULL) {
+		if (strcmp(a->user, "root") == 0)
+			a->user = NULL;
+		return;
+	}
+	if (s->user == NULL || geteuid() != 0 || a->check ||
+	    in_other_domain())
+		return;
+	errno = 0;
+	if (getpwnam(s->user) == NULL)
+		fatalx("no user %s to run as%s%s (deploy/deps adds it; "
+		    "--user root keeps root)", s->user, errno ? ": " : "",
+		    errno ? strerror(errno) : "");
+	a->user = s->user;
+}
+
+/*
+ * --rpc-socket, bound by daemon_drop while it may still write root's
+ * directories, served by daemon_rpc after it.  One per process.
+ */
+static int rpc_socket_fd = -1;
+
 int
 daemon_start(const struct daemon_spec *s, int argc, char **argv,
     struct daemon_args *a, void *arg)
@@ -121,6 +179,7 @@ daemon_start(const struct daemon_spec *s, int argc, char **argv,
 		return -1;
 	}
 	log_init(s->name, a->syslog, a->verbose);
+	settle_user(s, a);
 	return 0;
 }
 
@@ -135,10 +194,16 @@ daemon_rpc(const struct daemon_args *a, struct event_base *base,
 	o->policy_path = a->policy;
 	if ((s = rpc_server_new(base, o)) == NULL) {
 		log_warnx("no RPC: %s.* cannot be called", o->service);
+		if (rpc_socket_fd != -1)
+			close(rpc_socket_fd);
+		rpc_socket_fd = -1;
 		return NULL;
 	}
-	if (a->rpc_socket != NULL && rpc_server_listen(s, a->rpc_socket) != 0)
+	if (a->rpc_socket != NULL && (rpc_socket_fd != -1 ?
+	    rpc_server_listen_fd(s, rpc_socket_fd, a->rpc_socket) :
+	    rpc_server_listen(s, a->rpc_socket)) != 0)
 		log_warnx("RPC socket %s not served", a->rpc_socket);
+	rpc_socket_fd = -1;
 	return s;
 }
 
@@ -175,6 +240,9 @@ daemon_drop(const struct daemon_args *a, struct privdrop *p)
 		log_warnx("privilege drop: too many store paths");
 		return -1;
 	}
+	if (!a->no_rpc && a->rpc_socket != NULL && rpc_socket_fd == -1 &&
+	    (rpc_socket_fd = rpc_sock_listen(a->rpc_socket)) == -1)
+		log_warn("rpc: listening on %s", a->rpc_socket);
 	/* Root's store connection is not the user's: a broker keeps it. */
 	if (a->user != NULL && !p->is_store && p->store.n > 0 &&
 	    geteuid() == 0 &&

@@ -16,7 +16,9 @@
  *	--policy FILE		who may call the RPC service (docs/rpc.md);
  *				default: dom0 only
  *	--rpc-socket PATH	also take RPC calls on this Unix socket
- *	--user NAME		run as NAME once set up
+ *	--user NAME		run as NAME once set up; root: stay root.
+ *				As root in dom0 the default is the spec's
+ *				user (shoal-NAME), which must exist
  *	-h, --help
  * and its own options, which its spec describes.
  */
@@ -53,11 +55,21 @@ struct daemon_spec {
 	int			(*option)(int ch, const char *optarg,
 				    void *arg);
 	const char		*notes;		/* after the options */
+	/*
+	 * Whom it runs as when started as root in dom0 (or on a plain
+	 * host) without --user: "shoal-dnsd".  NULL: it stays root, and
+	 * docs/privilege.md says why.  In any other domain the domain is
+	 * the boundary, and it stays root unless --user is given.
+	 */
+	const char		*user;
 };
 
 /*
  * Parses argv; exits 0 after --help.  -1 (usage printed to stderr) on a
- * mistake.  Then logging is set up as asked.
+ * mistake.  Then logging is set up as asked, and the user it will run as
+ * is settled (args->user; NULL: stays root); if that is the default
+ * one and it does not exist, it exits 1 (logged) before anything is set
+ * up.
  */
 int	 daemon_start(const struct daemon_spec *, int argc, char **argv,
 	    struct daemon_args *, void *arg);
@@ -75,7 +87,9 @@ struct rpc_server *daemon_rpc(const struct daemon_args *,
  * (Xen's devices, the RPC socket's directory, xensim's run directory,
  * and unless --no-rpc the RPC service's store rules) and --user, under
  * which the store is then reached through a broker forked here
- * (xs_broker.h).  0, or -1 (logged): the daemon should exit.
+ * (xs_broker.h).  --rpc-socket is bound here first, for daemon_rpc to
+ * serve (its directory may be root's).  0, or -1 (logged): the daemon
+ * should exit.
  */
 int	 daemon_drop(const struct daemon_args *, struct privdrop *);
 

@@ -563,7 +563,19 @@ on_accept(evutil_socket_t fd, short what, void *arg)
 int
 rpc_server_listen(struct rpc_server *s, const char *path)
 {
-	if ((s->listen_fd = rpc_sock_listen(path)) == -1 ||
+	int	 fd;
+
+	if ((fd = rpc_sock_listen(path)) == -1) {
+		log_warn("rpc: listening on %s", path);
+		return -1;
+	}
+	return rpc_server_listen_fd(s, fd, path);
+}
+
+int
+rpc_server_listen_fd(struct rpc_server *s, int fd, const char *path)
+{
+	if ((s->listen_fd = fd) == -1 ||
 	    (s->listen_path = strdup(path)) == NULL ||
 	    (s->listen_ev = event_new(s->base, s->listen_fd,
 	    EV_READ | EV_PERSIST, on_accept, s)) == NULL ||

@@ -84,6 +84,10 @@ struct rpc_server *rpc_server_new(struct event_base *,
 		    const struct rpc_server_opts *);
 /* Also listen on a Unix socket (callers count as our own domain). */
 int		 rpc_server_listen(struct rpc_server *, const char *path);
+/* The same with a socket already listening there (rpc_sock_listen, bound
+ * before a privilege drop); the server owns fd from then on. */
+int		 rpc_server_listen_fd(struct rpc_server *, int fd,
+		    const char *path);
 /* Unregisters, closes every connection (cancelling calls). */
 void		 rpc_server_free(struct rpc_server *);
 /* Rereads the policy file; a broken one denies all until fixed. */

@@ -66,7 +66,7 @@ shoal_install() {
 # shoal-xen, which may open Xen's event-channel and grant-sharing
 # devices (a vchan per RPC caller; xensim's socket stands for them).
 # Idempotent.
-SHOAL_USERS="shoal-dnsd shoal-consoled shoal-httpd shoal-xenstored"
+SHOAL_USERS="shoal-dnsd shoal-consoled shoal-httpd shoal-xenstored shoal-scaler"
 SHOAL_DEVICE_GROUP=shoal-xen
 shoal_users() {
 	local u

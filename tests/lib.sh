@@ -15,12 +15,32 @@
 #                       no sanitizer report
 #   xensim_stop XENSIM XSPID LOG  the same for xensim and its xenstored
 #   finish [NAME]       print the verdict and exit 0 or 1
+#   test_dir NAME       a fresh folder /tmp/NAME.XXXXXX that daemons read
+#                       once they run as their own users (as root in dom0
+#                       they do by default: docs/privilege.md)
+#   daemon_writes USER DIR...  make DIR (and its parents in the run folder)
+#                       and give it to USER, the daemon that writes there
 #
 # Scripts set their own EXIT trap if they need one and call track_cleanup
 # from it; tests_lib_trap installs one that does only that.
 
 failures=0
 tracked=()
+
+test_dir() {
+	local d
+	d=$(mktemp -d "/tmp/$1.XXXXXX") || return 1
+	# mktemp's 0700 would shut out a daemon run as shoal-NAME: it must
+	# reach its configuration, zones and document root here as it would
+	# under /etc.  Nothing in a test folder is secret.
+	chmod 0755 "$d" && echo "$d"
+}
+
+daemon_writes() {
+	local user=$1
+	shift
+	mkdir -p "$@" && chown "$user:" "$@"
+}
 
 bad() { echo "FAIL: $*"; failures=$((failures + 1)); }
 ok() { echo "ok: $*"; }

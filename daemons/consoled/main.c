@@ -60,6 +60,7 @@ con_option(int ch, const char *arg, void *d_)
 
 static const struct daemon_spec spec = {
 	.name = "consoled",
+	.user = "shoal-consoled",
 	.shortopts = "T",
 	.longopts = con_longopts,
 	.option = con_option,

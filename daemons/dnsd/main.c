@@ -39,6 +39,7 @@ struct daemon {
 
 static const struct daemon_spec spec = {
 	.name = "dnsd",
+	.user = "shoal-dnsd",
 	.config_required = true,
 	.notes = "The configuration names the listen addresses and the zones; "
 	    "--check loads\nthem all.  SIGHUP (or dns.reload) rereads the "

@@ -37,6 +37,7 @@ struct daemon {
 
 static const struct daemon_spec spec = {
 	.name = "httpd",
+	.user = "shoal-httpd",
 	.config_required = true,
 	.notes = "The configuration names the listen addresses and the "
 	    "document root; --check\nloads it and the media types.  SIGHUP "

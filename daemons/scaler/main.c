@@ -34,6 +34,7 @@ struct daemon {
 
 static const struct daemon_spec spec = {
 	.name = "scaler",
+	.user = "shoal-scaler",
 	.notes = "The configuration names the job store (SQLite by default, "
 	    "at " SC_DEFAULT_DB ",\nor PostgreSQL); --check opens it.  "
 	    "SIGHUP rereads the configuration: the RPC\npolicy and limits "

@@ -98,6 +98,7 @@ xs_option(int ch, const char *arg, void *d_)
 
 static const struct daemon_spec spec = {
 	.name = "xenstored",
+	.user = "shoal-xenstored",
 	.shortopts = "s:NKp:e:",
 	.longopts = xs_longopts,
 	.option = xs_option,
@@ -290,7 +291,7 @@ main(int argc, char **argv)
 		fatalx("out of memory");
 	/* Another user: a privileged parent keeps root for live updates. */
 	if (d.args.user != NULL && geteuid() == 0 &&
-	    (d.monitor = xs_monitor_start(argc, argv)) == -1)
+	    (d.monitor = xs_monitor_start(argc, argv, sockpath)) == -1)
 		fatalx("cannot start the privileged parent");
 	if (xs_server_init(&d.srv, &d.cfg.quota, d.cfg.max_events) != 0)
 		fatalx("cannot set up the store");

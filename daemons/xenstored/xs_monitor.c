@@ -1,6 +1,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -60,6 +61,7 @@ struct monitor {
 	char		**argv;
 	struct kept	*kept;
 	size_t		 nkept;
+	const char	*socket;	/* removed once the worker ends */
 };
 
 /* ---- the monitor ---- */
@@ -245,6 +247,21 @@ on_message(struct monitor *m)
 		refuse(m, "a message the monitor does not know");
 }
 
+/*
+ * The worker, another user, cannot remove its socket from root's
+ * directory; the monitor does, knowing the path from its own start (the
+ * worker is never asked), and only while it is still a socket.
+ */
+static void
+remove_socket(const char *path)
+{
+	struct stat	 st;
+
+	if (path != NULL && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    unlink(path) == -1)
+		log_warn("monitor: unlink %s", path);
+}
+
 /* 128 + the signal, as a shell reports a process it killed. */
 static int
 status_of(int st)
@@ -267,8 +284,10 @@ on_signal(struct monitor *m)
 	}
 	/* A worker from before an update ends too: only ours counts. */
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-		if (pid == m->worker)
+		if (pid == m->worker) {
+			remove_socket(m->socket);
 			_exit(status_of(st));
+		}
 }
 
 static void __attribute__((noreturn))
@@ -312,11 +331,11 @@ close_others(int keep)
 }
 
 int
-xs_monitor_start(int argc, char **argv)
+xs_monitor_start(int argc, char **argv, const char *socket)
 {
 	static struct kept	 kept[MAX_KEPT];
 	struct monitor		 m = { .argc = argc, .argv = argv,
-				    .kept = kept };
+				    .kept = kept, .socket = socket };
 	ssize_t			 n;
 	int			 sv[2];
 

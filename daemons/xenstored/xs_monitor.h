@@ -18,7 +18,8 @@
  * started from (the path an upgrade replaces), never other arguments
  * than the daemon's own, and the monitor reads nothing else from it.
  * Besides that the monitor passes SIGTERM, SIGINT and SIGHUP on to the
- * worker and exits with the worker's status.  It holds no descriptor but
+ * worker, removes the daemon's socket when the worker ends, and exits
+ * with the worker's status.  It holds no descriptor but
  * stdio and the channel, so that a client's socket closes when the
  * worker closes it.
  */
@@ -28,9 +29,11 @@
 /*
  * Forks.  Returns in the worker only, with its end of the channel (the
  * parent runs the monitor and never returns); -1 after logging if the
- * fork failed.
+ * fork failed.  socket (kept by reference): the daemon's listening
+ * socket, which the monitor removes when the worker ends, since the
+ * worker may not write root's directory.
  */
-int	xs_monitor_start(int argc, char **argv);
+int	xs_monitor_start(int argc, char **argv, const char *socket);
 
 /*
  * The worker's live update: hands every descriptor it does not close on

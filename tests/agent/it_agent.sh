@@ -14,7 +14,7 @@ build=$1
 xensim=$build/xensim/bin/xensim
 ctl=$build/tools/shoalctl/shoalctl
 agent=$build/daemons/agent/agent
-run=$(mktemp -d /tmp/shoal-agent.XXXXXX)
+run=$(test_dir shoal-agent)
 export XENSIM_SOCKET=$run/sim/xensimd.sock
 trap 'track_cleanup; "$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
 

@@ -24,7 +24,7 @@ build=$1
 xensim=$build/xensim/bin/xensim
 guest=$build/tests/tools/con-guest
 ctl=$build/tools/shoalctl/shoalctl
-run=$(mktemp -d /tmp/con-dom.XXXXXX)
+run=$(test_dir con-dom)
 export XENSIM_SOCKET=$run/xensimd.sock
 trap '"$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
 

@@ -24,7 +24,7 @@ xensim=$build/xensim/bin/xensim
 guest=$build/tests/tools/con-guest
 consoled=$build/daemons/consoled/consoled
 ctl=$build/tools/shoalctl/shoalctl
-run=$(mktemp -d /tmp/con-it.XXXXXX)
+run=$(test_dir con-it)
 export XENSIM_SOCKET=$run/xensimd.sock
 cpid=
 cleanup() {
@@ -46,6 +46,7 @@ JSON
 	{ echo "FAIL: start"; exit 1; }
 eval "$("$xensim" env)"
 logs=$run/logs
+daemon_writes shoal-consoled "$logs"	# it runs as shoal-consoled
 printf '%s\n' 'console.tail @any allow' 'console.* dom0 allow' \
     'sys.* dom0 allow' > "$run/policy"
 "$consoled" -c "$run/consoled.json" --log-dir "$logs" --policy "$run/policy" \

@@ -19,7 +19,7 @@ dnsd_it_cleanup() {
 }
 
 dnsd_it_setup() {
-	run=$(mktemp -d "/tmp/dnsd-$1.XXXXXX")
+	run=$(test_dir "dnsd-$1")
 	pids=()
 	failures=0
 	trap dnsd_it_cleanup EXIT

@@ -32,7 +32,7 @@ done
 
 # shellcheck source=../lib.sh
 . "$here/../lib.sh"
-run=$(mktemp -d /tmp/httpd-diff.XXXXXX)
+run=$(test_dir httpd-diff)
 # The servers may read the root as another user.
 chmod 755 "$run"
 cleanup() {

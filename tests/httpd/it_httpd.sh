@@ -36,7 +36,9 @@ httpd=$1 ctl=$2
 here=$(cd "$(dirname "$0")" && pwd)
 port=5390 tport=5391 aport=5392
 . "$here/../lib.sh"
-run=$(mktemp -d /tmp/httpd-it.XXXXXX)
+run=$(test_dir httpd-it)
+# httpd runs as shoal-httpd: its access log is reopened here on SIGHUP.
+daemon_writes shoal-httpd "$run"
 cleanup() { track_cleanup; rm -rf "$run"; }
 trap cleanup EXIT
 ulimit -n "$(ulimit -Hn)"
@@ -81,6 +83,9 @@ cert() {	# cert NAME: a self-signed certificate for NAME
 	    -nodes -days 2 -subj "/CN=$1" \
 	    -addext "subjectAltName=DNS:$1,IP:127.0.0.1" \
 	    -keyout "$run/key.pem" -out "$run/cert.pem" 2>/dev/null
+	# As an operator would: the key is root's, readable by httpd's
+	# group (SIGHUP rereads it as shoal-httpd).
+	chgrp shoal-httpd "$run/key.pem" && chmod 0640 "$run/key.pem"
 }
 cert www.shoal.test
 config() {	# config CACHE_VALUE CONNECTIONS

@@ -21,7 +21,7 @@ build=$(cd "$1" && pwd) site=$2
 xensim=$build/xensim/bin/xensim
 ctl=$build/tools/shoalctl/shoalctl
 . "$(dirname "$0")/../lib.sh"
-run=$(mktemp -d /tmp/shoal-site.XXXXXX)
+run=$(test_dir shoal-site)
 export XENSIM_SOCKET=$run/xensimd.sock
 trap 'track_cleanup; "$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
 dport=5314 hport=5315 tport=5316 aport=5317

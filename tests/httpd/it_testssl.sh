@@ -12,7 +12,7 @@ httpd=$1
 here=$(cd "$(dirname "$0")" && pwd)
 port=5393
 . "$here/../lib.sh"
-run=$(mktemp -d /tmp/httpd-testssl.XXXXXX)
+run=$(test_dir httpd-testssl)
 trap 'track_cleanup; rm -rf "$run"' EXIT
 command -v testssl >/dev/null || { echo "FAIL: testssl.sh is not installed (deploy/deps tools)"; exit 1; }
 

@@ -18,7 +18,7 @@ set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 build=$1 zones=$2
 xensim=$build/xensim/bin/xensim
-run=$(mktemp -d /tmp/shoal-priv.XXXXXX)
+run=$(test_dir shoal-priv)
 chmod 755 "$run"	# shoal-dnsd rereads its zones below it
 export XENSIM_SOCKET=$run/sim/xensimd.sock
 trap 'track_cleanup; "$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
@@ -27,7 +27,7 @@ status_of() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 # The daemon's own line, not its store broker's ("NAME-store: ...").
 dropped() { grep -v -- '-store: ' "$1" | grep -q 'privileges dropped: uid [0-9]*, no_new_privs, Landlock'; }
 
-### dnsd, as shoal-dnsd
+### dnsd, as shoal-dnsd: its default as root in dom0
 port=5393
 mkdir -p "$run/dnsd/zones" "$run/dnsd/elsewhere"
 cp "$zones/answer.zone" "$run/dnsd/zones/"
@@ -39,7 +39,7 @@ conf() {	# conf ZONEFILE
 }
 web() { dig @127.0.0.1 -p $port +time=1 +tries=1 +short web.example.com A 2>&1; }
 conf zones/answer.zone
-"$build/daemons/dnsd/dnsd" -c "$run/dnsd/dnsd.json" --no-rpc --user shoal-dnsd \
+"$build/daemons/dnsd/dnsd" -c "$run/dnsd/dnsd.json" --no-rpc \
     > "$run/dnsd.log" 2>&1 &
 dpid=$!
 track "$dpid"
@@ -62,6 +62,37 @@ wait_for 10 grep -q 'elsewhere/answer.zone.*Permission denied' "$run/dnsd.log" |
 	bad "dnsd: a zone outside its directories was read: $(tail -3 "$run/dnsd.log")"
 check "dnsd: ...and the old zone still answers" test "$(web)" = 192.0.2.11
 stop_daemon "$dpid" "$run/dnsd.log" dnsd
+
+### A host without the daemon's user: seen through a passwd without it
+grep -v '^shoal-dnsd:' /etc/passwd > "$run/passwd.nodnsd"
+# A command run with /etc/passwd lacking shoal-dnsd (one process: it
+# execs, so $! is the daemon's pid).
+without_user=(unshare -m sh -c 'mount --bind "$0" /etc/passwd && exec "$@"'
+    "$run/passwd.nodnsd")
+conf zones/answer.zone
+"${without_user[@]}" "$build/daemons/dnsd/dnsd" -c "$run/dnsd/dnsd.json" \
+    --no-rpc > "$run/nouser.log" 2>&1
+check "no shoal-dnsd: dnsd refuses to start (exit 1)" test $? = 1
+check "... saying so, before it binds anything" sh -c \
+    "grep -q 'no user shoal-dnsd to run as' '$run/nouser.log' && ! grep -q listening '$run/nouser.log'"
+# --user root keeps root; in another domain (xensim's) the domain is the
+# boundary.  Both serve, as root, with the rest of the drop.
+for how in "--user root" "domain 5"; do
+	if [ "$how" = "--user root" ]; then
+		"${without_user[@]}" "$build/daemons/dnsd/dnsd" \
+		    -c "$run/dnsd/dnsd.json" --no-rpc --user root \
+		    > "$run/root.log" 2>&1 &
+	else
+		env XENSIM_DOMID=5 "${without_user[@]}" "$build/daemons/dnsd/dnsd" \
+		    -c "$run/dnsd/dnsd.json" --no-rpc > "$run/root.log" 2>&1 &
+	fi
+	rpid=$!
+	track "$rpid"
+	wait_for 10 eval '[ "$(web)" = 192.0.2.11 ]' || bad "$how: dnsd did not answer"
+	check "$how: dnsd stays root, with NoNewPrivs" test \
+	    "$(status_of "$rpid" Uid)" = 0 -a "$(status_of "$rpid" NoNewPrivs)" = 1
+	stop_daemon "$rpid" "$run/root.log" "dnsd ($how)"
+done
 
 ### httpd, as shoal-httpd
 hport=5394
@@ -101,12 +132,14 @@ wait_for 10 grep -q 'root .*elsewhere: Permission denied' "$run/httpd.log" ||
 check "httpd: ...and the old root still serves" test "$(page)" = kept
 stop_daemon "$hpid" "$run/httpd.log" httpd
 
-### xensim, with xenstored (RPC helper included)
-"$xensim" start --xenstored "$build/daemons/xenstored/xenstored" -v ||
-	{ bad "xensim start"; finish it_privilege; }
+### xensim, with xenstored kept root (--user root; RPC helper included)
+"$xensim" start --xenstored "$build/daemons/xenstored/xenstored" \
+	--user root -v || { bad "xensim start"; finish it_privilege; }
 eval "$("$xensim" env)"
 xpid=$(cat "$run/sim/xenstored.pid")
 wait_for 10 dropped "$run/sim/xenstored.log" || bad "xenstored did not drop"
+check "xenstored --user root: root, no privileged parent" \
+	sh -c "test '$(status_of "$xpid" Uid)' = 0 && ! grep -q 'monitor:' '$run/sim/xenstored.log'"
 check "xenstored: NoNewPrivs" test "$(status_of "$xpid" NoNewPrivs)" = 1
 check "xenstored: a seccomp filter" test "$(status_of "$xpid" Seccomp)" = 2
 helper=$(pgrep -P "$xpid" | head -n 1)
@@ -209,22 +242,27 @@ check "... and its socket went with it" test -n "$bsock" -a ! -e "${bsock:-/}"
 
 xensim_stop "$xensim" "$xpid" "$run/sim/xenstored.log"
 
-### xenstored as shoal-xenstored: its privileged parent and a live update
+### xenstored as shoal-xenstored, the default for root in dom0: its
+### privileged parent and a live update
 export XENSIM_SOCKET=$run/sim2/xensimd.sock
 slog=$run/sim2/xenstored.log
-"$xensim" start --xenstored "$build/daemons/xenstored/xenstored" \
-	--user shoal-xenstored -v || { bad "xensim start (--user)"; finish it_privilege; }
+"$xensim" start --xenstored "$build/daemons/xenstored/xenstored" -v ||
+	{ bad "xensim start (shoal-xenstored)"; finish it_privilege; }
 eval "$("$xensim" env)"
 mpid=$(cat "$run/sim2/xenstored.pid")
 worker() { pgrep -P "$mpid" -f 'xenstored' | head -n 1; }
-wait_for 10 dropped "$slog" || bad "xenstored (--user) did not drop"
+wait_for 10 dropped "$slog" || bad "xenstored (shoal-xenstored) did not drop"
 w1=$(worker)
-check "xenstored --user: the process started keeps root (the monitor)" \
+check "xenstored: the process started keeps root (the monitor)" \
 	test "$(status_of "$mpid" Uid)" = 0
 check "... its worker ($w1) runs as shoal-xenstored" \
 	test "$(status_of "${w1:-0}" Uid)" = "$(id -u shoal-xenstored)"
 check "... with NoNewPrivs and a seccomp filter" \
 	test "$(status_of "${w1:-0}" NoNewPrivs)" = 1 -a "$(status_of "${w1:-0}" Seccomp)" = 2
+# The helper is forked before the worker drops, and drops itself once
+# the store answers.
+wait_for 10 grep -q 'xenstored-rpc: privileges dropped' "$slog" ||
+	bad "xenstored's RPC helper did not drop"
 check "... and so does its RPC helper" \
 	test "$(status_of "$(pgrep -P "${w1:-0}" | head -n 1)" Uid)" = "$(id -u shoal-xenstored)"
 expect "" 0 xenstore-write /lu/kept before
@@ -248,6 +286,11 @@ exits 0 xc live-update -F "$(realpath "$build/daemons/xenstored/xenstored")" &&
 wait_for 10 eval '[ -n "$(worker)" ] && [ "$(worker)" != "$w1" ]' ||
 	bad "no new worker after the update"
 w2=$(worker)
+# Forked by the root parent, the new worker is root until it drops.
+wait_for 10 eval '[ "$(status_of "${w2:-0}" Uid)" = "$(id -u shoal-xenstored)" ]' ||
+	bad "the new worker did not drop"
+wait_for 10 eval '[ -n "$(pgrep -P "${w2:-0}")" ]' || bad "no RPC helper after the update"
+h2=$(pgrep -P "${w2:-0}" | head -n 1)
 check "the same daemon pid ($mpid), still root; a new worker ($w2) as shoal-xenstored" \
 	sh -c "[ '$w2' != '$w1' ] && kill -0 $mpid && [ \"\$(awk '\$1 == \"Uid:\" { print \$2 }' /proc/$mpid/status)\" = 0 ] &&
 	[ \"\$(awk '\$1 == \"Uid:\" { print \$2 }' /proc/$w2/status)\" = $(id -u shoal-xenstored) ]"
@@ -260,10 +303,11 @@ check "the guest's ring was served across it" \
 	test "$(xenstore-read "/local/domain/$g/data/pong")" = "pong after"
 "$xensim" destroy lu-guest
 kill -TERM "$mpid"
-wait_for 10 eval "! kill -0 $mpid 2>/dev/null" || bad "xenstored (--user) did not stop"
+wait_for 10 eval "! kill -0 $mpid 2>/dev/null" || bad "xenstored (shoal-xenstored) did not stop"
 check "SIGTERM to the monitor reached the worker, which ended" \
 	grep -q 'SIGTERM received' "$slog"
-check "... no process of it is left" test -z "$(pgrep -f "xenstored --user shoal-xenstored")"
+check "... no process of it is left (worker $w2, RPC helper $h2)" \
+	sh -c "! kill -0 ${w2:-0} 2>/dev/null && ! kill -0 ${h2:-0} 2>/dev/null"
 ! sanitizer_report "$slog" || bad "sanitizer report in $slog"
 "$xensim" stop >/dev/null 2>&1
 

@@ -18,7 +18,7 @@ xensim=$build/xensim/bin/xensim
 ctl=$build/tools/shoalctl/shoalctl
 testd=$build/tests/tools/rpc-testd
 torture=$build/tests/tools/rpc-torture
-run=$(mktemp -d /tmp/rpc-it.XXXXXX)
+run=$(test_dir rpc-it)
 export XENSIM_SOCKET=$run/xensimd.sock
 trap 'kill $(jobs -p) 2>/dev/null || true; "$xensim" stop >/dev/null 2>&1 || true; rm -rf "$run"' EXIT
 policy() {

@@ -17,7 +17,7 @@ build=$1 pg=${2:-}
 xensim=$build/xensim/bin/xensim
 scaler=$build/daemons/scaler/scaler
 ctl=$build/tools/shoalctl/shoalctl
-run=$(mktemp -d /tmp/scaler-it.XXXXXX)
+run=$(test_dir scaler-it)
 export XENSIM_SOCKET=$run/sim/xensimd.sock
 trap 'track_cleanup; "$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
 

@@ -12,7 +12,7 @@ set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 pgbin=/usr/lib/postgresql/15/bin
 [ -x "$pgbin/pg_ctl" ] || { echo "FAIL: $pgbin/pg_ctl: install postgresql-15 (deploy/deps)"; exit 1; }
-run=$(mktemp -d /tmp/shoal-pg.XXXXXX)
+run=$(test_dir shoal-pg)
 chown postgres: "$run"
 pg() { runuser -u postgres -- "$@"; }
 stop_pg() {

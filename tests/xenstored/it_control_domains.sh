@@ -17,10 +17,10 @@
 set -uo pipefail
 build=$1
 xensim=$build/xensim/bin/xensim
-run=$(mktemp -d /tmp/xs-priv.XXXXXX)
+. "$(dirname "$0")/../lib.sh"
+run=$(test_dir xs-priv)
 export XENSIM_SOCKET=$run/xensimd.sock
 trap '"$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
-. "$(dirname "$0")/../lib.sh"
 
 echo '{ "priv-domid": 0 }' >"$run/xs.json"
 "$xensim" start --xenstored "$build/daemons/xenstored/xenstored" \

@@ -20,7 +20,7 @@ shim=$build/bench/libxsdshim.so
 for f in "$cxsd" "$shim" "$build/daemons/xenstored/xenstored"; do
 	[ -e "$f" ] || { echo "SKIP: $f missing"; exit 77; }
 done
-run=$(mktemp -d /tmp/xs-diff.XXXXXX)
+run=$(test_dir xs-diff)
 mkdir -p "$run/shoal" "$run/c"
 
 stop_all() {

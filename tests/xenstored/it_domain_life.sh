@@ -14,12 +14,12 @@ set -uo pipefail
 build=$1
 xensim=$build/xensim/bin/xensim
 domops=$build/tests/tools/xs-dom-ops
-run=$(mktemp -d /tmp/xs-life.XXXXXX)
+. "$(dirname "$0")/../lib.sh"
+run=$(test_dir xs-life)
 export XENSIM_SOCKET=$run/xensimd.sock
 watcher=
 trap '[ -n "$watcher" ] && kill "$watcher" 2>/dev/null
 	"$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
-. "$(dirname "$0")/../lib.sh"
 
 # Wait (10 s at most) until FILE has a line matching RE.
 wait_line() {

@@ -14,7 +14,7 @@ set -euo pipefail
 build=$(cd "$1" && pwd)
 xensim=$build/xensim/bin/xensim
 xsd=$build/daemons/xenstored/xenstored
-run=$(mktemp -d /tmp/xs-lu.XXXXXX)
+run=$(test_dir xs-lu)
 export XENSIM_SOCKET=$run/xensimd.sock
 trap 'kill $(jobs -p) 2>/dev/null || true; "$xensim" stop >/dev/null 2>&1 || true; rm -rf "$run"' EXIT
 # xenstore-control links libxenguest, which xensim's libxenctrl subset

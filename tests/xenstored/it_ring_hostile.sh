@@ -18,7 +18,7 @@ set -euo pipefail
 build=$1
 xensim=$build/xensim/bin/xensim
 guest=$build/tests/tools/xs-ring-guest
-run=$(mktemp -d /tmp/xs-hostile.XXXXXX)
+run=$(test_dir xs-hostile)
 export XENSIM_SOCKET=$run/xensimd.sock
 trap '"$xensim" stop >/dev/null 2>&1 || true; rm -rf "$run"' EXIT
 

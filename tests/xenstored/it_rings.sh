@@ -10,7 +10,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 build=$1
 xensim=$build/xensim/bin/xensim
-run=$(mktemp -d /tmp/xs-rings.XXXXXX)
+run=$(test_dir xs-rings)
 export XENSIM_SOCKET=$run/xensimd.sock
 trap '"$xensim" stop >/dev/null 2>&1 || true; rm -rf "$run"' EXIT
 

@@ -13,12 +13,12 @@
 set -uo pipefail
 build=$1
 xensim=$build/xensim/bin/xensim
-run=$(mktemp -d /tmp/xs-stubdom.XXXXXX)
+. "$(dirname "$0")/../lib.sh"
+run=$(test_dir xs-stubdom)
 export XENSIM_SOCKET=$run/xensimd.sock
 watcher=
 trap '[ -n "$watcher" ] && kill "$watcher" 2>/dev/null
 	"$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
-. "$(dirname "$0")/../lib.sh"
 
 "$xensim" start --xenstore-domain "$build/daemons/xenstored/xenstored" -v ||
 	{ echo "FAIL: start"; exit 1; }
