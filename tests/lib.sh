@@ -20,6 +20,8 @@
 #                       they do by default: docs/privilege.md)
 #   daemon_writes USER DIR...  make DIR (and its parents in the run folder)
 #                       and give it to USER, the daemon that writes there
+#   status_of PID KEY   KEY's first value in /proc/PID/status (Uid,
+#                       NoNewPrivs, Seccomp...)
 #
 # Scripts set their own EXIT trap if they need one and call track_cleanup
 # from it; tests_lib_trap installs one that does only that.
@@ -35,6 +37,8 @@ test_dir() {
 	# under /etc.  Nothing in a test folder is secret.
 	chmod 0755 "$d" && echo "$d"
 }
+
+status_of() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
 daemon_writes() {
 	local user=$1

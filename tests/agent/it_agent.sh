@@ -47,6 +47,13 @@ paused_webs() { "$xensim" list | grep -cE '^web-[0-9]+ .* paused$'; }
 running_webs() { "$xensim" list | grep -cE '^web-[0-9]+ .* running$'; }
 
 start_agent
+wait_for 10 grep -q 'privileges dropped' "$run/agent.log" ||
+	bad "the agent did not drop: $(tail -3 "$run/agent.log")"
+# It holds the toolstack and stays root (docs/privilege.md), confined.
+check "the agent: root, NoNewPrivs, a seccomp filter, Landlock" sh -c \
+	"[ '$(status_of "$apid" Uid)' = 0 ] && [ '$(status_of "$apid" NoNewPrivs)' = 1 ] &&
+	[ '$(status_of "$apid" Seccomp)' = 2 ] &&
+	grep -q 'privileges dropped: uid 0, no_new_privs, Landlock' '$run/agent.log'"
 wait_for 30 eval '[ "$(paused_webs)" = 2 ]' ||
 	bad "no warm pool of two: $("$xensim" list)"
 wait_for 10 grep -q 'rpc: service domain registered' "$run/agent.log" ||

@@ -23,7 +23,6 @@ chmod 755 "$run"	# shoal-dnsd rereads its zones below it
 export XENSIM_SOCKET=$run/sim/xensimd.sock
 trap 'track_cleanup; "$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
 
-status_of() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 # The daemon's own line, not its store broker's ("NAME-store: ...").
 dropped() { grep -v -- '-store: ' "$1" | grep -q 'privileges dropped: uid [0-9]*, no_new_privs, Landlock'; }
 

@@ -55,11 +55,19 @@ sql "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, err
 "$xensim" start --xenstored "$build/daemons/xenstored/xenstored" ||
 	{ bad "xensim start"; finish it_scaler; }
 eval "$("$xensim" env)"
+# The scaler runs as shoal-scaler once set up: the SQLite file and its
+# directory (the WAL and shared-memory files) are its own.
+[ -n "$pg" ] || chown -R shoal-scaler: "$run/db"
 "$scaler" -c "$run/scaler.json" -v >"$run/scaler.log" 2>&1 &
 spid=$!
 track "$spid"
 wait_for 10 sh -c "'$ctl' list 2>/dev/null | grep -q '^scaler '" ||
 	bad "the scaler did not register: $(tail -3 "$run/scaler.log")"
+check "the scaler runs as shoal-scaler, NoNewPrivs, a seccomp filter" test \
+	"$(status_of "$spid" Uid)" = "$(id -u shoal-scaler)" -a \
+	"$(status_of "$spid" NoNewPrivs)" = 1 -a "$(status_of "$spid" Seccomp)" = 2
+check "... and Landlock" grep -q 'privileges dropped: uid [0-9]*, no_new_privs, Landlock' \
+	"$run/scaler.log"
 jobs=$("$ctl" --json scaler.jobs 2>&1)
 check "scaler.jobs lists the three, oldest first" \
 	test "$(jq -c '[.jobs[].kind]' <<<"$jobs")" = '["domain.start","domain.stop","dns.update"]'
