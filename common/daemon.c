@@ -95,26 +95,40 @@ common_option(int ch, struct daemon_args *a)
 	return 0;
 }
 
+/* The first line of a small file, "" if there is none. */
+static void
+first_line(const char *path, char *buf, size_t len)
+{
+	FILE	*f;
+
+	buf[0] = '\0';
+	if ((f = fopen(path, "re")) == NULL)
+		return;
+	if (fgets(buf, (int)len, f) == NULL)
+		buf[0] = '\0';
+	fclose(f);
+}
+
 /*
  * Whether this runs in a domain other than dom0: a domain of xensim's
- * (it names the domain in the environment), or on Xen a domain whose
- * xenfs does not say control_d.  A plain host is neither.
+ * (it names the domain in the environment), or a Xen guest whose xenfs
+ * does not say control_d, or has no xenfs (dom0 always mounts it: its
+ * toolstack and xenstored need it; Shoal's stub domains do not).  A
+ * plain host is neither.
  */
 static bool
 in_other_domain(void)
 {
 	const char	*simdom = getenv("XENSIM_DOMID");	/* xensim/proto.h */
-	char		 caps[128] = "";
-	FILE		*f;
+	char		 line[128];
 
 	if (simdom != NULL)
 		return strcmp(simdom, "0") != 0;
-	if ((f = fopen("/proc/xen/capabilities", "re")) == NULL)
+	first_line("/sys/hypervisor/type", line, sizeof(line));
+	if (strncmp(line, "xen", 3) != 0)
 		return false;
-	if (fgets(caps, sizeof(caps), f) == NULL)
-		caps[0] = '\0';
-	fclose(f);
-	return strstr(caps, "control_d") == NULL;
+	first_line("/proc/xen/capabilities", line, sizeof(line));
+	return strstr(line, "control_d") == NULL;
 }
 
 /*
