@@ -20,26 +20,14 @@
 #include "rpc_client.h"
 #include "rpc_directory.h"
 #include "rpc_vchan.h"
+#include "worker.h"
 
 #define NUMBERS_DEPTH	4
-#define SNAPSHOT_MAX	(8u << 20)	/* a frame past it ends the child */
 
 struct http_system {
-	struct event_base	*base;
-	struct http_system_conf	 conf;
-	pid_t			 pid;		/* the collector, -1 none */
-	int			 fd;		/* our end of its socket pair */
-	struct event		*ev;		/* fd readable */
-	struct evbuffer		*in;		/* frames not yet whole */
-	struct event		*respawn;	/* after the collector died */
-	json_t			*snap;		/* the latest whole one */
+	struct http_system_conf	 conf;		/* the worker's settings */
+	struct worker		*worker;	/* the collector */
 };
-
-static int	collector_fd = -1;	/* in the collector: its socket */
-static const int loop_signals[] = { SIGTERM, SIGINT, SIGHUP };
-
-static void	collector_end(struct http_system *, bool);
-static void	collector_lost(struct http_system *, const char *);
 
 static uint64_t
 ms_of(clockid_t clock)
@@ -159,19 +147,6 @@ domains_from_xenstore(struct xs_handle *xs)
 	return out;
 }
 
-/* In the collector: has the parent closed its end (httpd stopping)? */
-static bool
-parent_gone(void)
-{
-	struct pollfd	 pfd = { .fd = collector_fd, .events = POLLIN };
-	char		 c;
-
-	if (collector_fd < 0 || poll(&pfd, 1, 0) <= 0)
-		return false;
-	return (pfd.revents & POLLHUP) != 0 ||
-	    recv(collector_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
-}
-
 /*
  * Where xenstored runs: as configured, else as /tool/xenstored/domid
  * says to those who may read it (dom0's processes), else dom0.  A
@@ -234,7 +209,7 @@ collect(const struct http_system_conf *conf)
 			else if (domid == store && xs_stats != NULL &&
 			    strcmp(svc, "xenstore") == 0)
 				json_object_set(s, "stats", xs_stats);
-			else if (!parent_gone())
+			else if (!worker_parent_gone())
 				ask_stats(s, domid, svc, conf->timeout_ms);
 		}
 		json_object_set_new(d, "services", r.services);
@@ -247,267 +222,44 @@ collect(const struct http_system_conf *conf)
 	return snap;
 }
 
-/*
- * The collector process.  Everything below runs in the child, which
- * has only its end of the socket pair (moved to fd 3) and stdio: a
- * copy of a client's socket kept here would keep that connection open
- * after the parent closed it.  When the parent closes its end, the
- * collector stops between two calls and exits normally, so that a
- * sanitizer build's leak report covers it too.
- */
+/* ---- the collector, a worker (worker.h) ---- */
 
-/*
- * Waits until the next round (forever while paused), taking new settings
- * meanwhile; settings that end a pause start a round at once.
- */
-static void
-collector_wait(int fd, struct http_system_conf *conf)
+static int
+conf_interval(const void *conf)
 {
-	uint64_t		 until = ms_of(CLOCK_MONOTONIC) +
-				    (uint64_t)conf->interval_ms, now;
-	struct pollfd		 pfd = { .fd = fd, .events = POLLIN };
-	struct http_system_conf	 next;
-	bool			 paused;
-	ssize_t			 n;
-
-	while ((paused = conf->interval_ms == 0) ||
-	    (now = ms_of(CLOCK_MONOTONIC)) < until) {
-		if (poll(&pfd, 1, paused ? -1 : (int)(until - now)) <= 0)
-			continue;
-		n = read(fd, &next, sizeof(next));
-		if (n == 0)
-			exit(0);		/* the parent is gone */
-		if (n == (ssize_t)sizeof(next)) {
-			*conf = next;
-			if (paused)
-				return;
-			until = ms_of(CLOCK_MONOTONIC) +
-			    (uint64_t)conf->interval_ms;
-		} else if (n < 0 && errno != EINTR && errno != EAGAIN)
-			exit(1);
-	}
-}
-
-static bool
-write_all(int fd, const void *p, size_t len)
-{
-	const char	*c = p;
-	ssize_t		 n;
-
-	while (len > 0) {
-		if ((n = write(fd, c, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return false;
-		}
-		c += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
-static void __attribute__((noreturn))
-collector_main(int fd, struct http_system_conf conf)
-{
-	json_t		*snap;
-	char		*text;
-	uint32_t	 len;
-	int		 sig;
-	sigset_t	 none;
-
-	/* The event loop's handlers would write to its (closed) pipe and
-	 * swallow the signal; the sanitizers' own handlers stay. */
-	for (sig = 0; sig < (int)(sizeof(loop_signals) /
-	    sizeof(loop_signals[0])); sig++)
-		signal(loop_signals[sig], SIG_DFL);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (dup2(fd, 3) != 3)
-		_exit(1);
-	close_range(4, ~0U, 0);
-	collector_fd = 3;
-	for (;; collector_wait(3, &conf)) {
-		if (conf.interval_ms == 0)
-			continue;
-		snap = collect(&conf);
-		if (parent_gone()) {
-			json_decref(snap);
-			exit(0);
-		}
-		text = json_dumps(snap, JSON_COMPACT);
-		json_decref(snap);
-		if (text == NULL)
-			exit(1);
-		len = (uint32_t)strlen(text);
-		if (!write_all(3, &len, sizeof(len)) ||
-		    !write_all(3, text, len)) {
-			free(text);
-			exit(0);		/* the parent is gone */
-		}
-		free(text);
-	}
-}
-
-/* In the parent: the collector's frames, each a length and a snapshot. */
-static void
-on_frames(evutil_socket_t fd, short what, void *arg)
-{
-	struct http_system	*sys = arg;
-	uint32_t		 len;
-	json_t			*snap;
-	json_error_t		 jerr;
-	int			 n;
-
-	(void)what;
-	if ((n = evbuffer_read(sys->in, fd, 65536)) <= 0) {
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			return;
-		collector_lost(sys, "ended");
-		return;
-	}
-	while (evbuffer_copyout(sys->in, &len, sizeof(len)) ==
-	    (ssize_t)sizeof(len)) {
-		if (len > SNAPSHOT_MAX) {
-			collector_lost(sys, "sent an oversized snapshot");
-			return;
-		}
-		if (evbuffer_get_length(sys->in) < sizeof(len) + len)
-			return;
-		evbuffer_drain(sys->in, sizeof(len));
-		snap = json_loadb((const char *)evbuffer_pullup(sys->in, len),
-		    len, 0, &jerr);
-		evbuffer_drain(sys->in, len);
-		if (snap == NULL) {
-			collector_lost(sys, "sent a broken snapshot");
-			return;
-		}
-		if (sys->conf.interval_ms == 0) {
-			json_decref(snap);	/* a round begun before a pause */
-			continue;
-		}
-		json_decref(sys->snap);
-		sys->snap = snap;
-	}
+	return ((const struct http_system_conf *)conf)->interval_ms;
 }
 
 static int
-collector_spawn(struct http_system *sys)
+conf_timeout(const void *conf)
 {
-	int	 sv[2];
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-		log_warn("status collector: socketpair");
-		return -1;
-	}
-	if ((sys->pid = fork()) < 0) {
-		log_warn("status collector: fork");
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
-	if (sys->pid == 0) {
-		close(sv[0]);
-		collector_main(sv[1], sys->conf);
-	}
-	close(sv[1]);
-	sys->fd = sv[0];
-	evutil_make_socket_nonblocking(sys->fd);
-	if ((sys->ev = event_new(sys->base, sys->fd, EV_READ | EV_PERSIST,
-	    on_frames, sys)) == NULL || event_add(sys->ev, NULL) != 0) {
-		log_warnx("status collector: cannot watch its socket");
-		collector_end(sys, true);
-		return -1;
-	}
-	log_debug("status collector: process %d", (int)sys->pid);
-	return 0;
+	return ((const struct http_system_conf *)conf)->timeout_ms;
 }
 
-static void
-reap(pid_t pid, int *st)
+static json_t *
+collect_round(const void *conf, void *state)
 {
-	while (waitpid(pid, st, 0) < 0 && errno == EINTR)
-		;
+	(void)state;
+	return collect(conf);
 }
 
-/*
- * Closes our end and reaps the collector.  Stopping, it is given the time
- * of the call in progress to notice and exit (so that its own leak
- * report runs), then killed.  Otherwise it died or misbehaved: it is
- * killed if still there, and how it ended is logged.
- */
-static void
-collector_end(struct http_system *sys, bool stopping)
+/* The page says why the collector is gone until the next one reports. */
+static json_t *
+collector_lost(const char *why)
 {
-	/* A collector that closed its end may still be exiting. */
-	int	 st = 0, waited_ms = 0, grace_ms = stopping ?
-		    sys->conf.timeout_ms + 1000 : 200;
-	pid_t	 r;
-
-	if (sys->ev != NULL)
-		event_free(sys->ev);
-	sys->ev = NULL;
-	if (sys->fd >= 0)
-		close(sys->fd);
-	sys->fd = -1;
-	evbuffer_drain(sys->in, evbuffer_get_length(sys->in));
-	if (sys->pid <= 0)
-		return;
-	while ((r = waitpid(sys->pid, &st, WNOHANG)) == 0 &&
-	    waited_ms < grace_ms) {
-		poll(NULL, 0, 10);
-		waited_ms += 10;
-	}
-	if (r == 0) {
-		if (stopping)
-			log_warnx("status collector: process %d did not stop",
-			    (int)sys->pid);
-		kill(sys->pid, SIGKILL);
-		reap(sys->pid, &st);
-	} else if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
-		log_warnx("status collector: process %d %s %d", (int)sys->pid,
-		    WIFSIGNALED(st) ? "killed by signal" : "exited with",
-		    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
-	sys->pid = -1;
-}
-
-/* An interval, and at least a second: a collector that dies at once,
- * or a fork that fails, must not make httpd spin. */
-static struct timeval
-respawn_delay(const struct http_system *sys)
-{
-	int	 ms = sys->conf.interval_ms > 1000 ? sys->conf.interval_ms : 1000;
-
-	return (struct timeval){ ms / 1000, (ms % 1000) * 1000 };
-}
-
-/* It died or misbehaved: say so on the page, and start another later. */
-static void
-collector_lost(struct http_system *sys, const char *why)
-{
-	struct timeval	 later = respawn_delay(sys);
-
-	log_warnx("status collector %s; another in %lld ms", why,
-	    (long long)later.tv_sec * 1000 + later.tv_usec / 1000);
-	collector_end(sys, false);
-	json_decref(sys->snap);
-	sys->snap = json_pack("{s:I, s:s+, s:[]}", "taken_ms",
+	return json_pack("{s:I, s:s+, s:[]}", "taken_ms",
 	    (json_int_t)ms_of(CLOCK_REALTIME), "error", "the collector ",
 	    why, "domains");
-	evtimer_add(sys->respawn, &later);
 }
 
-static void
-on_respawn(evutil_socket_t fd, short what, void *arg)
-{
-	struct http_system	*sys = arg;
-	struct timeval		 later = respawn_delay(sys);
-
-	(void)fd;
-	(void)what;
-	if (collector_spawn(sys) != 0)	/* no fork today: try again later */
-		evtimer_add(sys->respawn, &later);
-}
+static const struct worker_ops collector_ops = {
+	.name = "status collector",
+	.settings_len = sizeof(struct http_system_conf),
+	.interval_ms = conf_interval,
+	.timeout_ms = conf_timeout,
+	.round = collect_round,
+	.lost = collector_lost,
+};
 
 struct http_system *
 http_system_start(struct event_base *base, const struct http_system_conf *conf)
@@ -518,14 +270,10 @@ http_system_start(struct event_base *base, const struct http_system_conf *conf)
 		log_warn("status collector");
 		return NULL;
 	}
-	sys->base = base;
 	sys->conf = *conf;
-	sys->fd = -1;
-	sys->pid = -1;
-	if ((sys->in = evbuffer_new()) == NULL ||
-	    (sys->respawn = evtimer_new(base, on_respawn, sys)) == NULL ||
-	    collector_spawn(sys) != 0) {
-		http_system_stop(sys);
+	if ((sys->worker = worker_start(base, &collector_ops, &sys->conf,
+	    NULL)) == NULL) {
+		free(sys);
 		return NULL;
 	}
 	return sys;
@@ -536,12 +284,7 @@ http_system_configure(struct http_system *sys,
     const struct http_system_conf *conf)
 {
 	sys->conf = *conf;
-	if (conf->interval_ms == 0) {
-		json_decref(sys->snap);
-		sys->snap = NULL;
-	}
-	if (sys->fd >= 0 && !write_all(sys->fd, conf, sizeof(*conf)))
-		log_warn("status collector: new settings not sent");
+	worker_configure(sys->worker);
 }
 
 void
@@ -549,19 +292,14 @@ http_system_stop(struct http_system *sys)
 {
 	if (sys == NULL)
 		return;
-	collector_end(sys, true);
-	if (sys->respawn != NULL)
-		event_free(sys->respawn);
-	if (sys->in != NULL)
-		evbuffer_free(sys->in);
-	json_decref(sys->snap);
+	worker_stop(sys->worker);
 	free(sys);
 }
 
 json_t *
 http_system_snapshot(struct http_system *sys)
 {
-	return json_incref(sys->snap);
+	return worker_snapshot(sys->worker);
 }
 
 static void
