@@ -69,6 +69,8 @@ static const struct config_field schema[] = {
 	CONFIG_OBJECT("tls", false, struct http_config, tls, tls_schema),
 	CONFIG_RAW("admin", false, struct http_config, admin,
 	    net_listens_raw, net_listens_free),
+	CONFIG_BOOL("reuse-port", false, struct http_config, reuse_port),
+	CONFIG_BOOL("standby", false, struct http_config, standby),
 	CONFIG_STRING("root", true, struct http_config, root),
 	CONFIG_STRLIST("index", false, struct http_config, index),
 	CONFIG_STRING("mime-types", false, struct http_config, mime_types),

@@ -71,6 +71,18 @@ struct http_config {
 	struct net_listens	 listen;
 	struct http_tls_conf	 tls;
 	struct net_listens	 admin;		/* /metrics; none by default */
+	/*
+	 * SO_REUSEPORT on every listener: web domains that share one
+	 * network (xensim's, a driver domain's) serve one port, and the
+	 * kernel spreads connections among them.
+	 */
+	bool			 reuse_port;
+	/*
+	 * Bind the HTTP and HTTPS sockets but listen only once told
+	 * (http.serve): a warm web domain kept out of rotation, which with
+	 * reuse-port would otherwise be handed connections while paused.
+	 */
+	bool			 standby;
 	char			*root;
 	struct config_strlist	 index;
 	char			*mime_types;

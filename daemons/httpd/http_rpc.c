@@ -62,8 +62,34 @@ http_rpc_sys_reload(void *arg)
 	return -1;
 }
 
+static void
+m_drain(struct rpc_call *c, json_t *params, void *arg)
+{
+	struct http_rpc	*r = arg;
+
+	(void)params;
+	rpc_reply(c, json_pack("{s:b, s:I}", "draining", 1,
+	    "connections_active", (json_int_t)http_server_drain(r->srv)));
+}
+
+static void
+m_serve(struct rpc_call *c, json_t *params, void *arg)
+{
+	struct http_rpc	*r = arg;
+	char		 err[256];
+
+	(void)params;
+	if (http_server_serve(r->srv, err, sizeof(err)) == 0)
+		rpc_reply(c, json_pack("{s:b}", "serving", 1));
+	else
+		rpc_reply(c, json_pack("{s:b, s:s}", "serving", 0, "error",
+		    err));
+}
+
 const struct rpc_method http_rpc_methods[] = {
 	{ "stats", m_stats },
 	{ "reload", m_reload },
+	{ "drain", m_drain },
+	{ "serve", m_serve },
 	{ NULL, NULL }
 };

@@ -120,18 +120,24 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	http_log_flush(s->log);
 }
 
+#define LISTEN_BACKLOG	4096
+
+/* A socket bound to l, listening unless standby. */
 static int
-listen_one(const struct net_listen *l, char *err, size_t errlen)
+listen_one(const struct net_listen *l, bool reuse_port, bool standby,
+    char *err, size_t errlen)
 {
 	int	 fd, one = 1;
 
 	if ((fd = socket(l->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
+	    sizeof(one)) != 0) ||
 	    (l->ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &one, sizeof(one)) != 0) ||
 	    bind(fd, (const struct sockaddr *)&l->ss, l->len) != 0 ||
-	    listen(fd, 4096) != 0) {
+	    (!standby && listen(fd, LISTEN_BACKLOG) != 0)) {
 		snprintf(err, errlen, "listen %s: %s", l->text,
 		    strerror(errno));
 		if (fd >= 0)
@@ -145,23 +151,27 @@ enum listen_kind { LISTEN_HTTP, LISTEN_HTTPS, LISTEN_ADMIN };
 
 static int
 listen_all(struct http_server *s, const struct net_listens *ls,
-    enum listen_kind kind, char *err, size_t errlen)
+    enum listen_kind kind, const struct http_config *cfg, char *err,
+    size_t errlen)
 {
 	struct http_listener	*l;
 	size_t			 i;
 	int			 fd;
+	bool			 standby = cfg->standby && kind != LISTEN_ADMIN;
 
 	for (i = 0; i < ls->n; i++) {
-		if ((fd = listen_one(&ls->v[i], err, errlen)) < 0)
+		if ((fd = listen_one(&ls->v[i], cfg->reuse_port, standby, err,
+		    errlen)) < 0)
 			return -1;
 		l = &s->lis[s->nlis];
 		l->fd = fd;
 		l->tls = kind == LISTEN_HTTPS;
 		l->admin = kind == LISTEN_ADMIN;
+		l->standby = standby;
 		l->srv = s;
 		l->ev = event_new(s->base, fd, EV_READ | EV_PERSIST, on_accept,
 		    l);
-		if (l->ev == NULL || event_add(l->ev, NULL) != 0) {
+		if (l->ev == NULL || (!standby && event_add(l->ev, NULL) != 0)) {
 			if (l->ev != NULL)
 				event_free(l->ev);
 			close(fd);
@@ -169,7 +179,8 @@ listen_all(struct http_server *s, const struct net_listens *ls,
 			return -1;
 		}
 		s->nlis++;
-		log_info("listening on %s%s", ls->v[i].text, kind ==
+		log_info("%s %s%s", standby ? "standing by on" :
+		    "listening on", ls->v[i].text, kind ==
 		    LISTEN_HTTPS ? " (HTTPS)" : kind == LISTEN_ADMIN ?
 		    " (admin: /metrics)" : "");
 	}
@@ -273,9 +284,10 @@ http_server_open(struct http_server *s, struct event_base *base,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (listen_all(s, &cfg->listen, LISTEN_HTTP, err, errlen) != 0 ||
-	    listen_all(s, &cfg->tls.listen, LISTEN_HTTPS, err, errlen) != 0 ||
-	    listen_all(s, &cfg->admin, LISTEN_ADMIN, err, errlen) != 0)
+	if (listen_all(s, &cfg->listen, LISTEN_HTTP, cfg, err, errlen) != 0 ||
+	    listen_all(s, &cfg->tls.listen, LISTEN_HTTPS, cfg, err,
+	    errlen) != 0 ||
+	    listen_all(s, &cfg->admin, LISTEN_ADMIN, cfg, err, errlen) != 0)
 		goto fail;
 	if ((s->tick = event_new(base, -1, EV_PERSIST, on_tick, s)) == NULL ||
 	    event_add(s->tick, &tick) != 0) {
@@ -286,6 +298,48 @@ http_server_open(struct http_server *s, struct event_base *base,
 fail:
 	http_server_close(s);
 	return -1;
+}
+
+int
+http_server_serve(struct http_server *s, char *err, size_t errlen)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < s->nlis; i++) {
+		if (!s->lis[i].standby)
+			continue;
+		if (listen(s->lis[i].fd, LISTEN_BACKLOG) != 0 ||
+		    event_add(s->lis[i].ev, NULL) != 0) {
+			snprintf(err, errlen, "listen: %s", strerror(errno));
+			return -1;
+		}
+		s->lis[i].standby = false;
+		n++;
+	}
+	if (n > 0)
+		log_info("serving: listening on %zu socket%s kept standing by",
+		    n, n == 1 ? "" : "s");
+	return 0;
+}
+
+uint64_t
+http_server_drain(struct http_server *s)
+{
+	size_t	 i, kept = 0;
+
+	for (i = 0; i < s->nlis; i++) {
+		if (s->lis[i].admin) {
+			s->lis[kept++] = s->lis[i];
+			continue;
+		}
+		event_free(s->lis[i].ev);
+		close(s->lis[i].fd);
+	}
+	if (kept != s->nlis)
+		log_info("draining: no new connections, %llu open",
+		    (unsigned long long)s->stats.active);
+	s->nlis = kept;
+	return s->stats.active;
 }
 
 void

@@ -37,6 +37,7 @@ struct http_listener {
 	int			 fd;
 	bool			 tls;
 	bool			 admin;		/* /metrics, no files */
+	bool			 standby;	/* bound, not yet listening */
 	struct event		*ev;
 	struct http_server	*srv;
 };
@@ -69,6 +70,19 @@ int	 http_server_open(struct http_server *, struct event_base *,
 int	 http_server_configure(struct http_server *, struct http_config *,
 	    char *err, size_t errlen);
 void	 http_server_close(struct http_server *);
+/*
+ * Stop taking connections (a scale-in's first step): every listener but
+ * the admin ones is closed, so that the kernel sends new connections to
+ * the other web domains on a shared port; open connections are served
+ * to their end.  Returns how many are open.  Idempotent.
+ */
+uint64_t http_server_drain(struct http_server *);
+/*
+ * Start listening on the sockets "standby" kept bound only (a warm web
+ * domain taken into the fleet): 0, or -1 with err set.  Idempotent; a
+ * drained server stays drained.
+ */
+int	 http_server_serve(struct http_server *, char *err, size_t errlen);
 
 /* One request answered: /metrics on an admin listener, else the status
  * page, else a file. */
