@@ -1,8 +1,8 @@
 /*
- * scaler: Shoal's self-scaling web service's brain (docs/scaler.md).  So
- * far it opens its persistent job queue and shows it over RPC
- * (scaler.jobs); the actors, the control loop and the dom0 agent are to
- * come.  main() owns the order of set-up (command line through
+ * scaler: Shoal's self-scaling web service's brain (docs/scaler.md).  It
+ * opens its persistent job queue and shows it over RPC (scaler.jobs),
+ * and with "fleet" in its configuration runs the control loop that sizes
+ * the web domains through the dom0 agent (sc_fleet.h).  main() owns the order of set-up (command line through
  * common/daemon.h, configuration, the store, the privilege drop, RPC),
  * SIGHUP (the RPC policy and limits; a new store takes a restart) and
  * the teardown after SIGTERM, which frees everything so that a leak
@@ -23,12 +23,14 @@
 #include "privdrop.h"
 #include "rpc_server.h"
 #include "sc_config.h"
+#include "sc_fleet.h"
 #include "sc_rpc.h"
 
 struct daemon {
 	struct daemon_args	 args;
 	struct sc_config	 cfg;
 	struct jobq		*q;
+	struct sc_rpc		 stats;		/* sys.stats' sources */
 	struct rpc_server	*rpcs;
 };
 
@@ -87,6 +89,11 @@ sighup(void *arg)
 		rpc_server_reload_policy(d->rpcs);
 		rpc_server_set_limits(d->rpcs, &fresh.rpc);
 	}
+	if (fresh.fleet.on != d->cfg.fleet.on)
+		log_warnx("reload: turning the fleet on or off takes a "
+		    "restart");
+	else
+		sc_fleet_set(d->stats.fleet, &fresh.fleet);
 	sc_config_free(&d->cfg);
 	d->cfg = fresh;
 	log_info("reloaded %s", d->args.config_path != NULL ?
@@ -122,7 +129,7 @@ serve(struct daemon *d)
 	struct rpc_server_opts	 o = {
 		.service = "scaler", .daemon = "scaler",
 		.version = SHOAL_VERSION, .methods = sc_rpc_methods,
-		.arg = d->q, .hook_arg = d->q, .stats = sc_rpc_stats,
+		.arg = d->q, .hook_arg = &d->stats, .stats = sc_rpc_stats,
 		.limits = d->cfg.rpc,
 	};
 	struct evloop		*loop;
@@ -133,11 +140,19 @@ serve(struct daemon *d)
 		return 1;
 	}
 	evloop_set_reload(loop, sighup, d);
-	if (drop(d) == 0) {
+	d->stats.q = d->q;
+	/* The fleet's process after the drop, which it inherits, and
+	 * before the RPC server's threads (worker.h). */
+	if (drop(d) == 0 && (!d->cfg.fleet.on ||
+	    (d->stats.fleet = sc_fleet_start(evloop_base(loop),
+	    &d->cfg.fleet)) != NULL)) {
 		d->rpcs = daemon_rpc(&d->args, evloop_base(loop), &o);
-		log_info("serving the job queue");
+		log_info("serving the job queue%s", d->stats.fleet != NULL ?
+		    " and running the fleet" : "");
 		rc = evloop_run(loop) == 0 ? 0 : 1;
 	}
+	sc_fleet_stop(d->stats.fleet);
+	d->stats.fleet = NULL;
 	rpc_server_free(d->rpcs);
 	d->rpcs = NULL;
 	evloop_free(loop);

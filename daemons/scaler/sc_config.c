@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -10,8 +11,46 @@ static const struct config_field store_schema[] = {
 	CONFIG_END
 };
 
+static const struct config_field rate_schema[] = {
+	CONFIG_INT("pods", false, struct autoscale_rate, pods, 0, 10000),
+	CONFIG_INT("percent", false, struct autoscale_rate, percent, 0, 10000),
+	CONFIG_INT("period-ms", false, struct autoscale_rate, period_ms, 1,
+	    3600000),
+	CONFIG_END
+};
+
+static const struct config_field fleet_schema[] = {
+	CONFIG_INT("agent-domain", false, struct sc_fleet_conf, agent_domain,
+	    0, 32751),
+	CONFIG_STRING("service", false, struct sc_fleet_conf, service),
+	CONFIG_STRING("metric", false, struct sc_fleet_conf, metric),
+	CONFIG_INT("target", true, struct sc_fleet_conf, as.target, 1,
+	    100000000),
+	CONFIG_INT("min", false, struct sc_fleet_conf, as.min_replicas, 0,
+	    1000),
+	CONFIG_INT("max", false, struct sc_fleet_conf, as.max_replicas, 1,
+	    1000),
+	CONFIG_INT("tolerance-pct", false, struct sc_fleet_conf,
+	    as.tolerance_pct, 0, 100),
+	CONFIG_INT("scale-down-window-ms", false, struct sc_fleet_conf,
+	    as.down_window_ms, 0, 3600000),
+	CONFIG_INT("scale-up-window-ms", false, struct sc_fleet_conf,
+	    as.up_window_ms, 0, 3600000),
+	CONFIG_OBJECT("up", false, struct sc_fleet_conf, as.up, rate_schema),
+	CONFIG_OBJECT("down", false, struct sc_fleet_conf, as.down,
+	    rate_schema),
+	CONFIG_INT("tick-ms", false, struct sc_fleet_conf, tick_ms, 10,
+	    600000),
+	CONFIG_INT("drain-ms", false, struct sc_fleet_conf, drain_ms, 0,
+	    3600000),
+	CONFIG_INT("timeout-ms", false, struct sc_fleet_conf, timeout_ms, 10,
+	    60000),
+	CONFIG_END
+};
+
 static const struct config_field schema[] = {
 	CONFIG_OBJECT("store", false, struct sc_config, store, store_schema),
+	CONFIG_OBJECT("fleet", false, struct sc_config, fleet, fleet_schema),
 	CONFIG_INT("backoff-ms", false, struct sc_config, backoff_ms, 1,
 	    3600000),
 	CONFIG_INT("backoff-max-ms", false, struct sc_config, backoff_max_ms,
@@ -20,6 +59,46 @@ static const struct config_field schema[] = {
 	CONFIG_END
 };
 
+/* As Kubernetes' HPA (autoscale.h), one replica at least, eight at most. */
+static void
+fleet_defaults(struct sc_fleet_conf *f)
+{
+	autoscale_defaults(&f->as);
+	f->as.min_replicas = 1;
+	f->as.max_replicas = 8;
+	f->as.target = -1;		/* "target" is required: set = on */
+	f->tick_ms = 1000;
+	f->drain_ms = 30000;
+	f->timeout_ms = 2000;
+}
+
+static int
+fleet_check(const char *path, struct sc_fleet_conf *f, char *err,
+    size_t errlen)
+{
+	if (f->as.target < 0)
+		return 0;		/* no "fleet": no control loop */
+	f->on = true;
+	if (f->service == NULL && (f->service = strdup("http")) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	f->metric_connections = f->metric != NULL &&
+	    strcmp(f->metric, "connections") == 0;
+	if (f->metric != NULL && !f->metric_connections &&
+	    strcmp(f->metric, "requests") != 0) {
+		snprintf(err, errlen, "%s: fleet: metric: \"requests\" or "
+		    "\"connections\", not \"%s\"", path, f->metric);
+		return -1;
+	}
+	if (f->as.min_replicas > f->as.max_replicas) {
+		snprintf(err, errlen, "%s: fleet: min %d is above max %d",
+		    path, f->as.min_replicas, f->as.max_replicas);
+		return -1;
+	}
+	return 0;
+}
+
 int
 sc_config_load(const char *path, struct sc_config *c, char *err,
     size_t errlen)
@@ -27,9 +106,14 @@ sc_config_load(const char *path, struct sc_config *c, char *err,
 	memset(c, 0, sizeof(*c));
 	c->backoff_ms = 1000;
 	c->backoff_max_ms = 60000;
+	fleet_defaults(&c->fleet);
 	if (path != NULL &&
 	    config_load_file(path, schema, c, err, errlen) != 0)
 		return -1;
+	if (fleet_check(path, &c->fleet, err, errlen) != 0) {
+		sc_config_free(c);
+		return -1;
+	}
 	if (c->store.sqlite != NULL && c->store.postgresql != NULL) {
 		snprintf(err, errlen, "%s: store: \"sqlite\" or \"postgresql\","
 		    " not both", path);

@@ -7,12 +7,28 @@
  *
  * "store" names one of "sqlite" (a file, the default) or "postgresql" (a
  * libpq conninfo).
+ *
+ * "fleet" turns the control loop on (sc_fleet.h): the web domains the
+ * dom0 agent makes, and the rule that sizes them (autoscale.h):
+ *
+ *	"fleet": { "agent-domain": 0, "service": "http",
+ *	           "metric": "requests", "target": 100,
+ *	           "min": 1, "max": 8, "tolerance-pct": 10,
+ *	           "scale-down-window-ms": 300000, "scale-up-window-ms": 0,
+ *	           "up": { "pods": 4, "percent": 100, "period-ms": 15000 },
+ *	           "down": { "pods": 0, "percent": 100, "period-ms": 15000 },
+ *	           "tick-ms": 1000, "drain-ms": 30000, "timeout-ms": 2000 }
+ *
+ * "metric" is "requests" (answered per second) or "connections" (open
+ * now), per web domain; "target" is its wanted value per domain.
  */
 #ifndef SC_CONFIG_H
 #define SC_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "autoscale.h"
 #include "rpc_limits.h"
 
 #define SC_DEFAULT_DB	"/var/lib/shoal/scaler/jobs.db"
@@ -22,8 +38,21 @@ struct sc_store_conf {
 	char	*postgresql;
 };
 
+struct sc_fleet_conf {
+	bool			 on;		/* "fleet" given */
+	int			 agent_domain;
+	char			*service;
+	char			*metric;
+	bool			 metric_connections;
+	struct autoscale_settings as;
+	int			 tick_ms;
+	int			 drain_ms;
+	int			 timeout_ms;
+};
+
 struct sc_config {
 	struct sc_store_conf	 store;
+	struct sc_fleet_conf	 fleet;
 	int			 backoff_ms;
 	int			 backoff_max_ms;
 	struct rpc_limits	 rpc;

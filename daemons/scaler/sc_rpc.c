@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "jobq.h"
+#include "sc_fleet.h"
 #include "sc_rpc.h"
 
 struct listing {
@@ -96,13 +97,21 @@ count_job(const struct jobq_job *j, void *arg)
 json_t *
 sc_rpc_stats(void *arg)
 {
+	struct sc_rpc	*r = arg;
 	json_int_t	 n[JOBQ_DEAD + 1] = { 0 };
-	json_t		*o = json_object();
+	json_t		*o = json_object(), *stats;
 	int		 st;
 
-	if (jobq_list(arg, -1, count_job, n) != 0)
-		return json_pack("{s:s}", "error", jobq_error(arg));
-	for (st = JOBQ_READY; st <= JOBQ_DEAD; st++)
-		json_object_set_new(o, jobq_state_name(st), json_integer(n[st]));
-	return json_pack("{s:o}", "jobs", o);
+	if (jobq_list(r->q, -1, count_job, n) != 0)
+		stats = json_pack("{s:s}", "error", jobq_error(r->q));
+	else {
+		for (st = JOBQ_READY; st <= JOBQ_DEAD; st++)
+			json_object_set_new(o, jobq_state_name(st),
+			    json_integer(n[st]));
+		stats = json_pack("{s:O}", "jobs", o);
+	}
+	json_decref(o);
+	if (stats != NULL && r->fleet != NULL)
+		json_object_set_new(stats, "fleet", sc_fleet_stats(r->fleet));
+	return stats;
 }

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# The scaler's control loop end to end on xensim (docs/scaler.md): the
+# dom0 agent keeps a warm pool of web domains (httpd on one shared port,
+# reuse-port); the scaler, a domain of its own, calls the agent and the
+# web domains over vchan.  With no load it keeps "min" (1) web domain;
+# under a load step from wrk (bounded: 12 s, a connection per request) it
+# grows to "max" (3), each domain added taking part of the load; once the load stops it shrinks
+# back to 1 after the scale-down window, each removed domain drained
+# (http.drain) and destroyed, and the port keeps answering throughout;
+# no flapping: exactly two added and two removed.  The scaler and the
+# agent stop with exit 0 and no sanitizer report.
+#   it_fleet.sh BUILD_DIR
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+build=$1
+xensim=$build/xensim/bin/xensim
+ctl=$build/tools/shoalctl/shoalctl
+run=$(test_dir shoal-fleet)
+export XENSIM_SOCKET=$run/sim/xensimd.sock
+trap 'track_cleanup; "$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
+port=5481
+
+mkdir -p "$run/www" "$run/db"
+echo ok >"$run/www/index.html"
+cat >"$run/web.json" <<JSON
+{ "listen": ["127.0.0.1:$port"], "reuse-port": true, "standby": true,
+  "root": "$run/www" }
+JSON
+printf '%s\n' 'domain.* scaler allow' 'sys.* dom0 allow' >"$run/agent.policy"
+cat >"$run/agent.json" <<JSON
+{ "xensim": "$xensim", "pool": 2,
+  "domain": { "prefix": "web", "ready": "data/shoal/http/protocol",
+              "command": ["$build/daemons/httpd/httpd", "-c", "$run/web.json",
+                          "--policy", "$run/web.policy"] } }
+JSON
+# Fast enough for a test: a tick every 200 ms, one domain more a second
+# at most, scale-in after 2 s of agreement.
+cat >"$run/scaler.json" <<JSON
+{ "store": { "sqlite": "$run/db/jobs.db" },
+  "fleet": { "agent-domain": 0, "metric": "requests", "target": 200,
+             "min": 1, "max": 3, "tick-ms": 200, "drain-ms": 3000,
+             "scale-down-window-ms": 2000,
+             "up": { "pods": 1, "percent": 0, "period-ms": 1000 },
+             "down": { "pods": 1, "percent": 0, "period-ms": 1000 } } }
+JSON
+check "--check takes the fleet" "$build/daemons/scaler/scaler" --check \
+	-c "$run/scaler.json"
+sed 's/"requests"/"bytes"/' "$run/scaler.json" >"$run/bad.json"
+out=$("$build/daemons/scaler/scaler" --check -c "$run/bad.json" 2>&1)
+check "an unknown metric is refused ($out)" grep -q 'metric: "requests" or' <<<"$out"
+
+"$xensim" start --xenstored "$build/daemons/xenstored/xenstored" ||
+	{ bad "xensim start"; finish it_fleet; }
+eval "$("$xensim" env)"
+xpid=$(cat "$run/sim/xenstored.pid")
+# The scaler's domain first, paused: the web domains' policy names it by
+# id (a service in a guest cannot read other domains' names), to let it
+# read their counters and drain them.
+sdom=$("$xensim" create --name scaler --paused -- \
+    "$build/daemons/scaler/scaler" -c "$run/scaler.json" -v)
+printf '%s\n' "http.stats $sdom allow" "http.serve $sdom allow" \
+    "http.drain $sdom allow" 'http.stats dom0 allow' 'sys.* dom0 allow' \
+    >"$run/web.policy"
+"$build/daemons/agent/agent" -c "$run/agent.json" --policy "$run/agent.policy" \
+    >"$run/agent.log" 2>&1 &
+apid=$!
+track "$apid"
+pooled() { "$xensim" list | grep -cE '^web-[0-9]+ .* paused$'; }
+wait_for 30 eval '[ "$(pooled)" = 2 ]' ||
+	bad "the agent did not fill its pool: $(tail -3 "$run/agent.log")"
+
+"$xensim" unpause scaler
+fleet() {	# fleet KEY: the scaler's counter
+	"$ctl" --json --service scaler sys.stats 2>/dev/null |
+		jq -r ".daemon.fleet.$1 // empty"
+}
+page() { curl -s --max-time 2 "http://127.0.0.1:$port/"; }
+wait_for 15 eval '[ "$(fleet serving)" = 1 ]' ||
+	bad "the scaler did not start one web domain: $(tail -5 "$run/sim/console.$sdom.log")"
+check "one web domain answers on the shared port" test "$(page)" = ok
+wait_for 5 eval '[ "$(fleet ticks)" -gt 5 ]' || bad "the loop does not tick"
+check "... and with no load it stays one" test "$(fleet serving)" = 1 -a \
+	"$(fleet created)" = 1
+
+# The load step: wrk for 12 s at most (a bound, not a wait), a new
+# connection for each request, so that the domains added get their share
+# (the kernel spreads connections, not requests, over a shared port).
+wrk -t1 -c8 -d12s -H 'Connection: close' "http://127.0.0.1:$port/" \
+    >"$run/wrk.out" 2>&1 &
+wrk=$!
+wait_for 12 eval '[ "$(fleet serving)" = 3 ]' ||
+	bad "under load it did not grow to 3: $(fleet serving) serving, metric $(fleet metric)"
+check "... and desired 3, what max allows" test "$(fleet desired)" = 3
+wait "$wrk"
+check "wrk got answers throughout ($(grep -E 'Requests/sec|Non-2xx|Socket errors' "$run/wrk.out" | tr '\n' ' '))" \
+	sh -c "grep -q 'Requests/sec' '$run/wrk.out' && ! grep -q 'Non-2xx' '$run/wrk.out'"
+# Each domain added took part of the load (the kernel spreads a shared
+# port's connections): every serving domain answered requests.
+served=0
+for w in $("$xensim" list | awk '/^web-[0-9]+ .* running/ { print $2 }'); do
+	n=$("$ctl" --domain "$w" --json http.stats 2>/dev/null | jq -r '.requests')
+	[ "${n:-0}" -gt 0 ] && served=$((served + 1))
+done
+check "... and $served of the 3 web domains served requests" test "$served" = 3
+
+# The load gone: back to 1 after the window, each removed one drained.
+wait_for 20 eval '[ "$(fleet serving)" = 1 ] && [ "$(fleet destroyed)" = 2 ]' ||
+	bad "it did not shrink back to 1: $(fleet serving) serving, $(fleet draining) draining, $(fleet destroyed) destroyed"
+check "... two drained and destroyed, no flapping (added $(fleet created), drained $(fleet drains))" \
+	test "$(fleet created)" = 3 -a "$(fleet drains)" = 2
+check "... the toolstack agrees: one web domain running" \
+	test "$("$xensim" list | grep -cE '^web-[0-9]+ .* running$')" = 1
+check "the port still answers" test "$(page)" = ok
+check "the scaler's log tells it (draining, destroyed)" sh -c \
+	"grep -q 'fleet: domain [0-9]* draining' '$run/sim/console.$sdom.log' &&
+	 grep -q 'fleet: domain [0-9]* destroyed (its connections ended)' '$run/sim/console.$sdom.log'"
+
+# The scaler domain ends with exit 0 on SIGTERM.
+spid=$("$xensim" list | awk '$1 == "scaler" { print $3 }')
+[ -n "$spid" ] && kill -TERM "$spid"
+wait_for 10 grep -q "($sdom) died\|domain $sdom (scaler) died" "$run/sim/xensimd.log" ||
+	bad "the scaler domain did not end on SIGTERM"
+check "... with exit status 0" grep -q "domain $sdom (scaler) died: exit status 0" \
+	"$run/sim/xensimd.log"
+! sanitizer_report "$run/sim/console.$sdom.log" ||
+	bad "sanitizer report in the scaler's log"
+stop_daemon "$apid" "$run/agent.log" agent
+for w in $("$xensim" list | awk '/^web-/ { print $1 }'); do
+	"$xensim" destroy "$w" >/dev/null 2>&1
+done
+xensim_stop "$xensim" "$xpid" "$run/sim/xenstored.log"
+[ "$failures" -eq 0 ] || tail -20 "$run/sim/console.$sdom.log"
+finish it_fleet
