@@ -30,10 +30,12 @@ struct worker {
 	struct event		*ev;		/* fd readable */
 	struct evbuffer		*in;		/* frames not yet whole */
 	struct event		*respawn;	/* after the child died */
+	unsigned		 spawned;	/* children forked so far */
 	json_t			*snap;		/* the latest whole one */
 };
 
 static int	child_fd = -1;		/* in the child: its socket */
+static bool	child_first;		/* in the child: forked at start */
 /* The event loop's: its handlers would write to its (closed) pipe. */
 static const int loop_signals[] = { SIGTERM, SIGINT, SIGHUP };
 
@@ -69,6 +71,20 @@ write_all(int fd, const void *p, size_t len)
 
 /* ---- the child ---- */
 
+/*
+ * A normal end.  A replacement child was forked while the daemon had
+ * threads (libxenstore's), whose memory it holds but cannot free: its
+ * leak report would name theirs, so only the first child (forked before
+ * any thread) runs the exit handlers and the sanitizers' report.
+ */
+static void __attribute__((noreturn))
+child_exit(int status)
+{
+	if (child_first)
+		exit(status);
+	_exit(status);
+}
+
 bool
 worker_parent_gone(void)
 {
@@ -100,20 +116,20 @@ child_wait(const struct worker_ops *ops, void *settings, void *next)
 			continue;
 		n = read(CHILD_FD, next, ops->settings_len);
 		if (n == 0)
-			exit(0);		/* the daemon is gone */
+			child_exit(0);		/* the daemon is gone */
 		if (n == (ssize_t)ops->settings_len) {
 			memcpy(settings, next, ops->settings_len);
 			if (paused)
 				return;
 			until = now_ms() + (uint64_t)ops->interval_ms(settings);
 		} else if (n < 0 && errno != EINTR && errno != EAGAIN)
-			exit(1);
+			child_exit(1);
 	}
 }
 
 static void __attribute__((noreturn))
 child_main(int fd, const struct worker_ops *ops, void *settings,
-    void *state)
+    void *state, bool first)
 {
 	json_t		*snap;
 	char		*text;
@@ -136,6 +152,7 @@ child_main(int fd, const struct worker_ops *ops, void *settings,
 		_exit(1);
 	close_range(CHILD_FD + 1, ~0U, 0);
 	child_fd = CHILD_FD;
+	child_first = first;
 	for (;; child_wait(ops, settings, next)) {
 		if (ops->interval_ms(settings) == 0)
 			continue;
@@ -143,20 +160,20 @@ child_main(int fd, const struct worker_ops *ops, void *settings,
 		if (worker_parent_gone()) {
 			json_decref(snap);
 			free(next);
-			exit(0);
+			child_exit(0);
 		}
 		if (snap == NULL)
 			continue;
 		text = json_dumps(snap, JSON_COMPACT);
 		json_decref(snap);
 		if (text == NULL)
-			exit(1);
+			child_exit(1);
 		len = (uint32_t)strlen(text);
 		if (!write_all(CHILD_FD, &len, sizeof(len)) ||
 		    !write_all(CHILD_FD, text, len)) {
 			free(text);
 			free(next);
-			exit(0);		/* the daemon is gone */
+			child_exit(0);		/* the daemon is gone */
 		}
 		free(text);
 	}
@@ -223,9 +240,11 @@ child_spawn(struct worker *w)
 	}
 	if (w->pid == 0) {
 		close(sv[0]);
-		child_main(sv[1], w->ops, w->settings, w->state);
+		child_main(sv[1], w->ops, w->settings, w->state,
+		    w->spawned == 0);
 	}
 	close(sv[1]);
+	w->spawned++;
 	w->fd = sv[0];
 	evutil_make_socket_nonblocking(w->fd);
 	if ((w->ev = event_new(w->base, w->fd, EV_READ | EV_PERSIST,
