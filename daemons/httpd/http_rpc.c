@@ -26,6 +26,8 @@ http_rpc_stats(void *arg)
 	json_t		*o = http_stats_json(&r->srv->stats);
 
 	json_object_set_new(o, "file_cache", file_cache_json(r->srv));
+	json_object_set_new(o, "rotation",
+	    json_string(http_server_rotation(r->srv)));
 	return o;
 }
 

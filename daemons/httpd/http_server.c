@@ -322,6 +322,19 @@ http_server_serve(struct http_server *s, char *err, size_t errlen)
 	return 0;
 }
 
+const char *
+http_server_rotation(const struct http_server *s)
+{
+	size_t	 i;
+
+	if (s->drained)
+		return "draining";
+	for (i = 0; i < s->nlis; i++)
+		if (s->lis[i].standby)
+			return "standby";
+	return "serving";
+}
+
 uint64_t
 http_server_drain(struct http_server *s)
 {
@@ -335,9 +348,10 @@ http_server_drain(struct http_server *s)
 		event_free(s->lis[i].ev);
 		close(s->lis[i].fd);
 	}
-	if (kept != s->nlis)
+	if (!s->drained)
 		log_info("draining: no new connections, %llu open",
 		    (unsigned long long)s->stats.active);
+	s->drained = true;
 	s->nlis = kept;
 	return s->stats.active;
 }

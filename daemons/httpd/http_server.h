@@ -57,6 +57,7 @@ struct http_server {
 	struct http_file_stats	 files_before;	/* of caches reloaded away */
 	struct http_system	*system;	/* NULL: no status collector */
 	time_t			 date_sec;	/* of site.date */
+	bool			 drained;	/* http_server_drain called */
 };
 
 /* Binds and listens; 0, or -1 with err set (nothing left open). */
@@ -83,6 +84,9 @@ uint64_t http_server_drain(struct http_server *);
  * drained server stays drained.
  */
 int	 http_server_serve(struct http_server *, char *err, size_t errlen);
+/* "standby", "serving" or "draining": what a scaler that lost track of
+ * this domain (it restarted) learns from http.stats. */
+const char *http_server_rotation(const struct http_server *);
 
 /* One request answered: /metrics on an admin listener, else the status
  * page, else a file. */

@@ -19,7 +19,7 @@ struct web {
 	int	 domid;
 	bool	 running;	/* else still starting */
 	bool	 listed;	/* in this tick's domain.list */
-	bool	 served;	/* told http.serve (it may stand by) */
+	bool	 standby;	/* its last http.stats said so */
 	bool	 counted;	/* requests and at_ms hold a reading */
 	int64_t	 requests;
 	int64_t	 at_ms;
@@ -163,6 +163,23 @@ follow_agent(struct fleet_state *f, const struct settings *s)
 }
 
 /*
+ * What the domain says of itself is what the loop goes by: a loop
+ * started again (its process replaced, the scaler restarted) finds a
+ * domain it had drained still draining, and goes on to destroy it, and
+ * one it never told to serve still standing by.
+ */
+static void
+adopt_rotation(struct web *w, const char *rotation)
+{
+	w->standby = rotation != NULL && strcmp(rotation, "standby") == 0;
+	if (rotation != NULL && strcmp(rotation, "draining") == 0 &&
+	    !w->drain_since) {
+		w->drain_since = now_ms();
+		log_info("fleet: domain %d found draining", w->domid);
+	}
+}
+
+/*
  * The metric of one serving domain, or -1 while unknown (its first
  * reading of a rate, or no answer).  *open: its connections now.
  */
@@ -180,6 +197,7 @@ measure(struct fleet_state *f, const struct settings *s, struct web *w,
 		return -1;
 	req = json_integer_value(json_object_get(st, "requests"));
 	*open = json_integer_value(json_object_get(st, "connections_active"));
+	adopt_rotation(w, json_string_value(json_object_get(st, "rotation")));
 	json_decref(st);
 	if (s->metric_connections)
 		v = (double)*open;
@@ -193,9 +211,8 @@ measure(struct fleet_state *f, const struct settings *s, struct web *w,
 
 /*
  * A web domain joins the fleet: told to listen, if its configuration
- * kept it standing by (a warm domain is not in rotation while paused).
- * Once per domain the loop sees, a restarted scaler's included: it is
- * idempotent.
+ * kept it standing by (a warm domain is not in rotation while paused):
+ * a new one, or one its http.stats shows standing by.
  */
 static void
 enlist(struct fleet_state *f, const struct settings *s, struct web *w)
@@ -206,7 +223,7 @@ enlist(struct fleet_state *f, const struct settings *s, struct web *w)
 	    NULL)) == NULL)
 		return;
 	if (json_is_true(json_object_get(res, "serving"))) {
-		w->served = true;
+		w->standby = false;
 		log_info("fleet: domain %d serving", w->domid);
 	} else
 		warn_once(f, "http.serve", json_string_value(
@@ -315,10 +332,15 @@ tick(const void *settings, void *state)
 		} else if (!w->running)
 			starting++;
 		else {
-			serving++;
-			if (!w->served)
+			v = measure(f, s, w, &open);
+			if (w->drain_since) {	/* found draining */
+				draining++;
+				continue;
+			}
+			if (w->standby)
 				enlist(f, s, w);
-			if ((v = measure(f, s, w, &open)) >= 0) {
+			serving++;
+			if (v >= 0) {
 				sum += v;
 				measured++;
 			}
