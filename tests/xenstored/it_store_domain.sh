@@ -30,12 +30,15 @@ check "the xenstore domain is $sdom, /tool/xenstored/domid says" \
 	test -n "$sdom" -a "$("$xensim" list | awk '$1 == "xenstore" { print $2 }')" = "$sdom"
 check "dom0 reaches it through its ring's relay" \
 	test "$XENSTORED_PATH" = "$run/xenbus.0"
-# Every xenstored is the domain's process or its RPC helper (its child).
-# A zombie is not one: an earlier test's exited helper waits there until
-# the machine's init reaps it.
+# Every xenstored of this xensim (its socket in the environment) is the
+# domain's process or its RPC helper (its child).  An earlier test's
+# xenstored ending (its worker, helper and broker go a moment after the
+# process that was waited for) is not one, nor is a zombie.
 outside() {
 	for p in $(pgrep -x xenstored); do
 		case $(ps -o stat= -p "$p") in Z*) continue ;; esac
+		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null |
+			grep -qx "XENSIM_SOCKET=$XENSIM_SOCKET" || continue
 		[ "$p" = "$spid" ] || [ "$(ps -o ppid= -p "$p" | tr -d ' ')" = "$spid" ] ||
 			echo "$p"
 	done
