@@ -4,7 +4,9 @@
 # reuse-port); the scaler, a domain of its own, calls the agent and the
 # web domains over vchan.  With no load it keeps "min" (1) web domain;
 # under a load step from wrk (bounded: 12 s, a connection per request) it
-# grows to "max" (3), each domain added taking part of the load; once the load stops it shrinks
+# grows to "max" (3), each domain added taking part of the load, though
+# the agent is killed (-9) in the middle and started again (it adopts
+# the fleet); once the load stops it shrinks
 # back to 1 after the scale-down window, each removed domain drained
 # (http.drain) and destroyed, the port answering throughout, even though
 # the control loop's process is killed (-9) in the middle of a drain: its
@@ -63,10 +65,13 @@ sdom=$("$xensim" create --name scaler --paused -- \
 printf '%s\n' "http.stats $sdom allow" "http.serve $sdom allow" \
     "http.drain $sdom allow" 'http.stats dom0 allow' 'sys.* dom0 allow' \
     >"$run/web.policy"
-"$build/daemons/agent/agent" -c "$run/agent.json" --policy "$run/agent.policy" \
-    >"$run/agent.log" 2>&1 &
-apid=$!
-track "$apid"
+start_agent() {
+	"$build/daemons/agent/agent" -c "$run/agent.json" \
+	    --policy "$run/agent.policy" >>"$run/agent.log" 2>&1 &
+	apid=$!
+	track "$apid"
+}
+start_agent
 pooled() { "$xensim" list | grep -cE '^web-[0-9]+ .* paused$'; }
 wait_for 30 eval '[ "$(pooled)" = 2 ]' ||
 	bad "the agent did not fill its pool: $(tail -3 "$run/agent.log")"
@@ -90,7 +95,21 @@ check "... and with no load it stays one" test "$(fleet serving)" = 1 -a \
 wrk -t1 -c8 -d12s -H 'Connection: close' "http://127.0.0.1:$port/" \
     >"$run/wrk.out" 2>&1 &
 wrk=$!
-wait_for 12 eval '[ "$(fleet serving)" = 3 ]' ||
+# Once the fleet grows, the agent is killed (-9): the scaler's calls to
+# it fail (counted) until a new agent adopts the domains, then the fleet
+# grows on.
+wait_for 10 eval '[ "$(fleet serving)" -ge 2 ]' || bad "under load it did not grow"
+kill -KILL "$apid"
+wait "$apid" 2>/dev/null
+wait_for 5 eval '[ "$(fleet errors)" -gt 0 ]' ||
+	bad "the scaler did not notice the agent gone"
+start_agent
+adopted() { grep 'domains of ours running' "$run/agent.log" | sed -n 2p; }
+wait_for 10 eval '[ -n "$(adopted)" ]' ||
+	bad "the new agent did not list the fleet: $(tail -3 "$run/agent.log")"
+check "... and adopted it ($(adopted))" \
+	grep -q ': [1-9][0-9]* domains of ours running' <<<"$(adopted)"
+wait_for 10 eval '[ "$(fleet serving)" = 3 ]' ||
 	bad "under load it did not grow to 3: $(fleet serving) serving, metric $(fleet metric)"
 check "... and desired 3, what max allows" test "$(fleet desired)" = 3
 wait "$wrk"
