@@ -65,7 +65,10 @@ warn_once(struct fleet_state *f, const char *what, const char *err)
 {
 	char	 line[sizeof(f->last_warning)];
 
-	snprintf(line, sizeof(line), "%s: %s", what, err);
+	/* A long message is cut: it is only compared and logged. */
+	if (snprintf(line, sizeof(line), "%s: %s", what, err) >=
+	    (int)sizeof(line))
+		line[sizeof(line) - 2] = '~';
 	f->errors++;
 	if (strcmp(line, f->last_warning) != 0)
 		log_warnx("fleet: %s", line);
