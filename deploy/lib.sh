@@ -22,7 +22,7 @@ SHOAL_PKGS_BUILD="build-essential cmake pkg-config clang libclang-rt-14-dev
 SHOAL_PKGS_TOOLS="xenstore-utils nsd knot knot-dnsutils bind9-dnsutils dnsperf
   jq iproute2 procps
   nginx-light lighttpd curl wrk nghttp2-client openssl testssl.sh
-  chromium postgresql-15"
+  chromium postgresql-15 gnuplot-nox"
 # The real-Xen tier: hypervisor, toolstack, a kernel for dom0 and domUs,
 # QEMU to boot them and what packs the initramfs images.
 SHOAL_PKGS_XEN="xen-hypervisor-$SHOAL_XEN_VERSION-amd64 xen-utils-$SHOAL_XEN_VERSION
