@@ -56,6 +56,14 @@ jobq_wait(struct jobq *q, int timeout_ms)
 	return q->ops->wait(q, timeout_ms);
 }
 
+int
+jobq_lead(struct jobq *q, int64_t key)
+{
+	if (!outside_batch(q, "lead"))
+		return -1;
+	return q->ops->lead(q, key);
+}
+
 int64_t
 jobq_backoff(const struct jobq *q, int attempts)
 {

@@ -118,6 +118,15 @@ int	 jobq_list(struct jobq *, int state,
  */
 int	 jobq_wait(struct jobq *, int timeout_ms);
 /*
+ * Whether this connection leads the hosts sharing the store, for key (a
+ * role: the scaler's fleet): 1 yes, 0 another does, -1 on error (the
+ * store unreachable: not leading).  PostgreSQL: a session advisory lock,
+ * taken once and held while the connection lives, so a host that dies
+ * (its connection with it) frees it for the next to take; asked again,
+ * it checks the connection still answers.  SQLite is one host's: 1.
+ */
+int	 jobq_lead(struct jobq *, int64_t key);
+/*
  * Group commit.  Between jobq_batch_begin and jobq_batch_commit every
  * call (enqueue, claim, complete, fail, extend) joins one transaction,
  * made durable by the commit: one log flush for the lot instead of one

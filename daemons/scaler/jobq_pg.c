@@ -29,6 +29,7 @@ static const char schema[] = JOBQ_SCHEMA("BIGSERIAL PRIMARY KEY");
 struct pg_store {
 	PGconn	*conn;
 	bool	 listening;
+	bool	 leading;	/* holds the lead lock (pg_lead) */
 };
 
 static PGconn *
@@ -428,12 +429,44 @@ quiet(void *arg, const char *message)
 	(void)message;
 }
 
+/*
+ * The lock is the session's: taken once (pg_try_advisory_lock stacks if
+ * taken again), then held until the connection ends, so the holder only
+ * checks its connection still answers.
+ */
+static int
+pg_lead(struct jobq *q, int64_t key)
+{
+	struct pg_store	*s = q->store;
+	PGresult	*r;
+	char		 k[24];
+	const char	*p[1] = { k };
+	int		 got;
+
+	if (s->leading) {
+		if ((r = run(q, "lead", "SELECT 1", 0, NULL)) == NULL) {
+			s->leading = false;
+			return -1;
+		}
+		PQclear(r);
+		return 1;
+	}
+	num(k, sizeof(k), key);
+	if ((r = run(q, "lead", "SELECT pg_try_advisory_lock($1::bigint)", 1,
+	    p)) == NULL)
+		return -1;
+	got = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	s->leading = got;
+	return got;
+}
+
 static const struct jobq_store_ops pg_ops = {
 	.exec = pg_exec, .begin_sql = "BEGIN",
 	.enqueue = pg_enqueue, .claim = pg_claim, .complete = pg_complete,
 	.complete_many = pg_complete_many,
 	.fail = pg_fail, .extend = pg_extend, .prune = pg_prune,
-	.list = pg_list, .wait = pg_wait, .close = pg_close,
+	.list = pg_list, .wait = pg_wait, .lead = pg_lead, .close = pg_close,
 };
 
 struct jobq *

@@ -345,11 +345,20 @@ sq_close(struct jobq *q)
 	free(q);
 }
 
+/* One file, one host: nobody else to lead. */
+static int
+sq_lead(struct jobq *q, int64_t key)
+{
+	(void)q;
+	(void)key;
+	return 1;
+}
+
 static const struct jobq_store_ops sqlite_ops = {
 	.enqueue = sq_enqueue, .claim = sq_claim, .complete = sq_complete,
 	.complete_many = sq_complete_many,
 	.fail = sq_fail, .extend = sq_extend, .prune = sq_prune,
-	.list = sq_list, .wait = sq_wait, .close = sq_close,
+	.list = sq_list, .wait = sq_wait, .lead = sq_lead, .close = sq_close,
 	.exec = exec,
 	/* The write lock at once: a claim never has to upgrade and retry. */
 	.begin_sql = "BEGIN IMMEDIATE",

@@ -63,6 +63,8 @@ struct jobq_store_ops {
 		    int (*fn)(const struct jobq_job *, void *), void *arg);
 	/* 1 woken by another's enqueue or retry, 0 timed out, -1. */
 	int	(*wait)(struct jobq *, int timeout_ms);
+	/* 1 this connection leads (holds key's lock), 0 another does, -1. */
+	int	(*lead)(struct jobq *, int64_t key);
 	void	(*close)(struct jobq *);
 	/* A bare statement (transactions, savepoints): 0 or -1. */
 	int	(*exec)(struct jobq *, const char *sql);

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "config.h"
 #include "daemon.h"
 #include "evloop.h"
@@ -32,7 +34,12 @@ struct daemon {
 	struct jobq		*q;
 	struct sc_rpc		 stats;		/* sys.stats' sources */
 	struct rpc_server	*rpcs;
+	struct event		*lead_timer;	/* who leads the fleet */
 };
+
+/* The lock key of the fleet's leader (jobq_lead): "shoal" in ASCII. */
+#define SC_LEAD_KEY	0x73686f616cLL
+#define SC_LEAD_MS	1000
 
 static const struct daemon_spec spec = {
 	.name = "scaler",
@@ -101,6 +108,25 @@ sighup(void *arg)
 }
 
 /*
+ * Every second: does this scaler lead the hosts sharing the store?  Only
+ * the leader's control loop runs; a store it cannot reach is not led.
+ */
+static void
+check_lead(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon	*d = arg;
+	struct timeval	 later = { SC_LEAD_MS / 1000, 0 };
+	int		 lead = jobq_lead(d->q, SC_LEAD_KEY);
+
+	(void)fd;
+	(void)what;
+	if (lead < 0)
+		log_debug("fleet: the store: %s", jobq_error(d->q));
+	sc_fleet_lead(d->stats.fleet, lead == 1);
+	evtimer_add(d->lead_timer, &later);
+}
+
+/*
  * Once the store is open: the scaler reads its configuration and writes
  * only the SQLite file's directory (its WAL and shared-memory files come
  * and go there); PostgreSQL is a socket (docs/privilege.md).
@@ -144,13 +170,20 @@ serve(struct daemon *d)
 	/* The fleet's process after the drop, which it inherits, and
 	 * before the RPC server's threads (worker.h). */
 	if (drop(d) == 0 && (!d->cfg.fleet.on ||
-	    (d->stats.fleet = sc_fleet_start(evloop_base(loop),
-	    &d->cfg.fleet)) != NULL)) {
+	    ((d->stats.fleet = sc_fleet_start(evloop_base(loop),
+	    &d->cfg.fleet, jobq_lead(d->q, SC_LEAD_KEY) == 1)) != NULL &&
+	    (d->lead_timer = evtimer_new(evloop_base(loop), check_lead,
+	    d)) != NULL))) {
+		if (d->lead_timer != NULL)
+			check_lead(-1, 0, d);
 		d->rpcs = daemon_rpc(&d->args, evloop_base(loop), &o);
 		log_info("serving the job queue%s", d->stats.fleet != NULL ?
 		    " and running the fleet" : "");
 		rc = evloop_run(loop) == 0 ? 0 : 1;
 	}
+	if (d->lead_timer != NULL)
+		event_free(d->lead_timer);
+	d->lead_timer = NULL;
 	sc_fleet_stop(d->stats.fleet);
 	d->stats.fleet = NULL;
 	rpc_server_free(d->rpcs);

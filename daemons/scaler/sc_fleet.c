@@ -45,7 +45,9 @@ struct fleet_state {
 };
 
 struct sc_fleet {
-	struct settings		 set;
+	struct settings		 set;		/* tick_ms 0 while not leading */
+	int			 tick_ms;	/* the configuration's */
+	bool			 leading;
 	struct fleet_state	 state;		/* the child's starting copy */
 	struct worker		*worker;
 };
@@ -410,7 +412,8 @@ settings_of(struct settings *s, const struct sc_fleet_conf *c)
 }
 
 struct sc_fleet *
-sc_fleet_start(struct event_base *base, const struct sc_fleet_conf *c)
+sc_fleet_start(struct event_base *base, const struct sc_fleet_conf *c,
+    bool leading)
 {
 	struct sc_fleet	*f;
 
@@ -419,6 +422,10 @@ sc_fleet_start(struct event_base *base, const struct sc_fleet_conf *c)
 		return NULL;
 	}
 	settings_of(&f->set, c);
+	f->tick_ms = f->set.tick_ms;
+	f->leading = leading;
+	if (!leading)
+		f->set.tick_ms = 0;		/* the worker waits */
 	autoscale_init(&f->state.as, &c->as);
 	if ((f->worker = worker_start(base, &fleet_ops, &f->set,
 	    &f->state)) == NULL) {
@@ -439,6 +446,21 @@ sc_fleet_set(struct sc_fleet *f, const struct sc_fleet_conf *c)
 	if (f == NULL)
 		return;
 	settings_of(&f->set, c);
+	f->tick_ms = f->set.tick_ms;
+	if (!f->leading)
+		f->set.tick_ms = 0;
+	worker_configure(f->worker);
+}
+
+void
+sc_fleet_lead(struct sc_fleet *f, bool leading)
+{
+	if (f == NULL || leading == f->leading)
+		return;
+	f->leading = leading;
+	f->set.tick_ms = leading ? f->tick_ms : 0;
+	log_info("fleet: %s", leading ? "leading: the control loop runs" :
+	    "not leading: another scaler does, the control loop waits");
 	worker_configure(f->worker);
 }
 
@@ -454,8 +476,17 @@ sc_fleet_stop(struct sc_fleet *f)
 json_t *
 sc_fleet_stats(struct sc_fleet *f)
 {
-	json_t	*snap = worker_snapshot(f->worker);
+	json_t	*snap, *out;
 
-	return snap != NULL ? snap : json_pack("{s:s}", "error",
-	    "no round yet");
+	if (!f->leading)
+		return json_pack("{s:b}", "leading", 0);
+	if ((snap = worker_snapshot(f->worker)) == NULL)
+		return json_pack("{s:b, s:s}", "leading", 1, "error",
+		    "no round yet");
+	/* The worker's is shared: a copy of our own gets the flag. */
+	out = json_copy(snap);
+	json_decref(snap);
+	if (out != NULL)
+		json_object_set_new(out, "leading", json_true());
+	return out;
 }

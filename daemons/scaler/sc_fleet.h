@@ -20,15 +20,23 @@
 #ifndef SC_FLEET_H
 #define SC_FLEET_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 
 struct event_base;
 struct sc_fleet;
 struct sc_fleet_conf;
 
-/* NULL after logging.  Copies what it keeps of conf. */
+/* NULL after logging.  Copies what it keeps of conf.  Not leading, its
+ * loop waits (sc_fleet_lead). */
 struct sc_fleet	*sc_fleet_start(struct event_base *,
-		    const struct sc_fleet_conf *);
+		    const struct sc_fleet_conf *, bool leading);
+/*
+ * Several hosts' scalers share one job store, and one leads
+ * (jobq_lead): the others' loops wait, ready to take over.
+ */
+void		 sc_fleet_lead(struct sc_fleet *, bool leading);
 /* A reload: the rule's settings and the loop's timings; history kept. */
 void		 sc_fleet_set(struct sc_fleet *, const struct sc_fleet_conf *);
 /* Stops the child (after its current call) and frees; NULL is fine. */

@@ -463,6 +463,31 @@ START_TEST(wait_woken_by_enqueue)
 }
 END_TEST
 
+/*
+ * One leader among the connections sharing the store: PostgreSQL's
+ * first taker holds the lock, asked again it still leads, a second
+ * connection does not, and once the first is gone the second takes it.
+ * SQLite's is one host's: it always leads.
+ */
+START_TEST(one_leader)
+{
+	struct jobq	*a = open_q(), *b = open_q();
+	int		 n, got = 0;
+
+	ck_assert_int_eq(jobq_lead(a, 42), 1);
+	ck_assert_int_eq(jobq_lead(a, 42), 1);
+	ck_assert_int_eq(jobq_lead(b, 42), pg != NULL ? 0 : 1);
+	ck_assert_int_eq(jobq_lead(b, 7), 1);		/* another role */
+	jobq_close(a);
+	/* The server frees a's lock as its backend ends, a moment after
+	 * the close: asked until then (5 s at most). */
+	for (n = 0; n < 500 && (got = jobq_lead(b, 42)) == 0; n++)
+		usleep(10000);
+	ck_assert_int_eq(got, 1);
+	jobq_close(b);
+}
+END_TEST
+
 START_TEST(refuses_bad_arguments)
 {
 	struct jobq	*q = open_q();
@@ -580,6 +605,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, prune_removes_done_only);
 	tcase_add_test(tc, refuses_bad_arguments);
 	tcase_add_test(tc, workers_claim_once);
+	tcase_add_test(tc, one_leader);
 	if (pg != NULL)
 		tcase_add_test(tc, wait_woken_by_enqueue);
 	else
