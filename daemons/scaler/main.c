@@ -2,11 +2,12 @@
  * scaler: Shoal's self-scaling web service's brain (docs/scaler.md).  It
  * opens its persistent job queue and shows it over RPC (scaler.jobs),
  * and with "fleet" in its configuration runs the control loop that sizes
- * the web domains through the dom0 agent (sc_fleet.h).  main() owns the order of set-up (command line through
- * common/daemon.h, configuration, the store, the privilege drop, RPC),
- * SIGHUP (the RPC policy and limits; a new store takes a restart) and
- * the teardown after SIGTERM, which frees everything so that a leak
- * checker sees nothing.
+ * the web domains through the dom0 agent (sc_fleet.h), when it leads the
+ * hosts sharing its store.  main() owns the order of set-up (command
+ * line through common/daemon.h, configuration, the store, the privilege
+ * drop, the fleet, RPC), SIGHUP (the RPC policy and limits and the
+ * fleet's settings; a new store takes a restart) and the teardown after
+ * SIGTERM, which frees everything so that a leak checker sees nothing.
  */
 #include <libgen.h>
 #include <limits.h>
