@@ -42,6 +42,12 @@ static const int loop_signals[] = { SIGTERM, SIGINT, SIGHUP };
 static void	child_end(struct worker *, bool);
 static void	child_lost(struct worker *, const char *);
 
+static int
+interval_of(const void *settings)
+{
+	return ((const struct worker_timing *)settings)->interval_ms;
+}
+
 static uint64_t
 now_ms(void)
 {
@@ -105,12 +111,12 @@ static void
 child_wait(const struct worker_ops *ops, void *settings, void *next)
 {
 	uint64_t	 until = now_ms() +
-			    (uint64_t)ops->interval_ms(settings), now = 0;
+			    (uint64_t)interval_of(settings), now = 0;
 	struct pollfd	 pfd = { .fd = CHILD_FD, .events = POLLIN };
 	bool		 paused;
 	ssize_t		 n;
 
-	while ((paused = ops->interval_ms(settings) == 0) ||
+	while ((paused = interval_of(settings) == 0) ||
 	    (now = now_ms()) < until) {
 		if (poll(&pfd, 1, paused ? -1 : (int)(until - now)) <= 0)
 			continue;
@@ -121,7 +127,7 @@ child_wait(const struct worker_ops *ops, void *settings, void *next)
 			memcpy(settings, next, ops->settings_len);
 			if (paused)
 				return;
-			until = now_ms() + (uint64_t)ops->interval_ms(settings);
+			until = now_ms() + (uint64_t)interval_of(settings);
 		} else if (n < 0 && errno != EINTR && errno != EAGAIN)
 			child_exit(1);
 	}
@@ -154,7 +160,7 @@ child_main(int fd, const struct worker_ops *ops, void *settings,
 	child_fd = CHILD_FD;
 	child_first = first;
 	for (;; child_wait(ops, settings, next)) {
-		if (ops->interval_ms(settings) == 0)
+		if (interval_of(settings) == 0)
 			continue;
 		snap = ops->round(settings, state);
 		if (worker_parent_gone()) {
@@ -214,7 +220,7 @@ on_frames(evutil_socket_t fd, short what, void *arg)
 			child_lost(w, "sent a broken snapshot");
 			return;
 		}
-		if (w->ops->interval_ms(w->settings) == 0) {
+		if (interval_of(w->settings) == 0) {
 			json_decref(snap);	/* a round begun before a pause */
 			continue;
 		}
@@ -275,7 +281,7 @@ child_end(struct worker *w, bool stopping)
 {
 	/* A child that closed its end may still be exiting. */
 	int	 st = 0, waited_ms = 0, grace_ms = stopping ?
-		    w->ops->timeout_ms(w->settings) + 1000 : 200;
+		    ((const struct worker_timing *)w->settings)->timeout_ms + 1000 : 200;
 	pid_t	 r;
 
 	if (w->ev != NULL)
@@ -310,7 +316,7 @@ child_end(struct worker *w, bool stopping)
 static struct timeval
 respawn_delay(const struct worker *w)
 {
-	int	 ms = w->ops->interval_ms(w->settings);
+	int	 ms = interval_of(w->settings);
 
 	if (ms < 1000)
 		ms = 1000;
@@ -371,7 +377,7 @@ worker_start(struct event_base *base, const struct worker_ops *ops,
 void
 worker_configure(struct worker *w)
 {
-	if (w->ops->interval_ms(w->settings) == 0) {
+	if (interval_of(w->settings) == 0) {
 		json_decref(w->snap);
 		w->snap = NULL;
 	}

@@ -33,13 +33,15 @@
 struct event_base;
 struct worker;
 
+/* What the caller's settings struct starts with (its first member). */
+struct worker_timing {
+	int	 interval_ms;	/* between rounds; 0 pauses */
+	int	 timeout_ms;	/* one call's (a stopping child is given it) */
+};
+
 struct worker_ops {
 	const char	*name;		/* "status collector", for the log */
 	size_t		 settings_len;	/* of the caller's settings struct */
-	/* From the settings: the time between rounds (0 pauses), and how
-	 * long one call may take (a stopping child is given that). */
-	int		(*interval_ms)(const void *settings);
-	int		(*timeout_ms)(const void *settings);
 	/*
 	 * In the child: one round's snapshot (NULL: nothing to send this
 	 * round).  state is the child's own copy of what worker_start was
@@ -52,7 +54,8 @@ struct worker_ops {
 };
 
 /*
- * NULL with a message logged.  settings (settings_len bytes) and state
+ * NULL with a message logged.  settings (settings_len bytes, starting
+ * with a struct worker_timing) and state
  * are copied into the child by the fork; both must outlive the worker
  * (a replacement child is forked from them again).
  */

@@ -399,8 +399,8 @@ http_server_status(struct http_server *s)
 {
 	const struct http_status_conf	*st = &s->cfg->status;
 	struct http_system_conf		 conf = {
-		.interval_ms = st->page != NULL ? st->interval_ms : 0,
-		.timeout_ms = st->timeout_ms,
+		.timing.interval_ms = st->page != NULL ? st->interval_ms : 0,
+		.timing.timeout_ms = st->timeout_ms,
 		.store_domid = st->xenstore_domain };
 
 	if (s->system != NULL)

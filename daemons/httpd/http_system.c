@@ -188,9 +188,9 @@ collect(const struct http_system_conf *conf)
 	json_object_set_new(snap, "self", r.self >= 0 ?
 	    json_integer(r.self) : json_null());
 	store = store_domain(conf, xs);
-	if ((doms = domains_from_xenstored(store, conf->timeout_ms, &xs_stats,
-	    err, sizeof(err))) == NULL && (doms = domains_from_xenstore(xs)) ==
-	    NULL) {
+	if ((doms = domains_from_xenstored(store, conf->timing.timeout_ms,
+	    &xs_stats, err, sizeof(err))) == NULL &&
+	    (doms = domains_from_xenstore(xs)) == NULL) {
 		json_object_set_new(snap, "error", json_string(err));
 		doms = json_array();
 	}
@@ -210,7 +210,7 @@ collect(const struct http_system_conf *conf)
 			    strcmp(svc, "xenstore") == 0)
 				json_object_set(s, "stats", xs_stats);
 			else if (!worker_parent_gone())
-				ask_stats(s, domid, svc, conf->timeout_ms);
+				ask_stats(s, domid, svc, conf->timing.timeout_ms);
 		}
 		json_object_set_new(d, "services", r.services);
 	}
@@ -223,18 +223,6 @@ collect(const struct http_system_conf *conf)
 }
 
 /* ---- the collector, a worker (worker.h) ---- */
-
-static int
-conf_interval(const void *conf)
-{
-	return ((const struct http_system_conf *)conf)->interval_ms;
-}
-
-static int
-conf_timeout(const void *conf)
-{
-	return ((const struct http_system_conf *)conf)->timeout_ms;
-}
 
 static json_t *
 collect_round(const void *conf, void *state)
@@ -255,8 +243,6 @@ collector_lost(const char *why)
 static const struct worker_ops collector_ops = {
 	.name = "status collector",
 	.settings_len = sizeof(struct http_system_conf),
-	.interval_ms = conf_interval,
-	.timeout_ms = conf_timeout,
 	.round = collect_round,
 	.lost = collector_lost,
 };

@@ -35,12 +35,14 @@
 
 #include <jansson.h>
 
+#include "worker.h"
+
 struct event_base;
 struct http_system;
 
 struct http_system_conf {
-	int	 interval_ms;	/* between rounds; 0 pauses */
-	int	 timeout_ms;	/* for each connect and each call */
+	/* Between rounds (0 pauses); for each connect and each call. */
+	struct worker_timing timing;
 	int	 store_domid;	/* xenstored's domain; -1: find it */
 };
 

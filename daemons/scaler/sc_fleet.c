@@ -26,13 +26,15 @@ struct web {
 	int64_t	 drain_since;	/* 0: serving */
 };
 
-/* What a reload may change: the worker's settings, sent to its child. */
+/* What a reload may change: the worker's settings, sent to its child
+ * (its interval is the tick, 0 while another scaler leads). */
 struct settings {
+	struct worker_timing		 timing;
 	int				 agent_domain;
 	char				 service[64];
 	bool				 metric_connections;
 	struct autoscale_settings	 as;
-	int				 tick_ms, drain_ms, timeout_ms;
+	int				 drain_ms;
 };
 
 /* The loop's own, in the worker's child, kept across its rounds. */
@@ -45,7 +47,7 @@ struct fleet_state {
 };
 
 struct sc_fleet {
-	struct settings		 set;		/* tick_ms 0 while not leading */
+	struct settings		 set;		/* interval 0 while not leading */
 	int			 tick_ms;	/* the configuration's */
 	bool			 leading;
 	struct fleet_state	 state;		/* the child's starting copy */
@@ -88,16 +90,16 @@ call(struct fleet_state *f, const struct settings *s, unsigned domid,
 	struct rpc_client	*c;
 	json_t			*res = NULL, *error = NULL;
 	char			 err[256], what[128];
-	int			 rc;
+	int			 rc, ms = s->timing.timeout_ms;
 
 	snprintf(what, sizeof(what), "%s in domain %u", method, domid);
-	if ((c = rpc_client_vchan(domid, svc, NULL, s->timeout_ms, err,
+	if ((c = rpc_client_vchan(domid, svc, NULL, ms, err,
 	    sizeof(err))) == NULL) {
 		warn_once(f, what, err);
 		return NULL;
 	}
-	rc = rpc_client_call(c, method, params, &res, &error, s->timeout_ms,
-	    err, sizeof(err));
+	rc = rpc_client_call(c, method, params, &res, &error, ms, err,
+	    sizeof(err));
 	rpc_client_close(c);
 	if (rc == 1)
 		snprintf(err, sizeof(err), "%s", json_string_value(
@@ -306,8 +308,6 @@ reap(struct fleet_state *f, const struct settings *s, struct web *w)
 	json_decref(res);
 	log_info("fleet: domain %d destroyed (%s)", w->domid, open == 0 ?
 	    "its connections ended" : "drain-ms passed");
-	w->listed = false;		/* gone from the next list */
-	w->running = false;
 	f->destroyed++;
 }
 
@@ -370,18 +370,6 @@ out:
 	    "errors", (json_int_t)f->errors);
 }
 
-static int
-settings_tick(const void *settings)
-{
-	return ((const struct settings *)settings)->tick_ms;
-}
-
-static int
-settings_timeout(const void *settings)
-{
-	return ((const struct settings *)settings)->timeout_ms;
-}
-
 /* sys.stats says so until the next child's first round. */
 static json_t *
 loop_lost(const char *why)
@@ -392,8 +380,6 @@ loop_lost(const char *why)
 static const struct worker_ops fleet_ops = {
 	.name = "control loop",
 	.settings_len = sizeof(struct settings),
-	.interval_ms = settings_tick,
-	.timeout_ms = settings_timeout,
 	.round = tick,
 	.lost = loop_lost,
 };
@@ -406,9 +392,9 @@ settings_of(struct settings *s, const struct sc_fleet_conf *c)
 	snprintf(s->service, sizeof(s->service), "%s", c->service);
 	s->metric_connections = c->metric_connections;
 	s->as = c->as;
-	s->tick_ms = c->tick_ms;
+	s->timing.interval_ms = c->tick_ms;
+	s->timing.timeout_ms = c->timeout_ms;
 	s->drain_ms = c->drain_ms;
-	s->timeout_ms = c->timeout_ms;
 }
 
 struct sc_fleet *
@@ -422,10 +408,10 @@ sc_fleet_start(struct event_base *base, const struct sc_fleet_conf *c,
 		return NULL;
 	}
 	settings_of(&f->set, c);
-	f->tick_ms = f->set.tick_ms;
+	f->tick_ms = f->set.timing.interval_ms;
 	f->leading = leading;
 	if (!leading)
-		f->set.tick_ms = 0;		/* the worker waits */
+		f->set.timing.interval_ms = 0;		/* the worker waits */
 	autoscale_init(&f->state.as, &c->as);
 	if ((f->worker = worker_start(base, &fleet_ops, &f->set,
 	    &f->state)) == NULL) {
@@ -446,9 +432,9 @@ sc_fleet_set(struct sc_fleet *f, const struct sc_fleet_conf *c)
 	if (f == NULL)
 		return;
 	settings_of(&f->set, c);
-	f->tick_ms = f->set.tick_ms;
+	f->tick_ms = f->set.timing.interval_ms;
 	if (!f->leading)
-		f->set.tick_ms = 0;
+		f->set.timing.interval_ms = 0;
 	worker_configure(f->worker);
 }
 
@@ -458,7 +444,7 @@ sc_fleet_lead(struct sc_fleet *f, bool leading)
 	if (f == NULL || leading == f->leading)
 		return;
 	f->leading = leading;
-	f->set.tick_ms = leading ? f->tick_ms : 0;
+	f->set.timing.interval_ms = leading ? f->tick_ms : 0;
 	log_info("fleet: %s", leading ? "leading: the control loop runs" :
 	    "not leading: another scaler does, the control loop waits");
 	worker_configure(f->worker);
