@@ -588,6 +588,12 @@ config_apply(struct config_ctx *c, json_t *obj,
 	return rv;
 }
 
+json_t *
+config_root(struct config_ctx *c)
+{
+	return c->root;
+}
+
 void
 config_free(const struct config_field *schema, void *dst)
 {

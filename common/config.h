@@ -115,5 +115,7 @@ int	config_error(struct config_ctx *, const json_t *where,
 int	config_apply(struct config_ctx *, json_t *obj,
 	    const struct config_field *schema, void *dst);
 const char *config_typename(const json_t *);
+/* The whole document, for a raw value that must agree with a sibling. */
+json_t	*config_root(struct config_ctx *);
 
 #endif /* SHOAL_CONFIG_H */

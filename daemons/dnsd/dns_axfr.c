@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dns_axfr.h"
+#include "dns_zedit.h"
 #include "log.h"
 
 struct dns_axfr {
@@ -12,8 +13,11 @@ struct dns_axfr {
 	uint16_t	 qtype;
 	char		 origin[DNS_NAME_TEXTMAX];
 	/* The cursor: which record goes next. */
-	enum { AX_SOA, AX_BODY, AX_LASTSOA, AX_DONE } phase;
+	enum { AX_SOA, AX_BODY, AX_LASTSOA, AX_LIST, AX_DONE } phase;
 	size_t		 node, rrset;
+	/* An incremental transfer: the records to send, in order. */
+	const struct dns_rr **list;
+	size_t		 nlist, next;
 	const uint8_t	*rec;		/* NULL: find the next one */
 	uint16_t	 reclen;
 	unsigned	 msgs;
@@ -55,6 +59,53 @@ soa_only(const struct dns_query *q, const struct dns_zone *z, uint8_t *out,
 		(void)dns_wr_rr(&w, DNS_S_AN, q->qname, DNS_T_SOA,
 		    DNS_CLASS_IN, s->ttl, rd, len);
 	return dns_wr_finish(&w, q->id, DNS_F_QR | DNS_F_AA);
+}
+
+static size_t
+zone_records(const struct dns_zone *z)
+{
+	size_t	 i, n = 0;
+	uint16_t j;
+
+	for (i = 0; i < z->nnodes; i++)
+		for (j = 0; j < z->nodes[i].nrrsets; j++)
+			n += z->nodes[i].rrsets[j].count;
+	return n;
+}
+
+/*
+ * RFC 1995 4: the current SOA, then for each difference since the
+ * peer's serial its old SOA and deletions, its new SOA and additions,
+ * then the current SOA again.  -1 (send the whole zone) when the
+ * history does not reach back to that serial, or when the differences
+ * would be longer than the zone.
+ */
+static int
+incremental(struct dns_axfr *x, uint32_t from)
+{
+	const struct dns_zone	*z = x->zone;
+	size_t			 i, j, first, n = 2;
+
+	for (first = 0; first < z->nhist; first++)
+		if (z->hist[first]->from == from)
+			break;
+	if (first == z->nhist)
+		return -1;
+	for (i = first; i < z->nhist; i++)
+		n += z->hist[i]->del.n + z->hist[i]->add.n;
+	if (n > zone_records(z) ||
+	    (x->list = calloc(n, sizeof(*x->list))) == NULL)
+		return -1;
+	x->list[x->nlist++] = &z->hist[z->nhist - 1]->add.v[0];
+	for (i = first; i < z->nhist; i++) {
+		for (j = 0; j < z->hist[i]->del.n; j++)
+			x->list[x->nlist++] = &z->hist[i]->del.v[j];
+		for (j = 0; j < z->hist[i]->add.n; j++)
+			x->list[x->nlist++] = &z->hist[i]->add.v[j];
+	}
+	x->list[x->nlist++] = &z->hist[z->nhist - 1]->add.v[0];
+	x->phase = AX_LIST;
+	return 0;
 }
 
 struct dns_axfr *
@@ -99,11 +150,23 @@ dns_axfr_start(const struct dns_query *q, const struct dns_zoneset *zs,
 	x->qtype = q->qtype;
 	memcpy(x->qname, q->qname, dns_name_len(q->qname));
 	dns_name_to_text(z->origin, x->origin);
+	if (q->qtype == DNS_T_IXFR && q->has_soa &&
+	    incremental(x, q->soa_serial) == 0) {
+		log_info("IXFR of %s from serial %u to %u to %s: %zu records",
+		    x->origin, q->soa_serial, z->serial, who, x->nlist);
+		return x;
+	}
 	/* Which one the peer asked for: an IXFR gets the whole zone too. */
 	log_info("%s of %s (serial %u) to %s%s", q->qtype == DNS_T_IXFR ?
 	    "IXFR" : "AXFR", x->origin, z->serial, who,
 	    q->qtype == DNS_T_IXFR ? ", answered with the whole zone" : "");
 	return x;
+}
+
+bool
+dns_axfr_incremental(const struct dns_axfr *x)
+{
+	return x->list != NULL;
 }
 
 static const struct dns_rrset *
@@ -174,6 +237,15 @@ again:
 	if (x->msgs == 0 &&
 	    dns_wr_question(&w, x->qname, x->qtype, DNS_CLASS_IN) == -1)
 		return 0;
+	while (x->phase == AX_LIST) {
+		const struct dns_rr *r = x->list[x->next];
+
+		if (dns_wr_rr(&w, DNS_S_AN, r->owner, r->type, DNS_CLASS_IN,
+		    r->ttl, r->rdata, r->rdlen) == -1)
+			goto full;
+		if (++x->next == x->nlist)
+			x->phase = AX_DONE;
+	}
 	if (x->phase == AX_SOA) {
 		if (put_soa(x, &w) == -1)
 			goto bigger;
@@ -216,6 +288,7 @@ dns_axfr_free(struct dns_axfr *x)
 	if (x == NULL)
 		return;
 	dns_zone_unref(x->zone);
+	free(x->list);
 	free(x);
 }
 

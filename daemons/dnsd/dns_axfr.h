@@ -11,15 +11,18 @@
  * cursor holds a reference to the zone, so a reload that replaces the
  * zone mid-transfer lets the transfer finish with the version it began.
  *
- * IXFR over TCP is answered the same way: RFC 1995 4 lets a server with
- * no history send the whole zone, and every secondary takes it; one whose
- * serial (the SOA in its query's authority section) is ours or later
- * gets our SOA alone.
+ * IXFR over TCP (RFC 1995) is answered from the zone's history when a
+ * dynamic update made it (dns_zone.h): the differences since the serial
+ * the secondary has (the SOA in its query's authority section).  When
+ * the history does not go back that far, or the zone came from a file,
+ * the whole zone is sent, as RFC 1995 4 allows; a secondary whose serial
+ * is ours or later gets our SOA alone.
  */
 #ifndef DNS_AXFR_H
 #define DNS_AXFR_H
 
 #include <sys/socket.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,8 +30,6 @@
 #include "dns_msg.h"
 #include "dns_zones.h"
 
-#define DNS_T_IXFR	251
-#define DNS_T_AXFR	252
 #define DNS_AXFR_MSG	16384	/* what a message is filled to */
 
 struct dns_axfr;
@@ -48,6 +49,8 @@ struct dns_axfr	*dns_axfr_start(const struct dns_query *,
 size_t		 dns_axfr_next(struct dns_axfr *, uint8_t *out,
 		    size_t outcap);
 void		 dns_axfr_free(struct dns_axfr *);
+/* Sending differences, not the whole zone (for dns.stats). */
+bool		 dns_axfr_incremental(const struct dns_axfr *);
 /* The zone's origin as text, for logs. */
 const char	*dns_axfr_zone(const struct dns_axfr *);
 

@@ -6,8 +6,12 @@
  *	  "zones": [
  *	    { "origin": "example.com.", "file": "example.com.zone",
  *	      "axfr-allow": ["192.0.2.53", "2001:db8::/64"],
- *	      "notify": ["192.0.2.53:53"] }
+ *	      "notify": ["192.0.2.53:53"],
+ *	      "update-keys": ["scaler."], "update-allow": ["127.0.0.1"] }
  *	  ],
+ *	  "tsig-keys": [ { "name": "scaler.", "algorithm": "hmac-sha256",
+ *	                   "secret": "BASE64" } ],
+ *	  "journal-dir": "/var/lib/shoal/dnsd",
  *	  "version": "Shoal dnsd", "id": "ns1",
  *	  "udp-payload": 1232,
  *	  "tcp-clients": 512, "tcp-idle-ms": 10000,
@@ -19,7 +23,10 @@
  * one is reported at its file, line and column instead of at bind(), and
  * relative zone file names are made relative to the configuration file's
  * folder (the daemon may run from anywhere).  "listen" and "zones" are
- * required; the rest have defaults (dns_config.c).
+ * required; the rest have defaults (dns_config.c).  A zone with
+ * "update-keys" takes dynamic updates (dns_update.h) signed by one of
+ * those keys; it needs "journal-dir", where its journal is kept
+ * (ORIGIN.jnl, dns_journal.h), and each key named must be in "tsig-keys".
  */
 #ifndef DNS_CONFIG_H
 #define DNS_CONFIG_H
@@ -29,6 +36,7 @@
 
 #include "config.h"
 #include "net_addr.h"
+#include "dns_tsig.h"
 #include "rpc_limits.h"
 
 struct dns_zconf {
@@ -38,6 +46,10 @@ struct dns_zconf {
 	struct net_acl		 axfr;	/* axfr_allow, parsed */
 	struct config_strlist	 notify_to;
 	struct net_listens	 notify;	/* notify_to, parsed */
+	struct config_strlist	 update_keys;
+	struct config_strlist	 update_allow_to;
+	struct net_acl		 update_allow;	/* parsed; empty: any */
+	char			*journal;	/* set when update_keys are */
 };
 
 struct dns_zconfs {
@@ -55,6 +67,8 @@ struct dns_config {
 	int			 tcp_idle_ms;
 	int			 zone_max_mb;
 	struct rpc_limits	 rpc;
+	struct dns_tsig_keys	 tsig_keys;
+	char			*journal_dir;	/* absolute once loaded */
 };
 
 /* -1 with "FILE:LINE:COL: what" in err; nothing to free then. */

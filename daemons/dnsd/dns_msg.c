@@ -18,8 +18,8 @@ get16(const uint8_t *p)
  * must point before the start of the labels it was reached from, so
  * every jump goes strictly backwards and the walk ends.
  */
-static int
-read_name(const uint8_t *m, size_t len, size_t *off, uint8_t *out)
+int
+dns_msg_name(const uint8_t *m, size_t len, size_t *off, uint8_t *out)
 {
 	size_t p = *off, lim = *off, o = 0, end = 0;
 	uint8_t l;
@@ -78,8 +78,8 @@ read_soa(const uint8_t *m, size_t len, size_t rd, size_t rdlen,
 	uint8_t name[DNS_NAME_MAX];
 	size_t p = rd;
 
-	if (read_name(m, len, &p, name) == -1 ||
-	    read_name(m, len, &p, name) == -1 || p + 4 > rd + rdlen)
+	if (dns_msg_name(m, len, &p, name) == -1 ||
+	    dns_msg_name(m, len, &p, name) == -1 || p + 4 > rd + rdlen)
 		return;
 	q->has_soa = true;
 	q->soa_serial = (uint32_t)get16(m + p) << 16 | get16(m + p + 2);
@@ -96,7 +96,7 @@ read_rr(const uint8_t *m, size_t len, size_t *off, struct dns_query *q,
 	uint8_t owner[DNS_NAME_MAX];
 	uint16_t type, rdlen;
 
-	if (read_name(m, len, off, owner) == -1 || *off + 10 > len)
+	if (dns_msg_name(m, len, off, owner) == -1 || *off + 10 > len)
 		return -1;
 	type = get16(m + *off);
 	rdlen = get16(m + *off + 8);
@@ -114,7 +114,7 @@ read_rr(const uint8_t *m, size_t len, size_t *off, struct dns_query *q,
 static int
 read_question(const uint8_t *m, size_t len, size_t *off, struct dns_query *q)
 {
-	if (read_name(m, len, off, q->qname) == -1 || *off + 4 > len)
+	if (dns_msg_name(m, len, off, q->qname) == -1 || *off + 4 > len)
 		return -1;
 	q->qtype = get16(m + *off);
 	q->qclass = get16(m + *off + 2);

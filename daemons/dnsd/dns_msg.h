@@ -33,6 +33,8 @@
 #define DNS_CLASS_CH	3
 #define DNS_T_HINFO	13
 #define DNS_T_OPT	41
+#define DNS_T_IXFR	251
+#define DNS_T_AXFR	252
 #define DNS_T_ANY	255
 
 /* Header flags, in the 16-bit word after the ID. */
@@ -82,6 +84,12 @@ struct dns_query {
  * above 0).  Whatever was read before a problem is filled in.
  */
 int	dns_msg_parse(const uint8_t *, size_t, struct dns_query *);
+
+/*
+ * The name at *off in message m (len octets), decompressed into out
+ * (DNS_NAME_MAX); *off moves past it.  -1 if malformed.
+ */
+int	dns_msg_name(const uint8_t *m, size_t len, size_t *off, uint8_t *out);
 
 struct dns_wr {
 	uint8_t		*buf;

@@ -59,6 +59,7 @@ zonecfg(const struct dns_config *cfg)
 	for (i = 0; i < cfg->zones.n; i++) {
 		zc[i].origin = cfg->zones.v[i].origin;
 		zc[i].file = cfg->zones.v[i].file;
+		zc[i].journal = cfg->zones.v[i].journal;
 	}
 	return zc;
 }

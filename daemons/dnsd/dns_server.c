@@ -4,13 +4,51 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "dns_msg.h"
+#include "dns_notify.h"
 #include "dns_server.h"
+#include "dns_update.h"
 #include "log.h"
+
+bool
+dns_is_update(const uint8_t *in, size_t len)
+{
+	return len >= DNS_HDRLEN &&
+	    DNS_OPCODE(in[2] << 8 | in[3]) == DNS_OPCODE_UPDATE;
+}
+
+size_t
+dns_server_update(struct dns_server *s, const uint8_t *in, size_t len,
+    const struct sockaddr *peer, uint8_t *out, size_t cap)
+{
+	enum dns_update_outcome	 o;
+	size_t			 n;
+
+	n = dns_update(s->zones, s->cfg, in, len, peer, (uint64_t)time(NULL),
+	    out, cap, &o);
+	switch (o) {
+	case DNS_UPD_APPLIED:
+		s->stats.updates_applied++;
+		dns_notify_changed(s->notify, s->cfg, s->zones);
+		break;
+	case DNS_UPD_NOCHANGE:
+		s->stats.updates_unchanged++;
+		break;
+	case DNS_UPD_REJECTED:
+		s->stats.updates_rejected++;
+		break;
+	case DNS_UPD_DROPPED:
+		s->stats.dropped++;
+		break;
+	}
+	return n;
+}
 
 /* A socket of this type bound to ss; -1 after logging. */
 static int

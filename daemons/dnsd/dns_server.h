@@ -57,6 +57,16 @@ int	dns_server_open(struct dns_server *, struct event_base *,
 void	dns_server_configure(struct dns_server *, struct dns_config *);
 void	dns_server_close(struct dns_server *);
 
+/*
+ * An UPDATE (dns_update.h) from peer answered into out: its length, 0
+ * for none.  Counted, and secondaries told of a new version.  The zone
+ * set changes: a caller holding the current set must fetch it again.
+ */
+size_t	dns_server_update(struct dns_server *, const uint8_t *in, size_t len,
+	    const struct sockaddr *peer, uint8_t *out, size_t cap);
+/* Is this message an UPDATE (and so not for dns_answer)? */
+bool	dns_is_update(const uint8_t *in, size_t len);
+
 /* dns_udp.c */
 int	dns_udp_start(struct dns_server *, struct dns_udp_sock *);
 /* dns_tcp.c */

@@ -151,6 +151,10 @@ dns_stats_json(const struct dns_stats *s)
 	set(o, "tcp_bad", s->tcp_bad);
 	set(o, "axfr_done", s->axfr_done);
 	set(o, "axfr_refused", s->axfr_refused);
+	set(o, "ixfr_incremental", s->ixfr_incremental);
+	set(o, "updates_applied", s->updates_applied);
+	set(o, "updates_unchanged", s->updates_unchanged);
+	set(o, "updates_rejected", s->updates_rejected);
 	set(o, "reloads", s->reloads);
 	set(o, "reload_failures", s->reload_failures);
 	json_object_set_new(o, "rcodes", rc);

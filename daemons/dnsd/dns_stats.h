@@ -32,6 +32,8 @@ struct dns_stats {
 	uint64_t	 tcp_accepted, tcp_over_limit, tcp_idle_closed;
 	uint64_t	 tcp_bad;	/* framing a query cannot have */
 	uint64_t	 axfr_done, axfr_refused;
+	uint64_t	 ixfr_incremental;	/* answered from the history */
+	uint64_t	 updates_applied, updates_unchanged, updates_rejected;
 	uint64_t	 reloads, reload_failures;
 };
 

@@ -99,6 +99,8 @@ xfr_pump(struct dns_tcp_conn *c)
 		}
 		log_info("transfer of %s done", dns_axfr_zone(c->xfr));
 		c->srv->stats.axfr_done++;
+		if (dns_axfr_incremental(c->xfr))
+			c->srv->stats.ixfr_incremental++;
 		dns_axfr_free(c->xfr);
 		c->xfr = NULL;
 	}
@@ -131,6 +133,12 @@ answer(struct dns_tcp_conn *c, size_t qlen)
 	struct dns_query	 q;
 	size_t			 len;
 
+	if (dns_is_update(tq, qlen)) {
+		if ((len = dns_server_update(s, tq, qlen,
+		    (struct sockaddr *)&c->peer, tr + 2, DNS_MSGMAX)) > 0)
+			send_msg(c, len);
+		return;
+	}
 	if (dns_msg_parse(tq, qlen, &q) == DNS_R_NOERROR &&
 	    q.qclass == DNS_CLASS_IN &&
 	    (q.qtype == DNS_T_AXFR || q.qtype == DNS_T_IXFR)) {

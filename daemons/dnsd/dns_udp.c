@@ -109,10 +109,17 @@ answer_batch(struct dns_udp_sock *u, int n)
 	for (i = 0; i < n; i++) {
 		if (b.in[i].msg_hdr.msg_flags & MSG_TRUNC)
 			len = 0;	/* longer than any query */
-		else
+		else if (dns_is_update(b.q[i], b.in[i].msg_len)) {
+			len = dns_server_update(s, b.q[i], b.in[i].msg_len,
+			    (struct sockaddr *)&b.peer[i], b.r[k], UDP_OUTMAX);
+			/* The update may have replaced the set. */
+			zs = dns_zones_current(s->zones);
+			goto reply;
+		} else
 			len = dns_answer(zs, &s->acfg, b.q[i], b.in[i].msg_len,
 			    false, b.r[k], UDP_OUTMAX);
 		dns_stats_response(&s->stats, b.r[k], len, false);
+reply:
 		if (len == 0)
 			continue;
 		b.iout[k].iov_base = b.r[k];

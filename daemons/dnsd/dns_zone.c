@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns_zedit.h"
 #include "dns_zone.h"
 #include "dns_zone_int.h"
 
@@ -362,6 +363,15 @@ check(struct dns_load *ld, struct dns_zone *z)
 	return 0;
 }
 
+int
+dns_zone_finish(struct dns_load *ld, struct dns_zone *z)
+{
+	if (build(ld, z) == -1 || check(ld, z) == -1)
+		return -1;
+	z->bytes = ld->bytes;
+	return 0;
+}
+
 struct dns_zone *
 dns_zone_load(const char *file, const char *origin, size_t maxbytes,
     char *err, size_t errlen)
@@ -380,13 +390,12 @@ dns_zone_load(const char *file, const char *origin, size_t maxbytes,
 		return NULL;
 	}
 	atomic_init(&z->refs, 1);
-	if (dns_zload_read(&ld, file, origin) == -1 || build(&ld, z) == -1 ||
-	    check(&ld, z) == -1) {
+	if (dns_zload_read(&ld, file, origin) == -1 ||
+	    dns_zone_finish(&ld, z) == -1) {
 		dns_zone_unref(z);
 		dns_zload_free(&ld);
 		return NULL;
 	}
-	z->bytes = ld.bytes;
 	dns_zload_free(&ld);
 	return z;
 }
@@ -416,6 +425,10 @@ dns_zone_unref(struct dns_zone *z)
 	for (i = 0; i < z->nnames; i++)
 		free(z->names[i]);
 	free(z->names);
+	for (i = 0; i < z->nhist; i++)
+		dns_diff_unref(z->hist[i]);
+	free(z->hist);
+	free(z->journal);
 	free(z->file);
 	free(z);
 }

@@ -30,6 +30,8 @@
  *
  * A loaded zone never changes.  It is reference-counted so that a set of
  * zones (dns_zones) built on reload can share those that did not change.
+ * A dynamic update makes a new version (dns_zedit.h) that carries the
+ * last few differences that led to it, for IXFR.
  */
 #ifndef DNS_ZONE_H
 #define DNS_ZONE_H
@@ -41,9 +43,12 @@
 
 #include "dns_name.h"
 
+struct dns_diff;
+
 #define DNS_ZONE_DEFTTL		3600
 #define DNS_ZONE_MAXDEPTH	8
 #define DNS_ZONE_MAXBYTES	((size_t)256 << 20)
+#define DNS_ZONE_HISTORY	64	/* diffs kept for IXFR */
 
 #define DNS_CLASS_IN	1
 enum {
@@ -87,6 +92,12 @@ struct dns_zone {
 	 */
 	uint32_t	*index;
 	size_t		 imask;		/* slots - 1 */
+	/* A dynamic zone's (dns_zedit.h, dns_journal.h). */
+	char		*journal;	/* NULL: updates are not kept */
+	struct dns_diff	**hist;		/* the last diffs, oldest first */
+	size_t		 nhist;
+	uint64_t	 jpos;		/* journal octets this version holds */
+	bool		 jreset;	/* the file won: restart the journal */
 };
 
 /*

@@ -44,5 +44,7 @@ int	dns_zload_error(struct dns_load *, const struct dns_rec *,
 	    const char *fmt, ...) __attribute__((__format__(__printf__, 3, 4)));
 int	dns_zload_charge(struct dns_load *, const struct dns_rec *, size_t);
 void	dns_zload_free(struct dns_load *);
+/* dns_zone.c: index the records read and check them as a zone. */
+int	dns_zone_finish(struct dns_load *, struct dns_zone *);
 
 #endif /* DNS_ZONE_INT_H */

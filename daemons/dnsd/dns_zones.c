@@ -1,6 +1,8 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns_journal.h"
 #include "dns_zones.h"
 #include "log.h"
 
@@ -139,7 +141,16 @@ load_one(struct dns_zones *zs, const struct dns_zonecfg *c,
 	struct dns_zone *z, *old;
 
 	if ((z = dns_zone_load(c->file, c->origin, zs->maxbytes, err,
-	    sizeof(err))) != NULL)
+	    sizeof(err))) != NULL && c->journal != NULL &&
+	    ((z->journal = strdup(c->journal)) == NULL ||
+	    (z = dns_journal_load(z, c->journal, err, sizeof(err))) == NULL)) {
+		if (z != NULL) {
+			dns_zone_unref(z);
+			z = NULL;
+			snprintf(err, sizeof(err), "%s: out of memory", c->file);
+		}
+	}
+	if (z != NULL)
 		return z;
 	(*failed)++;
 	old = by_origin(dns_zones_current(zs), origin);
@@ -209,13 +220,66 @@ dns_zones_build(struct dns_zones *zs, const struct dns_zonecfg *cfg,
 	return set;
 }
 
+/* Updates the main thread wrote while the set was being built. */
+static void
+catch_up(struct dns_zoneset *set)
+{
+	struct dns_zone	*z;
+	char		 err[1024];
+	size_t		 i;
+
+	for (i = 0; i < set->n; i++) {
+		if (set->zones[i]->journal == NULL)
+			continue;
+		z = dns_zone_ref(set->zones[i]);
+		if ((z = dns_journal_catchup(z, z->journal, err,
+		    sizeof(err))) == NULL) {
+			log_warnx("%s; the version loaded is served", err);
+			continue;
+		}
+		dns_zone_unref(set->zones[i]);
+		set->zones[i] = z;
+	}
+}
+
 void
 dns_zones_publish(struct dns_zones *zs, struct dns_zoneset *set)
 {
 	struct dns_zoneset *old;
 
+	catch_up(set);
 	old = atomic_exchange_explicit(&zs->cur, set, memory_order_acq_rel);
 	set_free(old);
+}
+
+int
+dns_zones_replace(struct dns_zones *zs, struct dns_zone *z)
+{
+	const struct dns_zoneset *cur = dns_zones_current(zs);
+	struct dns_zoneset	*set;
+	struct dns_zoneset	*old;
+	size_t			 i;
+	bool			 placed = false;
+
+	if ((set = calloc(1, sizeof(*set))) == NULL ||
+	    (set->zones = calloc(cur->n > 0 ? cur->n : 1,
+	    sizeof(*set->zones))) == NULL) {
+		free(set);
+		dns_zone_unref(z);
+		return -1;
+	}
+	for (i = 0; i < cur->n; i++)
+		if (!placed && dns_name_cmp(cur->zones[i]->origin,
+		    z->origin) == 0) {
+			set->zones[set->n++] = z;
+			placed = true;
+		} else
+			set->zones[set->n++] = dns_zone_ref(cur->zones[i]);
+	if (!placed)		/* a reload dropped the zone meanwhile */
+		dns_zone_unref(z);
+	old = atomic_exchange_explicit(&zs->cur, set, memory_order_acq_rel);
+	set_free(old);
+	return 0;
 }
 
 void

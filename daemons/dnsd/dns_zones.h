@@ -28,6 +28,7 @@
 struct dns_zonecfg {
 	const char	*origin;	/* text */
 	const char	*file;
+	const char	*journal;	/* a dynamic zone's (dns_journal.h) */
 };
 
 struct dns_zoneset {
@@ -60,7 +61,9 @@ int			 dns_zones_reload(struct dns_zones *,
  * so that it keeps answering meanwhile: build reads the current set (to
  * keep the zones that fail) and may run on any thread while the current
  * set stays published; publish swaps and frees the old set, on the
- * thread that answers.  NULL from build: nothing to publish.
+ * thread that answers.  NULL from build: nothing to publish.  Publish
+ * first brings each dynamic zone up to what its journal holds now: an
+ * update may have been applied while the set was being built.
  */
 struct dns_zoneset	*dns_zones_build(struct dns_zones *,
 			    const struct dns_zonecfg *, size_t n, int *failed);
@@ -69,6 +72,13 @@ void			 dns_zones_publish(struct dns_zones *,
 void			 dns_zoneset_free(struct dns_zoneset *);
 
 const struct dns_zoneset *dns_zones_current(struct dns_zones *);
+/*
+ * Publish a new version of one zone (a dynamic update), on the thread
+ * that answers: a set like the current one with z (a reference, taken)
+ * in place of the zone with its origin.  -1 without memory (z released).
+ */
+int			 dns_zones_replace(struct dns_zones *,
+			    struct dns_zone *z);
 /* The zone whose origin is the longest suffix of qname, or NULL. */
 const struct dns_zone	*dns_zoneset_find(const struct dns_zoneset *,
 			    const uint8_t *qname);

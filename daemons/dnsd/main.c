@@ -81,7 +81,8 @@ sighup(void *arg)
 /*
  * Once the sockets are bound: dnsd keeps reading its configuration and
  * the directories of its zone files (SIGHUP rereads them), and writes
- * nothing (docs/privilege.md).
+ * only to journal-dir, if dynamic updates are configured
+ * (docs/privilege.md).
  */
 static int
 drop(struct daemon *d)
@@ -91,7 +92,8 @@ drop(struct daemon *d)
 	size_t		 i, n = 0;
 
 	privdrop_base(&p);
-	if (privdrop_ro(&p, d->args.config_path) != 0)
+	if (privdrop_ro(&p, d->args.config_path) != 0 ||
+	    privdrop_rw(&p, d->cfg->journal_dir) != 0)
 		return -1;
 	for (i = 0; i < d->cfg->zones.n && n < PRIVDROP_MAX_PATHS; i++) {
 		snprintf(dirs[n], sizeof(dirs[n]), "%s",

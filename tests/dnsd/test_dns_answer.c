@@ -48,8 +48,8 @@ static void
 setup(void)
 {
 	struct dns_zonecfg zc[] = {
-		{ "example.com", Z("answer.zone") },
-		{ "child.example.com", Z("child.example.com.zone") },
+		{ "example.com", Z("answer.zone"), NULL },
+		{ "child.example.com", Z("child.example.com.zone"), NULL },
 	};
 
 	log_init("unit_dnsd_answer", 0, -1);

@@ -330,12 +330,12 @@ START_TEST(test_zones)
 {
 	struct dns_zones *zs = dns_zones_new(0);
 	struct dns_zonecfg cfg[] = {
-		{ "example.com", Z("example.com.zone") },
-		{ "hosts.example.com.", Z("hosts.example.com.zone") },
+		{ "example.com", Z("example.com.zone"), NULL },
+		{ "hosts.example.com.", Z("hosts.example.com.zone"), NULL },
 	};
 	struct dns_zonecfg dup[] = {
-		{ "example.com", Z("example.com.zone") },
-		{ "EXAMPLE.com.", Z("example.com.zone") },
+		{ "example.com", Z("example.com.zone"), NULL },
+		{ "EXAMPLE.com.", Z("example.com.zone"), NULL },
 	};
 
 	ck_assert_ptr_nonnull(zs);
@@ -462,7 +462,7 @@ START_TEST(test_reload_keeps_old)
 {
 	struct dns_zones *zs = dns_zones_new(0);
 	struct dns_zonecfg cfg[2] = {
-		{ "example.net", NULL }, { "example.org", NULL },
+		{ "example.net", NULL, NULL }, { "example.org", NULL, NULL },
 	};
 	const struct dns_zoneset *before;
 	const struct dns_zone *z1;

@@ -355,9 +355,10 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct dns_zonecfg zc[] = {
-		{ "example.com", DNSD_ZONEDIR "/answer.zone" },
-		{ "child.example.com", DNSD_ZONEDIR "/child.example.com.zone" },
-		{ "fz", FUZZ_ZONEDIR "/fuzz.zone" },
+		{ "example.com", DNSD_ZONEDIR "/answer.zone", NULL },
+		{ "child.example.com", DNSD_ZONEDIR "/child.example.com.zone",
+		    NULL },
+		{ "fz", FUZZ_ZONEDIR "/fuzz.zone", NULL },
 	};
 
 	(void)argc;
