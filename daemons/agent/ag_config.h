@@ -15,6 +15,9 @@
  * once booted (then pool domains are booted first and paused after, so
  * that taking one is an unpause of a booted domain, and a domain built
  * for a call is answered once ready); "pool" is how many it keeps.
+ * "{n}" in an argument of the command becomes the domain's number (the
+ * N of PREFIX-N): what must differ between domains, such as each web
+ * domain's own listen address on xensim (docs/scaler.md).
  */
 #ifndef AG_CONFIG_H
 #define AG_CONFIG_H

@@ -29,6 +29,7 @@ struct dom {
 	uint32_t	 domid;		/* once built */
 	char		 name[AG_NAME_MAX];
 	bool		 for_pool;	/* built paused, to wait in the pool */
+	unsigned	 missed;	/* toolstack lists in a row without it */
 };
 
 struct ag_fleet {
@@ -40,8 +41,11 @@ struct ag_fleet {
 	unsigned		 next_number;
 	bool			 started;
 	struct event		*retry;
+	struct event		*watch;		/* AG_WATCH_MS: who died? */
+	bool			 listing;
 	struct {
 		unsigned long	 warm, cold, destroyed, pool_built, failed;
+		unsigned long	 vanished;
 	} stats;
 };
 
@@ -200,11 +204,53 @@ built(void *arg, int err, const char *msg, const struct ag_result *r)
 		settle(o, errno, "watching for it to be ready");
 }
 
+/*
+ * The domain's command with "{n}" in any argument made its number (the N
+ * of PREFIX-N), so that each domain can have what must differ between
+ * them: its own listen address on xensim, say.  NULL without memory.
+ */
+static void	command_free(char **);
+
+static char **
+command_for(const struct config_strlist *cmd, unsigned n)
+{
+	char	**v, num[16], *at, *arg;
+	size_t	  i;
+
+	snprintf(num, sizeof(num), "%u", n);
+	if ((v = calloc(cmd->n + 1, sizeof(*v))) == NULL)
+		return NULL;
+	for (i = 0; i < cmd->n; i++) {
+		if ((at = strstr(cmd->v[i], "{n}")) == NULL)
+			arg = strdup(cmd->v[i]);
+		else if (asprintf(&arg, "%.*s%s%s", (int)(at - cmd->v[i]),
+		    cmd->v[i], num, at + 3) == -1)
+			arg = NULL;
+		if ((v[i] = arg) == NULL) {
+			command_free(v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
+static void
+command_free(char **v)
+{
+	size_t	 i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
 static int
 build(struct ag_fleet *f, bool for_pool, ag_fleet_fn fn, void *arg)
 {
 	struct dom	*d = slot(f);
 	struct op	*o;
+	char		**argv;
+	int		 rc;
 
 	if (d == NULL) {
 		errno = ENOSPC;
@@ -212,15 +258,21 @@ build(struct ag_fleet *f, bool for_pool, ag_fleet_fn fn, void *arg)
 	}
 	if ((o = op_new(f, d, fn, arg)) == NULL)
 		return -1;
+	if ((argv = command_for(&f->cfg->domain.command,
+	    f->next_number)) == NULL) {
+		free(o);
+		return -1;
+	}
 	memset(d, 0, sizeof(*d));
 	snprintf(d->name, sizeof(d->name), "%s-%u", prefix(f),
 	    f->next_number++);
 	d->for_pool = for_pool;
 	d->state = D_BUILDING;
 	/* Booted before it is paused, when it can say it is up. */
-	if (ag_create(f->drv, d->name, f->cfg->domain.memory_mb,
-	    f->cfg->domain.command.v, for_pool && !waits_for_boot(f), built,
-	    o) != 0) {
+	rc = ag_create(f->drv, d->name, f->cfg->domain.memory_mb, argv,
+	    for_pool && !waits_for_boot(f), built, o);
+	command_free(argv);
+	if (rc != 0) {
 		d->state = D_FREE;
 		free(o);
 		return -1;
@@ -474,9 +526,94 @@ listed(void *arg, int err, const char *msg, const struct ag_result *r)
 	fill_pool(f);
 }
 
+/*
+ * ---- domains that die without us ----
+ *
+ * A domain may crash, or be destroyed with the toolstack by hand: the
+ * agent would go on listing it, and the scaler on counting it.  So every
+ * AG_WATCH_MS the toolstack's list is read, and a settled domain of ours
+ * missing from two lists in a row (one list may have been read while the
+ * domain was still being built) or listed as shut down is forgotten, and
+ * the pool refilled.
+ */
+#define AG_WATCH_MS	1000
+
+static bool
+settled_state(enum dom_state st)
+{
+	return st == D_RUNNING || st == D_POOLED || st == D_PAUSED;
+}
+
+static void
+rewatch(struct ag_fleet *f)
+{
+	struct timeval	 tv = { AG_WATCH_MS / 1000,
+	    (AG_WATCH_MS % 1000) * 1000 };
+
+	evtimer_add(f->watch, &tv);
+}
+
+static const struct ag_dominfo *
+listed_as(const struct ag_result *r, uint32_t domid)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->doms[i].domid == domid)
+			return &r->doms[i];
+	return NULL;
+}
+
+static void
+watched(void *arg, int err, const char *msg, const struct ag_result *r)
+{
+	struct ag_fleet		*f = arg;
+	const struct ag_dominfo	*di;
+	struct dom		*d;
+	size_t			 i;
+
+	(void)msg;
+	f->listing = false;
+	for (i = 0; err == 0 && i < AG_DOMS_MAX; i++) {
+		d = &f->doms[i];
+		if (!settled_state(d->state))
+			continue;
+		di = listed_as(r, d->domid);
+		if (di != NULL && strncmp(di->state, "shutdown", 8) != 0) {
+			d->missed = 0;
+			continue;
+		}
+		if (di == NULL && ++d->missed < 2)
+			continue;
+		log_warnx("domain %s (%u) is gone, not by us: %s", d->name,
+		    d->domid, di != NULL ? di->state : "no longer listed");
+		d->state = D_FREE;
+		f->stats.vanished++;
+	}
+	if (f->started) {
+		fill_pool(f);
+		rewatch(f);
+	}
+}
+
+static void
+on_watch(evutil_socket_t fd, short what, void *arg)
+{
+	struct ag_fleet	*f = arg;
+
+	(void)fd;
+	(void)what;
+	if (f->listing || ag_list(f->drv, watched, f) != 0) {
+		rewatch(f);
+		return;
+	}
+	f->listing = true;
+}
+
 int
 ag_fleet_start(struct ag_fleet *f)
 {
+	rewatch(f);
 	return ag_list(f->drv, listed, f);
 }
 
@@ -490,7 +627,10 @@ ag_fleet_new(struct event_base *base, struct ag_driver *drv,
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return NULL;
-	if ((f->retry = evtimer_new(base, on_retry, f)) == NULL) {
+	if ((f->retry = evtimer_new(base, on_retry, f)) == NULL ||
+	    (f->watch = evtimer_new(base, on_watch, f)) == NULL) {
+		if (f->retry != NULL)
+			event_free(f->retry);
 		free(f);
 		return NULL;
 	}
@@ -525,6 +665,7 @@ ag_fleet_free(struct ag_fleet *f)
 	ag_ready_free(f->ready);
 	ag_driver_free(f->drv);
 	event_free(f->retry);
+	event_free(f->watch);
 	free(f);
 }
 
@@ -549,12 +690,13 @@ ag_fleet_json(const struct ag_fleet *f)
 json_t *
 ag_fleet_stats(const struct ag_fleet *f)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:i, s:i}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i}",
 	    "warm_starts", (json_int_t)f->stats.warm,
 	    "cold_starts", (json_int_t)f->stats.cold,
 	    "destroyed", (json_int_t)f->stats.destroyed,
 	    "pool_built", (json_int_t)f->stats.pool_built,
 	    "failed", (json_int_t)f->stats.failed,
+	    "vanished", (json_int_t)f->stats.vanished,
 	    "running", (int)count(f, D_RUNNING, false),
 	    "pool_ready", (int)count(f, D_POOLED, false));
 }
