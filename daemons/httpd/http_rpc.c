@@ -1,5 +1,6 @@
 #include "config.h"
 #include "http_file.h"
+#include "http_config.h"
 #include "http_rpc.h"
 #include "http_server.h"
 #include "log.h"
@@ -24,10 +25,17 @@ http_rpc_stats(void *arg)
 {
 	struct http_rpc	*r = arg;
 	json_t		*o = http_stats_json(&r->srv->stats);
+	json_t		*listen = json_array();
+	size_t		 i;
 
 	json_object_set_new(o, "file_cache", file_cache_json(r->srv));
 	json_object_set_new(o, "rotation",
 	    json_string(http_server_rotation(r->srv)));
+	/* Where it serves: the scaler puts these in DNS (docs/scaler.md). */
+	for (i = 0; i < r->srv->cfg->listen.n; i++)
+		json_array_append_new(listen,
+		    json_string(r->srv->cfg->listen.v[i].text));
+	json_object_set_new(o, "listen", listen);
 	return o;
 }
 

@@ -29,21 +29,75 @@
 
 struct daemon {
 	struct daemon_args	 args;
+	const char		*listen;	/* --listen: in place of "listen" */
 	struct http_config	*cfg;
 	struct http_server	 srv;
 	struct http_rpc		 rpc;
 	struct rpc_server	*rpcs;
 };
 
+static int	option(int, const char *, void *);
+
+static const struct option longopts[] = {
+	{ "listen", required_argument, NULL, 'L' },
+	{ NULL, 0, NULL, 0 }
+};
+
 static const struct daemon_spec spec = {
 	.name = "httpd",
 	.user = "shoal-httpd",
 	.config_required = true,
+	.shortopts = "L:",
+	.longopts = longopts,
+	.usage = "  -L, --listen ADDR:PORT  listen there, not at the "
+	    "configuration's \"listen\"\n",
+	.option = option,
 	.notes = "The configuration names the listen addresses and the "
 	    "document root; --check\nloads it and the media types.  SIGHUP "
 	    "(or http.reload) rereads it and reopens\nthe access log; "
 	    "connections stay open.\n",
 };
+
+static int
+option(int ch, const char *arg, void *dp)
+{
+	struct daemon	*d = dp;
+
+	if (ch != 'L')
+		return -1;
+	d->listen = arg;
+	return 0;
+}
+
+/*
+ * --listen: one address in place of the file's (each web domain of a
+ * fleet on xensim has its own, "127.0.1.{n}:80" in the agent's command).
+ * The file's TLS and admin addresses stay.
+ */
+static int
+listen_override(const struct daemon *d, struct http_config *cfg, char *err,
+    size_t errlen)
+{
+	struct net_listen	*l;
+	const char		*why;
+
+	if (d->listen == NULL)
+		return 0;
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (net_addr_parse_listen(d->listen, &l->ss, &l->len, &why) == -1) {
+		snprintf(err, errlen, "--listen %s: %s", d->listen, why);
+		free(l);
+		return -1;
+	}
+	net_addr_str((struct sockaddr *)&l->ss, l->text, sizeof(l->text));
+	free(cfg->listen.v);
+	cfg->listen.v = l;
+	cfg->listen.n = 1;
+	return 0;
+}
 
 /* A new configuration, whole or not at all. */
 static int
@@ -57,6 +111,7 @@ reload(void *arg, char *err, size_t errlen)
 		return -1;
 	}
 	if (http_config_load(d->args.config_path, fresh, err, errlen) != 0 ||
+	    listen_override(d, fresh, err, errlen) != 0 ||
 	    http_server_configure(&d->srv, fresh, err, errlen) != 0) {
 		http_config_free(fresh);
 		free(fresh);
@@ -221,7 +276,8 @@ main(int argc, char **argv)
 		return 2;
 	if ((d.cfg = calloc(1, sizeof(*d.cfg))) == NULL)
 		fatal("calloc");
-	if (http_config_load(d.args.config_path, d.cfg, err, sizeof(err)) != 0)
+	if (http_config_load(d.args.config_path, d.cfg, err, sizeof(err)) != 0 ||
+	    listen_override(&d, d.cfg, err, sizeof(err)) != 0)
 		fatalx("%s", err);
 	rc = d.args.check ? check(&d) : serve(&d);
 	http_config_free(d.cfg);
