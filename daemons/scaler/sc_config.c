@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "dns_name.h"
 #include "sc_config.h"
 
 static const struct config_field store_schema[] = {
@@ -16,6 +17,22 @@ static const struct config_field rate_schema[] = {
 	CONFIG_INT("percent", false, struct autoscale_rate, percent, 0, 10000),
 	CONFIG_INT("period-ms", false, struct autoscale_rate, period_ms, 1,
 	    3600000),
+	CONFIG_END
+};
+
+static const struct config_field dns_key_schema[] = {
+	CONFIG_STRING("name", true, struct sc_dns_key_conf, name),
+	CONFIG_STRING("algorithm", true, struct sc_dns_key_conf, algorithm),
+	CONFIG_STRING("secret", true, struct sc_dns_key_conf, secret),
+	CONFIG_END
+};
+
+static const struct config_field dns_schema[] = {
+	CONFIG_STRING("server", true, struct sc_dns_conf, server),
+	CONFIG_STRING("zone", true, struct sc_dns_conf, zone),
+	CONFIG_STRING("name", true, struct sc_dns_conf, name),
+	CONFIG_INT("ttl", false, struct sc_dns_conf, ttl, 0, 86400),
+	CONFIG_OBJECT("key", true, struct sc_dns_conf, key, dns_key_schema),
 	CONFIG_END
 };
 
@@ -45,6 +62,7 @@ static const struct config_field fleet_schema[] = {
 	    3600000),
 	CONFIG_INT("timeout-ms", false, struct sc_fleet_conf, timeout_ms, 10,
 	    60000),
+	CONFIG_OBJECT("dns", false, struct sc_fleet_conf, dns, dns_schema),
 	CONFIG_END
 };
 
@@ -70,6 +88,49 @@ fleet_defaults(struct sc_fleet_conf *f)
 	f->tick_ms = 1000;
 	f->drain_ms = 30000;
 	f->timeout_ms = 2000;
+	f->dns.ttl = 5;
+}
+
+/* "dns", checked into the flat settings the control loop takes. */
+static int
+dns_check(const char *path, struct sc_fleet_conf *f, char *err,
+    size_t errlen)
+{
+	struct sc_dns_settings	*d = &f->dns_set;
+	const char		*why;
+	uint8_t			 zone[DNS_NAME_MAX], name[DNS_NAME_MAX];
+
+	if (f->dns.server == NULL)
+		return 0;
+	if (dns_tsig_key_init(&d->key, f->dns.key.name, f->dns.key.algorithm,
+	    f->dns.key.secret, &why) == -1) {
+		snprintf(err, errlen, "%s: fleet: dns: key: %s", path, why);
+		return -1;
+	}
+	if (dns_name_from_text(f->dns.zone, zone) == -1 ||
+	    dns_name_from_text(f->dns.name, name) == -1) {
+		snprintf(err, errlen, "%s: fleet: dns: zone and name must be "
+		    "domain names", path);
+		return -1;
+	}
+	dns_name_lower(zone, zone);
+	dns_name_lower(name, name);
+	if (!dns_name_under(name, zone)) {
+		snprintf(err, errlen, "%s: fleet: dns: %s is not in %s", path,
+		    f->dns.name, f->dns.zone);
+		return -1;
+	}
+	if (snprintf(d->server, sizeof(d->server), "%s", f->dns.server) >=
+	    (int)sizeof(d->server) || strchr(d->server, ':') == NULL) {
+		snprintf(err, errlen, "%s: fleet: dns: server: ADDRESS:PORT",
+		    path);
+		return -1;
+	}
+	snprintf(d->zone, sizeof(d->zone), "%s", f->dns.zone);
+	snprintf(d->name, sizeof(d->name), "%s", f->dns.name);
+	d->ttl = f->dns.ttl;
+	d->on = true;
+	return 0;
 }
 
 static int
@@ -96,7 +157,7 @@ fleet_check(const char *path, struct sc_fleet_conf *f, char *err,
 		    path, f->as.min_replicas, f->as.max_replicas);
 		return -1;
 	}
-	return 0;
+	return dns_check(path, f, err, errlen);
 }
 
 int

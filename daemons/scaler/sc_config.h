@@ -21,6 +21,14 @@
  *
  * "metric" is "requests" (answered per second) or "connections" (open
  * now), per web domain; "target" is its wanted value per domain.
+ *
+ * "dns" in "fleet" keeps a name's addresses those of the serving web
+ * domains (sc_dns.h), through dnsd's dynamic update:
+ *
+ *	"dns": { "server": "127.0.0.1:53", "zone": "example.com.",
+ *	         "name": "www.example.com.", "ttl": 5,
+ *	         "key": { "name": "scaler.", "algorithm": "hmac-sha256",
+ *	                  "secret": "BASE64" } }
  */
 #ifndef SC_CONFIG_H
 #define SC_CONFIG_H
@@ -30,12 +38,23 @@
 
 #include "autoscale.h"
 #include "rpc_limits.h"
+#include "sc_dns.h"
 
 #define SC_DEFAULT_DB	"/var/lib/shoal/scaler/jobs.db"
 
 struct sc_store_conf {
 	char	*sqlite;
 	char	*postgresql;
+};
+
+struct sc_dns_key_conf {
+	char	*name, *algorithm, *secret;
+};
+
+struct sc_dns_conf {
+	char			*server, *zone, *name;
+	int			 ttl;
+	struct sc_dns_key_conf	 key;
 };
 
 struct sc_fleet_conf {
@@ -48,6 +67,8 @@ struct sc_fleet_conf {
 	int			 tick_ms;
 	int			 drain_ms;
 	int			 timeout_ms;
+	struct sc_dns_conf	 dns;		/* as written */
+	struct sc_dns_settings	 dns_set;	/* checked; on if "dns" given */
 };
 
 struct sc_config {

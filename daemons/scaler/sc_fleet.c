@@ -9,10 +9,13 @@
 #include "log.h"
 #include "rpc_client.h"
 #include "sc_config.h"
+#include "sc_dns.h"
 #include "sc_fleet.h"
 #include "worker.h"
 
 #define FLEET_MAX	256	/* web domains followed at once */
+/* DNS is set again this often even when nothing changed: it repairs. */
+#define DNS_REFRESH_MS	10000
 
 /* A web domain the agent runs for us, as the loop last saw it. */
 struct web {
@@ -24,6 +27,8 @@ struct web {
 	int64_t	 requests;
 	int64_t	 at_ms;
 	int64_t	 drain_since;	/* 0: serving */
+	int64_t	 leaving_since;	/* out of DNS, not yet drained; 0: not */
+	char	 addr[SC_DNS_ADDRMAX];	/* where it listens; "": unknown */
 };
 
 /* What a reload may change: the worker's settings, sent to its child
@@ -35,6 +40,7 @@ struct settings {
 	bool				 metric_connections;
 	struct autoscale_settings	 as;
 	int				 drain_ms;
+	struct sc_dns_settings		 dns;
 };
 
 /* The loop's own, in the worker's child, kept across its rounds. */
@@ -44,6 +50,12 @@ struct fleet_state {
 	size_t			 nwebs;
 	char			 last_warning[256];
 	uint64_t		 ticks, created, drains, destroyed, errors;
+	/* What DNS was last set to, and when (0: not since the start). */
+	char			 dns_sent[FLEET_MAX][SC_DNS_ADDRMAX];
+	size_t			 ndns_sent;
+	int64_t			 dns_at;
+	bool			 dns_force;	/* a domain left: set it now */
+	uint64_t		 dns_updates, dns_errors;
 };
 
 struct sc_fleet {
@@ -187,6 +199,34 @@ adopt_rotation(struct web *w, const char *rotation)
 }
 
 /*
+ * The address of "ADDR:PORT" or "[ADDR]:PORT" (http.stats' "listen"),
+ * or "" for none or a wildcard: a domain on every address of its host
+ * has none of its own to put in DNS.
+ */
+static void
+host_of(const char *listen, char out[SC_DNS_ADDRMAX])
+{
+	const char	*end;
+	size_t		 n;
+
+	out[0] = '\0';
+	if (listen == NULL)
+		return;
+	if (listen[0] == '[') {
+		listen++;
+		end = strchr(listen, ']');
+	} else
+		end = strrchr(listen, ':');
+	n = end != NULL ? (size_t)(end - listen) : 0;
+	if (n == 0 || n >= SC_DNS_ADDRMAX)
+		return;
+	memcpy(out, listen, n);
+	out[n] = '\0';
+	if (strcmp(out, "0.0.0.0") == 0 || strcmp(out, "::") == 0)
+		out[0] = '\0';
+}
+
+/*
  * The metric of one serving domain, or -1 while unknown (its first
  * reading of a rate, or no answer).  *open: its connections now.
  */
@@ -205,6 +245,8 @@ measure(struct fleet_state *f, const struct settings *s, struct web *w,
 	req = json_integer_value(json_object_get(st, "requests"));
 	*open = json_integer_value(json_object_get(st, "connections_active"));
 	adopt_rotation(w, json_string_value(json_object_get(st, "rotation")));
+	host_of(json_string_value(json_array_get(json_object_get(st, "listen"),
+	    0)), w->addr);
 	json_decref(st);
 	if (s->metric_connections)
 		v = (double)*open;
@@ -259,31 +301,114 @@ grow(struct fleet_state *f, const struct settings *s, int n)
 	}
 }
 
-/* Shrink by n: the newest serving domains stop taking connections. */
+/* The domain stops taking connections: 0, or -1 if it did not answer. */
+static int
+drain(struct fleet_state *f, const struct settings *s, struct web *w)
+{
+	json_t	*res;
+
+	if ((res = call(f, s, (unsigned)w->domid, s->service, "http.drain",
+	    NULL)) == NULL)
+		return -1;
+	json_decref(res);
+	w->drain_since = now_ms();
+	log_info("fleet: domain %d draining", w->domid);
+	f->drains++;
+	return 0;
+}
+
+/*
+ * Shrink by n, the newest serving domains first.  With DNS, a domain
+ * leaves DNS first and is drained once its address has been out of DNS
+ * for the TTL (leave_dns_done); without, it is drained now.
+ */
 static void
 shrink(struct fleet_state *f, const struct settings *s, int n)
 {
 	struct web	*newest;
-	json_t		*res;
 	size_t		 i;
 
 	while (n-- > 0) {
 		newest = NULL;
 		for (i = 0; i < f->nwebs; i++)
 			if (f->webs[i].running && !f->webs[i].drain_since &&
+			    !f->webs[i].leaving_since &&
 			    (newest == NULL || f->webs[i].domid >
 			    newest->domid))
 				newest = &f->webs[i];
 		if (newest == NULL)
 			return;
-		if ((res = call(f, s, (unsigned)newest->domid, s->service,
-		    "http.drain", NULL)) == NULL)
-			return;
-		json_decref(res);
-		newest->drain_since = now_ms();
-		log_info("fleet: domain %d draining", newest->domid);
-		f->drains++;
+		if (!s->dns.on || newest->addr[0] == '\0') {
+			if (drain(f, s, newest) != 0)
+				return;
+			continue;
+		}
+		newest->leaving_since = now_ms();
+		f->dns_force = true;
+		log_info("fleet: domain %d leaving DNS", newest->domid);
 	}
+}
+
+/* Out of DNS (set since it left) for the TTL: now it can drain. */
+static void
+leave_dns_done(struct fleet_state *f, const struct settings *s,
+    struct web *w)
+{
+	if (f->dns_at > w->leaving_since &&
+	    now_ms() - f->dns_at >= (int64_t)s->dns.ttl * 1000)
+		(void)drain(f, s, w);
+}
+
+static int
+addr_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/*
+ * DNS made the addresses of the domains that serve: sorted, each once.
+ * Sent when they changed, when a domain left, at the loop's first round
+ * (a restarted loop does not know what DNS has) and every
+ * DNS_REFRESH_MS, since a set repeated changes nothing (sc_dns.h).
+ */
+static void
+sync_dns(struct fleet_state *f, const struct settings *s)
+{
+	char	 want[FLEET_MAX][SC_DNS_ADDRMAX], err[256];
+	size_t	 n = 0, i, k;
+	int64_t	 t = now_ms();
+
+	if (!s->dns.on)
+		return;
+	for (i = 0; i < f->nwebs; i++) {
+		const struct web *w = &f->webs[i];
+
+		if (w->running && !w->standby && !w->drain_since &&
+		    !w->leaving_since && w->addr[0] != '\0')
+			memcpy(want[n++], w->addr, SC_DNS_ADDRMAX);
+	}
+	qsort(want, n, SC_DNS_ADDRMAX, addr_cmp);
+	for (i = k = 0; i < n; i++)
+		if (k == 0 || strcmp(want[k - 1], want[i]) != 0)
+			memmove(want[k++], want[i], SC_DNS_ADDRMAX);
+	if (f->dns_at != 0 && !f->dns_force && k == f->ndns_sent &&
+	    memcmp(want, f->dns_sent, k * SC_DNS_ADDRMAX) == 0 &&
+	    t - f->dns_at < DNS_REFRESH_MS)
+		return;
+	if (sc_dns_set(&s->dns, (const char (*)[SC_DNS_ADDRMAX])want, k,
+	    s->timing.timeout_ms, err, sizeof(err)) != 0) {
+		warn_once(f, "dns", err);
+		f->dns_errors++;
+		return;
+	}
+	if (k != f->ndns_sent || memcmp(want, f->dns_sent,
+	    k * SC_DNS_ADDRMAX) != 0)
+		log_info("fleet: %s has %zu addresses", s->dns.name, k);
+	memcpy(f->dns_sent, want, k * SC_DNS_ADDRMAX);
+	f->ndns_sent = k;
+	f->dns_at = t;
+	f->dns_force = false;
+	f->dns_updates++;
 }
 
 /* A draining domain goes once its connections ended, or drain-ms passed. */
@@ -311,6 +436,20 @@ reap(struct fleet_state *f, const struct settings *s, struct web *w)
 	f->destroyed++;
 }
 
+/* sys.stats' "dns": the name, what it was last set to, the counts. */
+static json_t *
+dns_json(const struct fleet_state *f, const struct settings *s)
+{
+	json_t	*addrs = json_array();
+	size_t	 i;
+
+	for (i = 0; i < f->ndns_sent; i++)
+		json_array_append_new(addrs, json_string(f->dns_sent[i]));
+	return json_pack("{s:s, s:o, s:I, s:I}", "name", s->dns.name,
+	    "addresses", addrs, "updates", (json_int_t)f->dns_updates,
+	    "errors", (json_int_t)f->dns_errors);
+}
+
 /* One round in the worker's child: the snapshot sys.stats shows. */
 static json_t *
 tick(const void *settings, void *state)
@@ -318,6 +457,7 @@ tick(const void *settings, void *state)
 	const struct settings		*s = settings;
 	struct fleet_state		*f = state;
 	struct autoscale_decision	 dec = { .desired = -1, .why = "" };
+	json_t				*snap;
 	double				 v, sum = 0;
 	int64_t				 open;
 	int				 serving = 0, starting = 0, draining = 0;
@@ -334,6 +474,9 @@ tick(const void *settings, void *state)
 		if (w->drain_since) {
 			draining++;
 			reap(f, s, w);
+		} else if (w->leaving_since) {
+			draining++;
+			leave_dns_done(f, s, w);
 		} else if (!w->running)
 			starting++;
 		else {
@@ -358,8 +501,9 @@ tick(const void *settings, void *state)
 		grow(f, s, dec.desired - current);
 	else if (dec.desired < current)
 		shrink(f, s, current - dec.desired);
+	sync_dns(f, s);
 out:
-	return json_pack("{s:i, s:i, s:i, s:i, s:f, s:s, s:I, s:I, s:I, s:I, "
+	snap = json_pack("{s:i, s:i, s:i, s:i, s:f, s:s, s:I, s:I, s:I, s:I, "
 	    "s:I}", "serving", serving, "starting", starting,
 	    "draining", draining, "desired", dec.desired,
 	    "metric", measured > 0 ? sum / measured : -1.0,
@@ -368,6 +512,9 @@ out:
 	    "drains", (json_int_t)f->drains,
 	    "destroyed", (json_int_t)f->destroyed,
 	    "errors", (json_int_t)f->errors);
+	if (snap != NULL && s->dns.on)
+		json_object_set_new(snap, "dns", dns_json(f, s));
+	return snap;
 }
 
 /* sys.stats says so until the next child's first round. */
@@ -395,6 +542,7 @@ settings_of(struct settings *s, const struct sc_fleet_conf *c)
 	s->timing.interval_ms = c->tick_ms;
 	s->timing.timeout_ms = c->timeout_ms;
 	s->drain_ms = c->drain_ms;
+	s->dns = c->dns_set;
 }
 
 struct sc_fleet *

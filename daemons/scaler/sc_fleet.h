@@ -9,6 +9,9 @@
  * shrink a graceful scale-in of the newest domains: http.drain first (it takes
  * no new connections, so the kernel sends them to the others), then
  * domain.destroy once its connections have ended or drain-ms passed.
+ * With "dns" (sc_dns.h) the serving domains' addresses are kept under
+ * one name, and a domain leaving is out of DNS for the TTL before its
+ * drain begins.
  *
  * The calls block (rpc_client.h), so the loop is a worker (worker.h): a
  * child process, forked after the privilege drop, whose rounds are the
