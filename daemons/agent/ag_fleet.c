@@ -534,7 +534,9 @@ listed(void *arg, int err, const char *msg, const struct ag_result *r)
  * AG_WATCH_MS the toolstack's list is read, and a settled domain of ours
  * missing from two lists in a row (one list may have been read while the
  * domain was still being built) or listed as shut down is forgotten, and
- * the pool refilled.
+ * the pool refilled.  The other way round, a domain named PREFIX-N that
+ * is not ours (a previous agent, killed, had it still being built) is
+ * adopted, as at start, so it is not left behind.
  */
 #define AG_WATCH_MS	1000
 
@@ -564,6 +566,21 @@ listed_as(const struct ag_result *r, uint32_t domid)
 	return NULL;
 }
 
+/* Ours already: by id, or by name while we build it. */
+static bool
+known(const struct ag_fleet *f, const struct ag_dominfo *di)
+{
+	size_t	 i;
+
+	for (i = 0; i < AG_DOMS_MAX; i++)
+		if (f->doms[i].state != D_FREE &&
+		    (strcmp(f->doms[i].name, di->name) == 0 ||
+		    (f->doms[i].state != D_BUILDING &&
+		    f->doms[i].domid == di->domid)))
+			return true;
+	return false;
+}
+
 static void
 watched(void *arg, int err, const char *msg, const struct ag_result *r)
 {
@@ -590,6 +607,9 @@ watched(void *arg, int err, const char *msg, const struct ag_result *r)
 		d->state = D_FREE;
 		f->stats.vanished++;
 	}
+	for (i = 0; err == 0 && i < r->n; i++)
+		if (!known(f, &r->doms[i]))
+			adopt(f, &r->doms[i]);
 	if (f->started) {
 		fill_pool(f);
 		rewatch(f);

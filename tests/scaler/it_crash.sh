@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# The crash test (docs/scaler.md): the fleet of it_fleet_dns.sh (dnsd
+# taking the scaler's updates, web domains on 127.0.1.N) is driven up
+# and down by bursts of load that resolves through dnsd, while something
+# is killed with SIGKILL at 50 random points (a random pause of 0.1 to
+# 1.2 s before each): the whole scaler (its domain's init, respawn.sh,
+# starts it again in the same domain), or only its control loop's
+# process (the scaler forks another), or the dom0 agent (started again,
+# it adopts the fleet).  At every point, before the kill:
+#   dns       every address DNS gives for the name is that of a web
+#             domain running then: no record of a dead domain
+# After the last kill the load stops, and within 40 s:
+#   converged one web domain serving (min), none draining, one running
+#             in the toolstack and the pool full (2 paused), DNS holding
+#             exactly the serving one's address
+#   orphans   every web domain in the toolstack is one the agent lists
+#             (running or in its pool): none left behind by a kill
+#   clean     the scaler's last run exits 0 on SIGTERM with no
+#             sanitizer report, the agent and dnsd too
+#   it_crash.sh BUILD_DIR [POINTS]
+# Ports, loopback only: dnsd 5378; the web domains 127.0.2.N:5484.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+build=$1
+points=${2:-50}
+xensim=$build/xensim/bin/xensim
+ctl=$build/tools/shoalctl/shoalctl
+here=$(cd "$(dirname "$0")" && pwd)
+run=$(test_dir shoal-crash)
+export XENSIM_SOCKET=$run/sim/xensimd.sock
+trap 'track_cleanup; "$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
+dport=5378 port=5484 name=www.crash.test
+
+secret=$(openssl rand -base64 32)
+mkdir -p "$run/www" "$run/db" "$run/jnl"
+daemon_writes shoal-dnsd "$run/jnl"
+echo ok >"$run/www/index.html"
+cat >"$run/crash.zone" <<EOF
+\$ORIGIN crash.test.
+\$TTL 60
+@ SOA ns1 hostmaster 1 3600 600 86400 1
+@ NS ns1
+ns1 A 127.0.0.1
+EOF
+cat >"$run/dnsd.json" <<EOF
+{ "listen": ["127.0.0.1:$dport"], "journal-dir": "jnl",
+  "tsig-keys": [ { "name": "scaler.", "algorithm": "hmac-sha256",
+                   "secret": "$secret" } ],
+  "zones": [ { "origin": "crash.test.", "file": "crash.zone",
+               "update-keys": ["scaler."] } ] }
+EOF
+"$build/daemons/dnsd/dnsd" -c "$run/dnsd.json" >"$run/dnsd.log" 2>&1 &
+dpid=$!
+track "$dpid"
+addrs() {
+	dig @127.0.0.1 -p $dport +tries=2 +time=1 +norec +short "$name" A \
+	    2>/dev/null | sort
+}
+wait_for 10 eval 'dig @127.0.0.1 -p $dport +short crash.test SOA | grep -q hostmaster' ||
+	{ bad "dnsd does not serve crash.test"; finish it_crash; }
+
+cat >"$run/web.json" <<JSON
+{ "listen": ["127.0.0.1:$port"], "standby": true, "root": "$run/www" }
+JSON
+printf '%s\n' 'domain.* scaler allow' 'domain.list dom0 allow' 'sys.* dom0 allow' \
+    >"$run/agent.policy"
+cat >"$run/agent.json" <<JSON
+{ "xensim": "$xensim", "pool": 2,
+  "domain": { "prefix": "web", "ready": "data/shoal/http/protocol",
+              "command": ["$build/daemons/httpd/httpd", "-c", "$run/web.json",
+                          "--listen", "127.0.2.{n}:$port",
+                          "--policy", "$run/web.policy"] } }
+JSON
+cat >"$run/scaler.json" <<JSON
+{ "store": { "sqlite": "$run/db/jobs.db" },
+  "fleet": { "agent-domain": 0, "metric": "requests", "target": 40,
+             "min": 1, "max": 3, "tick-ms": 100, "drain-ms": 1000,
+             "scale-down-window-ms": 1000,
+             "up": { "pods": 1, "percent": 0, "period-ms": 300 },
+             "down": { "pods": 1, "percent": 0, "period-ms": 300 },
+             "dns": { "server": "127.0.0.1:$dport", "zone": "crash.test.",
+                      "name": "$name.", "ttl": 1,
+                      "key": { "name": "scaler.", "algorithm": "hmac-sha256",
+                               "secret": "$secret" } } } }
+JSON
+
+"$xensim" start --xenstored "$build/daemons/xenstored/xenstored" ||
+	{ bad "xensim start"; finish it_crash; }
+eval "$("$xensim" env)"
+xpid=$(cat "$run/sim/xenstored.pid")
+sdom=$("$xensim" create --name scaler --paused -- "$here/respawn.sh" 100 \
+    "$build/daemons/scaler/scaler" -c "$run/scaler.json" -v)
+printf '%s\n' "http.stats $sdom allow" "http.serve $sdom allow" \
+    "http.drain $sdom allow" 'http.stats dom0 allow' 'sys.* dom0 allow' \
+    >"$run/web.policy"
+start_agent() {
+	"$build/daemons/agent/agent" -c "$run/agent.json" \
+	    --policy "$run/agent.policy" >>"$run/agent.log" 2>&1 &
+	apid=$!
+	track "$apid"
+}
+start_agent
+wait_for 30 eval '[ "$("$xensim" list | grep -cE "^web-[0-9]+ .* paused$")" = 2 ]' ||
+	bad "the agent did not fill its pool: $(tail -3 "$run/agent.log")"
+"$xensim" unpause scaler
+slog=$run/sim/console.$sdom.log
+fleet() {
+	"$ctl" --json --service scaler sys.stats 2>/dev/null |
+		jq -r ".daemon.fleet.$1 | select(. != null)"
+}
+# name state for each web domain in the toolstack
+webs() { "$xensim" list | awk '/^web-[0-9]+ / { print $1, $NF }'; }
+running_addrs() {
+	webs | awk '$2 == "running" { sub(/^web-/, "", $1); print "127.0.2." $1 }' | sort
+}
+wait_for 15 eval '[ "$(fleet serving)" = 1 ] && [ -n "$(addrs)" ]' ||
+	bad "the fleet did not start: $(tail -5 "$slog")"
+
+# Bursts of load, 3 s on and 3 s off, for as long as the kills go on.
+(
+	while [ ! -e "$run/stop-load" ]; do
+		python3 "$here/dns_load.py" --dns 127.0.0.1:$dport --name "$name" \
+		    --port $port --seconds 3 --max 20000 --threads 4 \
+		    >>"$run/load.json" 2>/dev/null
+		sleep 3
+	done
+) &
+loadpid=$!
+
+scaler_pid() {	# the scaler process under the domain's respawn.sh
+	local init
+	init=$("$xensim" list | awk '$1 == "scaler" { print $3 }')
+	[ -n "$init" ] && pgrep -P "$init" -x scaler | head -n 1
+}
+loop_pid() { local s; s=$(scaler_pid); [ -n "$s" ] && pgrep -P "$s" | head -n 1; }
+killed_scaler=0 killed_loop=0 killed_agent=0 dns_bad=0
+for i in $(seq "$points"); do
+	sleep "0.$((RANDOM % 12 + 1))"
+	# DNS names only running domains, whatever was killed before.
+	extra=$(comm -23 <(addrs) <(running_addrs))
+	if [ -n "$extra" ]; then
+		dns_bad=$((dns_bad + 1))
+		echo "point $i: DNS has $(echo $extra) with no running domain ($(webs | tr '\n' ' '))"
+	fi
+	case $((RANDOM % 5)) in
+	0|1|2)	p=$(scaler_pid); what=scaler ;;
+	3)	p=$(loop_pid); what=loop ;;
+	4)	p=$apid; what=agent ;;
+	esac
+	[ -n "$p" ] || continue
+	kill -KILL "$p" 2>/dev/null || continue
+	case $what in
+	scaler)	killed_scaler=$((killed_scaler + 1)) ;;
+	loop)	killed_loop=$((killed_loop + 1)) ;;
+	agent)	killed_agent=$((killed_agent + 1))
+		wait "$apid" 2>/dev/null
+		start_agent ;;
+	esac
+done
+touch "$run/stop-load"
+wait "$loadpid"
+echo "killed: scaler $killed_scaler, control loop $killed_loop, agent $killed_agent"
+check "$points points, each kind killed (scaler $killed_scaler, loop $killed_loop, agent $killed_agent)" \
+	test $((killed_scaler + killed_loop + killed_agent)) -ge $((points * 4 / 5)) -a \
+	"$killed_scaler" -gt 0 -a "$killed_loop" -gt 0 -a "$killed_agent" -gt 0
+check "DNS never named a domain not running ($dns_bad points did)" test "$dns_bad" = 0
+most=$(jq -s 'map(.by_address | length) | max' "$run/load.json")
+check "the load saw the fleet grow (a burst reached $most domains)" \
+	test "${most:-0}" -ge 2
+
+converged() {
+	[ "$(fleet serving)" = 1 ] && [ "$(fleet draining)" = 0 ] &&
+	    [ "$(webs | grep -c ' running$')" = 1 ] &&
+	    [ "$(webs | grep -c ' paused$')" = 2 ] &&
+	    [ "$(addrs)" = "$(running_addrs)" ]
+}
+wait_for 40 converged ||
+	bad "no convergence: serving $(fleet serving), draining $(fleet draining), toolstack $(webs | tr '\n' ' '), DNS $(addrs | tr '\n' ' ')"
+check "DNS holds the one serving domain ($(addrs))" test "$(addrs)" = "$(running_addrs)"
+listed=$("$ctl" --json --domain 0 --service domain domain.list 2>/dev/null |
+	jq -r '.domains[].name' | sort)
+check "no orphan: the toolstack's web domains are the agent's ($(echo $listed))" \
+	test "$(webs | awk '{ print $1 }' | sort)" = "$listed"
+check "the scaler came back after each kill ($(grep -c 'respawn: .* killed' "$slog") restarts)" \
+	test "$(grep -c 'respawn: .* killed' "$slog")" = "$killed_scaler"
+
+spid=$("$xensim" list | awk '$1 == "scaler" { print $3 }')
+[ -n "$spid" ] && kill -TERM "$spid"
+wait_for 10 grep -q "domain $sdom (scaler) died" "$run/sim/xensimd.log" ||
+	bad "the scaler domain did not end on SIGTERM"
+check "... with exit status 0" grep -q "domain $sdom (scaler) died: exit status 0" \
+	"$run/sim/xensimd.log"
+! sanitizer_report "$slog" || bad "sanitizer report in the scaler's log"
+stop_daemon "$apid" "$run/agent.log" agent
+for w in $("$xensim" list | awk '/^web-/ { print $1 }'); do
+	"$xensim" destroy "$w" >/dev/null 2>&1
+done
+xensim_stop "$xensim" "$xpid" "$run/sim/xenstored.log"
+stop_daemon "$dpid" "$run/dnsd.log" dnsd
+[ "$failures" -eq 0 ] || { tail -30 "$slog"; tail -20 "$run/agent.log"; }
+finish it_crash
