@@ -321,6 +321,8 @@ rdata_ok(const struct upd_rr *r)
 		return r->rdlen == 16;
 	case DNS_T_SOA:
 		/* Expanded as two names and the rest: the rest is 20. */
+		if (r->rdlen == 0)
+			return false;
 		off = dns_name_len(r->rdata);
 		off += dns_name_len(r->rdata + off);
 		return r->rdlen - off == 20;

@@ -384,6 +384,12 @@ START_TEST(test_rules)
 	m_end(&m, key, NOW);
 	ck_assert_int_eq(send_msg(&m), 0);
 	ck_assert_uint_eq(fleet()->serial, 2026120300);
+	/* An SOA with no rdata (fuzz_dnsupd found it read a NULL). */
+	m_begin(&m, "fleet.example.");
+	m_rr(&m, DNS_S_NS, "fleet.example.", DNS_T_SOA, DNS_CLASS_IN, 300,
+	    NULL, 0);
+	m_end(&m, key, NOW);
+	ck_assert_int_eq(send_msg(&m), DNS_R_FORMERR);
 	/* An A of three octets, and a name outside the zone. */
 	m_begin(&m, "fleet.example.");
 	m_rr(&m, DNS_S_NS, "bad.fleet.example.", DNS_T_A, DNS_CLASS_IN, 30,
