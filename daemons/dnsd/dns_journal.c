@@ -356,7 +356,7 @@ replay(struct dns_zone *z, const char *path, const struct jfile *jf,
 	} else {
 		char	 why[512];
 
-		nz = dns_zone_from_rrs(z->origin, z->file, &list, like,
+		nz = dns_zone_from_rrs(z->origin, z->file, &list, 0, like,
 		    done.v, done.n, why, sizeof(why));
 		if (nz == NULL) {
 			snprintf(err, errlen, "%s: %s", path, why);

@@ -513,8 +513,8 @@ commit(struct dns_zones *zs, const struct dns_zone *z,
 		return DNS_R_SERVFAIL;
 	ndel = d->del.n - 1;
 	nadd = d->add.n - 1;
-	nz = dns_zone_from_rrs(z->origin, z->file, new, z, &d, 1, err,
-	    sizeof(err));
+	nz = dns_zone_from_rrs(z->origin, z->file, new, zs->maxbytes, z, &d,
+	    1, err, sizeof(err));
 	if (nz == NULL) {
 		log_info("update of %s from %s refused: %s", u->origin,
 		    u->peer, err);

@@ -403,7 +403,7 @@ take_history(struct dns_zone *z, const struct dns_zone *like,
 	return 0;
 }
 
-/* Move the list's records into the loader's form. */
+/* Move the list's records into the loader's form: -2 over the budget. */
 static int
 to_load(struct dns_load *ld, struct dns_rrlist *l)
 {
@@ -427,19 +427,25 @@ to_load(struct dns_load *ld, struct dns_rrlist *l)
 	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));
+	if (ld->bytes > ld->maxbytes) {
+		snprintf(ld->err, ld->errlen, "zone larger than %zu bytes",
+		    ld->maxbytes);
+		return -2;
+	}
 	return 0;
 }
 
 struct dns_zone *
 dns_zone_from_rrs(const uint8_t *origin, const char *file,
-    struct dns_rrlist *l, const struct dns_zone *like,
+    struct dns_rrlist *l, size_t maxbytes, const struct dns_zone *like,
     struct dns_diff *const *diffs, size_t n, char *err, size_t errlen)
 {
 	struct dns_load	 ld;
 	struct dns_zone	*z;
+	int		 rc;
 
 	memset(&ld, 0, sizeof(ld));
-	ld.maxbytes = DNS_ZONE_MAXBYTES;
+	ld.maxbytes = maxbytes > 0 ? maxbytes : DNS_ZONE_MAXBYTES;
 	ld.err = err;
 	ld.errlen = errlen;
 	dns_name_lower(ld.origin, origin);
@@ -455,7 +461,12 @@ dns_zone_from_rrs(const uint8_t *origin, const char *file,
 	    (ld.files[0] = strdup(file)) == NULL)
 		goto nomem;
 	ld.nfiles = 1;
-	if (to_load(&ld, l) == -1 || take_history(z, like, diffs, n) == -1)
+	if ((rc = to_load(&ld, l)) == -2) {
+		dns_zone_unref(z);
+		dns_zload_free(&ld);
+		return NULL;
+	}
+	if (rc == -1 || take_history(z, like, diffs, n) == -1)
 		goto nomem;
 	if (dns_zone_finish(&ld, z) == -1) {
 		dns_zone_unref(z);

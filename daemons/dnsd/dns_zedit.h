@@ -90,13 +90,14 @@ int		 dns_diff_apply(const struct dns_diff *, struct dns_rrlist *,
 		    char *err, size_t errlen);
 
 /*
- * A zone from a sorted list, checked as a zone file is, with like's
- * history (like may be NULL) and then the n diffs that led here, the
- * last DNS_ZONE_HISTORY kept.  The list is emptied.
+ * A zone from a sorted list, checked as a zone file is (no larger than
+ * maxbytes; 0: DNS_ZONE_MAXBYTES), with like's history (like may be
+ * NULL) and then the n diffs that led here, the last DNS_ZONE_HISTORY
+ * kept.  The list is emptied.
  */
 struct dns_zone	*dns_zone_from_rrs(const uint8_t *origin, const char *file,
-		    struct dns_rrlist *, const struct dns_zone *like,
-		    struct dns_diff *const *diffs, size_t n, char *err,
-		    size_t errlen);
+		    struct dns_rrlist *, size_t maxbytes,
+		    const struct dns_zone *like, struct dns_diff *const *diffs,
+		    size_t n, char *err, size_t errlen);
 
 #endif /* DNS_ZEDIT_H */

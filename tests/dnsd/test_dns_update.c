@@ -14,6 +14,7 @@
  *     zone file wins, compaction keeps the zone, a set built before an
  *     update is caught up when published;
  *   - IXFR's history: each version knows the differences that led to it;
+ *   - the zone's memory budget holds for updates as for files;
  *   - hostile bytes: thousands of mutated messages, no crash, no change
  *     without a valid signature.
  */
@@ -633,6 +634,32 @@ START_TEST(test_compaction)
 }
 END_TEST
 
+/* zone-max-mb holds for updates too: one that would pass it is refused. */
+START_TEST(test_budget)
+{
+	int	 i, rc = 0;
+
+	zones->maxbytes = 16384;
+	for (i = 0; i < 40 && rc == 0; i++) {
+		struct msg	 m;
+		uint8_t		 txt[1004];
+		char		 name[64];
+
+		memset(txt, 'x', sizeof(txt));
+		txt[0] = txt[251] = txt[502] = txt[753] = 250;
+		snprintf(name, sizeof(name), "t%d.fleet.example.", i);
+		m_begin(&m, "fleet.example.");
+		m_rr(&m, DNS_S_NS, name, DNS_T_TXT, DNS_CLASS_IN, 30, txt,
+		    sizeof(txt));
+		m_end(&m, key, NOW);
+		rc = send_msg(&m);
+	}
+	ck_assert_int_eq(rc, DNS_R_REFUSED);
+	ck_assert_int_lt(i, 40);
+	ck_assert_uint_eq(fleet()->serial, (uint32_t)i);
+}
+END_TEST
+
 /* A reload's set, built before an update, is caught up when published. */
 START_TEST(test_catch_up)
 {
@@ -697,6 +724,7 @@ main(void)
 	tcase_add_test(tc, test_file_wins);
 	tcase_add_test(tc, test_history);
 	tcase_add_test(tc, test_compaction);
+	tcase_add_test(tc, test_budget);
 	tcase_add_test(tc, test_catch_up);
 	tcase_add_test(tc, test_hostile);
 	suite_add_tcase(s, tc);
