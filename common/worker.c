@@ -32,6 +32,7 @@ struct worker {
 	struct event		*respawn;	/* after the child died */
 	unsigned		 spawned;	/* children forked so far */
 	json_t			*snap;		/* the latest whole one */
+	struct worker_fork_hooks hooks;
 };
 
 static int	child_fd = -1;		/* in the child: its socket */
@@ -238,7 +239,12 @@ child_spawn(struct worker *w)
 		log_warn("%s: socketpair", w->ops->name);
 		return -1;
 	}
-	if ((w->pid = fork()) < 0) {
+	if (w->hooks.before != NULL)
+		w->hooks.before(w->hooks.arg);
+	w->pid = fork();
+	if (w->pid != 0 && w->hooks.after != NULL)
+		w->hooks.after(w->hooks.arg);
+	if (w->pid < 0) {
 		log_warn("%s: fork", w->ops->name);
 		close(sv[0]);
 		close(sv[1]);
@@ -351,7 +357,7 @@ on_respawn(evutil_socket_t fd, short what, void *arg)
 
 struct worker *
 worker_start(struct event_base *base, const struct worker_ops *ops,
-    void *settings, void *state)
+    void *settings, void *state, const struct worker_fork_hooks *hooks)
 {
 	struct worker	*w;
 
@@ -363,6 +369,8 @@ worker_start(struct event_base *base, const struct worker_ops *ops,
 	w->ops = ops;
 	w->settings = settings;
 	w->state = state;
+	if (hooks != NULL)
+		w->hooks = *hooks;
 	w->fd = -1;
 	w->pid = -1;
 	if ((w->in = evbuffer_new()) == NULL ||

@@ -54,13 +54,28 @@ struct worker_ops {
 };
 
 /*
+ * Around each fork, in the daemon: what must not be copied into the
+ * child is let go before and taken back after.  A SQLite connection is
+ * the case: a child inherits SQLite's record of the file's locks, which
+ * names descriptors the child does not have, and its own connection to
+ * the same file then waits on them for ever.
+ */
+struct worker_fork_hooks {
+	void	(*before)(void *arg);
+	void	(*after)(void *arg);
+	void	*arg;
+};
+
+/*
  * NULL with a message logged.  settings (settings_len bytes, starting
  * with a struct worker_timing) and state
  * are copied into the child by the fork; both must outlive the worker
- * (a replacement child is forked from them again).
+ * (a replacement child is forked from them again).  hooks may be NULL;
+ * it is copied.
  */
 struct worker	*worker_start(struct event_base *, const struct worker_ops *,
-		    void *settings, void *state);
+		    void *settings, void *state,
+		    const struct worker_fork_hooks *hooks);
 /* New settings, from the next round.  settings is the one given to
  * worker_start, updated in place by the caller. */
 void		 worker_configure(struct worker *);

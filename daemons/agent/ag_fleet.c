@@ -10,6 +10,7 @@
 #include "ag_driver.h"
 #include "ag_fleet.h"
 #include "ag_ready.h"
+#include "ag_tokens.h"
 #include "log.h"
 
 #define POOL_RETRY_MS	2000	/* after a pool build failed */
@@ -30,6 +31,7 @@ struct dom {
 	char		 name[AG_NAME_MAX];
 	bool		 for_pool;	/* built paused, to wait in the pool */
 	unsigned	 missed;	/* toolstack lists in a row without it */
+	char		 token[AG_TOKEN_MAX];	/* the create that made it */
 };
 
 struct ag_fleet {
@@ -45,7 +47,7 @@ struct ag_fleet {
 	bool			 listing;
 	struct {
 		unsigned long	 warm, cold, destroyed, pool_built, failed;
-		unsigned long	 vanished;
+		unsigned long	 vanished, again;
 	} stats;
 };
 
@@ -197,6 +199,10 @@ built(void *arg, int err, const char *msg, const struct ag_result *r)
 
 	if (err == 0)
 		o->dom->domid = r->domid;
+	/* Noted as soon as there is a domid: a retry finds it even if this
+	 * agent dies before the domain is up. */
+	if (err == 0 && o->dom->token[0] != '\0')
+		(void)ag_tokens_put(f->ready, o->dom->domid, o->dom->token);
 	if (err != 0 || !waits_for_boot(f))
 		settle(o, err, msg);
 	else if (ag_ready_wait(f->ready, r->domid, f->cfg->domain.ready,
@@ -245,7 +251,8 @@ command_free(char **v)
 }
 
 static int
-build(struct ag_fleet *f, bool for_pool, ag_fleet_fn fn, void *arg)
+build(struct ag_fleet *f, bool for_pool, const char *token, ag_fleet_fn fn,
+    void *arg)
 {
 	struct dom	*d = slot(f);
 	struct op	*o;
@@ -266,6 +273,7 @@ build(struct ag_fleet *f, bool for_pool, ag_fleet_fn fn, void *arg)
 	memset(d, 0, sizeof(*d));
 	snprintf(d->name, sizeof(d->name), "%s-%u", prefix(f),
 	    f->next_number++);
+	snprintf(d->token, sizeof(d->token), "%s", token != NULL ? token : "");
 	d->for_pool = for_pool;
 	d->state = D_BUILDING;
 	/* Booted before it is paused, when it can say it is up. */
@@ -285,7 +293,7 @@ fill_pool(struct ag_fleet *f)
 {
 	while (f->started && count(f, D_POOLED, false) +
 	    count(f, D_BUILDING, true) < (unsigned)f->cfg->pool)
-		if (build(f, true, NULL, NULL) != 0) {
+		if (build(f, true, NULL, NULL, NULL) != 0) {
 			log_warn("the warm pool");
 			break;
 		}
@@ -314,6 +322,7 @@ started(void *arg, int err, const char *msg, const struct ag_result *r)
 		    msg);
 		o->f->stats.failed++;
 		d->state = D_FREE;
+		(void)ag_tokens_put(o->f->ready, d->domid, NULL);
 		/* Stopping: left to the next agent, which adopts it. */
 		if (err != ECANCELED && ag_destroy(o->f->drv, d->domid,
 		    discarded, (void *)(uintptr_t)d->domid) != 0)
@@ -327,19 +336,61 @@ started(void *arg, int err, const char *msg, const struct ag_result *r)
 	free(o);
 }
 
+/*
+ * The domain a token made, if any: told at once when it runs; EBUSY
+ * while it is still being started (the first call's answer is on its
+ * way; the caller asks again).  -1 with errno 0: the token is new.
+ */
+static int
+made_by(struct ag_fleet *f, const char *token, ag_fleet_fn fn, void *arg)
+{
+	struct dom	*d;
+	size_t		 i;
+
+	errno = 0;
+	if (token == NULL || *token == '\0')
+		return -1;
+	for (i = 0; i < AG_DOMS_MAX; i++) {
+		d = &f->doms[i];
+		if (d->state == D_FREE || strcmp(d->token, token) != 0)
+			continue;
+		if (d->state != D_RUNNING) {
+			errno = EBUSY;
+			return -1;
+		}
+		log_info("domain %s (%u): made for %s already", d->name,
+		    d->domid, token);
+		f->stats.again++;
+		fn(arg, 0, "", d->domid, d->name, false);
+		return 0;
+	}
+	return -1;
+}
+
 int
-ag_fleet_create(struct ag_fleet *f, ag_fleet_fn fn, void *arg)
+ag_fleet_create(struct ag_fleet *f, const char *token, ag_fleet_fn fn,
+    void *arg)
 {
 	struct op	*o;
 	size_t		 i;
 
+	if (made_by(f, token, fn, arg) == 0)
+		return 0;
+	if (errno == EBUSY)
+		return -1;
 	for (i = 0; i < AG_DOMS_MAX; i++)
 		if (f->doms[i].state == D_POOLED)
 			break;
 	if (i == AG_DOMS_MAX)
-		return build(f, false, fn, arg);
+		return build(f, false, token, fn, arg);
 	if ((o = op_new(f, &f->doms[i], fn, arg)) == NULL)
 		return -1;
+	snprintf(f->doms[i].token, sizeof(f->doms[i].token), "%s",
+	    token != NULL ? token : "");
+	/* Before the unpause: a retry after this agent died finds it. */
+	if (f->doms[i].token[0] != '\0')
+		(void)ag_tokens_put(f->ready, f->doms[i].domid,
+		    f->doms[i].token);
 	f->doms[i].state = D_STARTING;
 	if (ag_unpause(f->drv, f->doms[i].domid, started, o) != 0) {
 		f->doms[i].state = D_POOLED;
@@ -363,6 +414,7 @@ destroyed(void *arg, int err, const char *msg, const struct ag_result *r)
 		log_info("domain %s (%u) destroyed", d->name, d->domid);
 		o->f->stats.destroyed++;
 		d->state = D_FREE;
+		(void)ag_tokens_put(o->f->ready, d->domid, NULL);
 	}
 	o->fn(o->arg, err, msg, d->domid, d->name, false);
 	fill_pool(o->f);
@@ -502,6 +554,9 @@ adopt(struct ag_fleet *f, const struct ag_dominfo *di)
 	d->domid = di->domid;
 	snprintf(d->name, sizeof(d->name), "%s", di->name);
 	d->state = strcmp(di->state, "paused") == 0 ? D_POOLED : D_RUNNING;
+	if (d->state == D_RUNNING)
+		(void)ag_tokens_get(f->ready, d->domid, d->token,
+		    sizeof(d->token));
 	if ((unsigned long)n >= f->next_number)
 		f->next_number = (unsigned)n + 1;
 	log_info("adopted domain %s (%u), %s", d->name, d->domid,
@@ -606,6 +661,7 @@ watched(void *arg, int err, const char *msg, const struct ag_result *r)
 		    d->domid, di != NULL ? di->state : "no longer listed");
 		d->state = D_FREE;
 		f->stats.vanished++;
+		(void)ag_tokens_put(f->ready, d->domid, NULL);
 	}
 	for (i = 0; err == 0 && i < r->n; i++)
 		if (!known(f, &r->doms[i]))
@@ -695,12 +751,21 @@ ag_fleet_json(const struct ag_fleet *f)
 	json_t	*doms = json_array();
 	size_t	 i;
 
-	for (i = 0; i < AG_DOMS_MAX; i++)
-		if (f->doms[i].state != D_FREE && f->doms[i].state != D_BUILDING)
-			json_array_append_new(doms, json_pack("{s:i, s:s, s:s}",
-			    "domid", (int)f->doms[i].domid,
-			    "name", f->doms[i].name,
-			    "state", state_names[f->doms[i].state]));
+	json_t	*d;
+
+	for (i = 0; i < AG_DOMS_MAX; i++) {
+		if (f->doms[i].state == D_FREE || f->doms[i].state == D_BUILDING)
+			continue;
+		d = json_pack("{s:i, s:s, s:s}", "domid", (int)f->doms[i].domid,
+		    "name", f->doms[i].name,
+		    "state", state_names[f->doms[i].state]);
+		/* Which create made it: a caller whose answer was lost knows
+		 * its request is done. */
+		if (d != NULL && f->doms[i].token[0] != '\0')
+			json_object_set_new(d, "token",
+			    json_string(f->doms[i].token));
+		json_array_append_new(doms, d);
+	}
 	return json_pack("{s:o, s:{s:i, s:i, s:i}}", "domains", doms, "pool",
 	    "ready", (int)count(f, D_POOLED, false),
 	    "building", (int)count(f, D_BUILDING, true),
@@ -710,13 +775,14 @@ ag_fleet_json(const struct ag_fleet *f)
 json_t *
 ag_fleet_stats(const struct ag_fleet *f)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i}",
 	    "warm_starts", (json_int_t)f->stats.warm,
 	    "cold_starts", (json_int_t)f->stats.cold,
 	    "destroyed", (json_int_t)f->stats.destroyed,
 	    "pool_built", (json_int_t)f->stats.pool_built,
 	    "failed", (json_int_t)f->stats.failed,
 	    "vanished", (json_int_t)f->stats.vanished,
+	    "again", (json_int_t)f->stats.again,
 	    "running", (int)count(f, D_RUNNING, false),
 	    "pool_ready", (int)count(f, D_POOLED, false));
 }

@@ -42,8 +42,13 @@ void		 ag_fleet_set_config(struct ag_fleet *,
 int		 ag_fleet_start(struct ag_fleet *);
 void		 ag_fleet_free(struct ag_fleet *);
 
-/* 0 under way, or -1 with errno (ENOSPC: AG_DOMS_MAX domains). */
-int		 ag_fleet_create(struct ag_fleet *, ag_fleet_fn, void *);
+/*
+ * 0 under way (or answered already: the domain token made before), or
+ * -1 with errno (ENOSPC: AG_DOMS_MAX domains; EBUSY: token's domain is
+ * still starting).  token may be NULL (ag_tokens.h).
+ */
+int		 ag_fleet_create(struct ag_fleet *, const char *token,
+		    ag_fleet_fn, void *);
 /* ESRCH: not one of ours; EBUSY: it is being built or started. */
 int		 ag_fleet_destroy(struct ag_fleet *, uint32_t domid,
 		    ag_fleet_fn, void *);

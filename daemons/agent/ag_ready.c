@@ -112,6 +112,12 @@ ag_ready_free(struct ag_ready *r)
 	free(r);
 }
 
+struct xs_handle *
+ag_ready_xs(struct ag_ready *r)
+{
+	return r->xs;
+}
+
 int
 ag_ready_wait(struct ag_ready *r, uint32_t domid, const char *rel,
     int timeout_ms, ag_ready_fn fn, void *arg)

@@ -84,12 +84,13 @@ refused(struct rpc_call *c, uint32_t domid)
 static void
 m_create(struct rpc_call *c, json_t *params, void *arg)
 {
+	const char	*token = json_string_value(json_object_get(params,
+			    "token"));
 	struct pending	*p;
 
-	(void)params;
 	if ((p = pending(c)) == NULL)
 		return;
-	if (ag_fleet_create(arg, answered, p) != 0) {
+	if (ag_fleet_create(arg, token, answered, p) != 0) {
 		rpc_call_on_cancel(c, NULL, NULL);
 		refused(c, 0);
 		free(p);

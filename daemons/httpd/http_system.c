@@ -258,7 +258,7 @@ http_system_start(struct event_base *base, const struct http_system_conf *conf)
 	}
 	sys->conf = *conf;
 	if ((sys->worker = worker_start(base, &collector_ops, &sys->conf,
-	    NULL)) == NULL) {
+	    NULL, NULL)) == NULL) {
 		free(sys);
 		return NULL;
 	}

@@ -326,6 +326,21 @@ jobq_job_clear(struct jobq_job *j)
 }
 
 void
+jobq_suspend(struct jobq *q)
+{
+	if (q != NULL && q->ops->suspend != NULL)
+		q->ops->suspend(q);
+}
+
+int
+jobq_resume(struct jobq *q)
+{
+	if (q == NULL || q->ops->resume == NULL)
+		return 0;
+	return q->ops->resume(q);
+}
+
+void
 jobq_close(struct jobq *q)
 {
 	if (q == NULL)

@@ -140,6 +140,19 @@ int	 jobq_batch_begin(struct jobq *);
 int	 jobq_batch_commit(struct jobq *);
 void	 jobq_batch_abort(struct jobq *);
 
+/*
+ * Around a fork (worker.h): suspend lets go of the store's file, resume
+ * takes it back, the same struct jobq for its callers.  SQLite: the
+ * connection closed and opened again, since a child would inherit
+ * SQLite's record of the file's locks and its own connection to the file
+ * would then wait on descriptors it does not have.  PostgreSQL keeps its
+ * connection (a socket the child never uses), and so its leadership.
+ * Nothing may be called between the two; resume: 0 or -1 (then every
+ * call fails until a resume succeeds).
+ */
+void	 jobq_suspend(struct jobq *);
+int	 jobq_resume(struct jobq *);
+
 /* One job by id: 1 found, 0 not, -1 error. */
 int	 jobq_get(struct jobq *, int64_t id, struct jobq_job *out);
 void	 jobq_job_clear(struct jobq_job *);

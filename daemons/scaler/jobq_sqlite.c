@@ -62,8 +62,9 @@ static const char *const sql[S_COUNT] = {
 };
 
 struct sqlite_store {
-	sqlite3		*db;
+	sqlite3		*db;		/* NULL while suspended */
 	sqlite3_stmt	*st[S_COUNT];
+	char		*path;		/* to open it again */
 };
 
 static sqlite3 *
@@ -330,16 +331,29 @@ sq_wait(struct jobq *q, int timeout_ms)
 	return 0;
 }
 
+/* The connection and its statements gone, the rest kept. */
 static void
-sq_close(struct jobq *q)
+sq_suspend(struct jobq *q)
 {
 	struct sqlite_store	*s = q->store;
 	int			 i;
 
+	for (i = 0; i < S_COUNT; i++) {
+		sqlite3_finalize(s->st[i]);
+		s->st[i] = NULL;
+	}
+	sqlite3_close(s->db);
+	s->db = NULL;
+}
+
+static void
+sq_close(struct jobq *q)
+{
+	struct sqlite_store	*s = q->store;
+
 	if (s != NULL) {
-		for (i = 0; i < S_COUNT; i++)
-			sqlite3_finalize(s->st[i]);
-		sqlite3_close(s->db);
+		sq_suspend(q);
+		free(s->path);
 		free(s);
 	}
 	free(q);
@@ -354,11 +368,14 @@ sq_lead(struct jobq *q, int64_t key)
 	return 1;
 }
 
+static int	sq_resume(struct jobq *);
+
 static const struct jobq_store_ops sqlite_ops = {
 	.enqueue = sq_enqueue, .claim = sq_claim, .complete = sq_complete,
 	.complete_many = sq_complete_many,
 	.fail = sq_fail, .extend = sq_extend, .prune = sq_prune,
 	.list = sq_list, .wait = sq_wait, .lead = sq_lead, .close = sq_close,
+	.suspend = sq_suspend, .resume = sq_resume,
 	.exec = exec,
 	/* The write lock at once: a claim never has to upgrade and retry. */
 	.begin_sql = "BEGIN IMMEDIATE",
@@ -387,6 +404,30 @@ setup(struct jobq *q, struct sqlite_store *s)
 	return 0;
 }
 
+static int
+open_db(struct jobq *q, struct sqlite_store *s)
+{
+	if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    setup(q, s) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+sq_resume(struct jobq *q)
+{
+	struct sqlite_store	*s = q->store;
+
+	if (s->db != NULL)
+		return 0;
+	if (open_db(q, s) != 0) {
+		sq_suspend(q);
+		return -1;
+	}
+	return 0;
+}
+
 struct jobq *
 jobq_open_sqlite(const char *path, const struct jobq_settings *set,
     char *err, size_t errlen)
@@ -403,9 +444,7 @@ jobq_open_sqlite(const char *path, const struct jobq_settings *set,
 	q->ops = &sqlite_ops;
 	q->store = s;
 	jobq_settle(q, set);
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
-	    setup(q, s) != 0) {
+	if ((s->path = strdup(path)) == NULL || open_db(q, s) != 0) {
 		snprintf(err, errlen, "%s: %s", path, s->db != NULL ?
 		    (q->err[0] ? q->err : sqlite3_errmsg(s->db)) :
 		    "out of memory");

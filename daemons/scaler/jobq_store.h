@@ -66,6 +66,9 @@ struct jobq_store_ops {
 	/* 1 this connection leads (holds key's lock), 0 another does, -1. */
 	int	(*lead)(struct jobq *, int64_t key);
 	void	(*close)(struct jobq *);
+	/* Around a fork (jobq_suspend): NULL, nothing to do. */
+	void	(*suspend)(struct jobq *);
+	int	(*resume)(struct jobq *);
 	/* A bare statement (transactions, savepoints): 0 or -1. */
 	int	(*exec)(struct jobq *, const char *sql);
 	const char	*begin_sql;	/* a write transaction */

@@ -28,6 +28,7 @@
 #include "sc_config.h"
 #include "sc_fleet.h"
 #include "sc_rpc.h"
+#include "worker.h"
 
 struct daemon {
 	struct daemon_args	 args;
@@ -150,9 +151,25 @@ drop(struct daemon *d)
 	return daemon_drop(&d->args, &p);
 }
 
+/* The store let go of around each fork of the fleet's loop (jobq.h). */
+static void
+store_down(void *arg)
+{
+	jobq_suspend(arg);
+}
+
+static void
+store_up(void *arg)
+{
+	if (jobq_resume(arg) != 0)
+		log_warnx("the job store did not open again: %s",
+		    jobq_error(arg));
+}
+
 static int
 serve(struct daemon *d)
 {
+	struct worker_fork_hooks hooks = { store_down, store_up, d->q };
 	struct rpc_server_opts	 o = {
 		.service = "scaler", .daemon = "scaler",
 		.version = SHOAL_VERSION, .methods = sc_rpc_methods,
@@ -172,7 +189,8 @@ serve(struct daemon *d)
 	 * before the RPC server's threads (worker.h). */
 	if (drop(d) == 0 && (!d->cfg.fleet.on ||
 	    ((d->stats.fleet = sc_fleet_start(evloop_base(loop),
-	    &d->cfg.fleet, jobq_lead(d->q, SC_LEAD_KEY) == 1)) != NULL &&
+	    &d->cfg.fleet, jobq_lead(d->q, SC_LEAD_KEY) == 1, &hooks)) !=
+	    NULL &&
 	    (d->lead_timer = evtimer_new(evloop_base(loop), check_lead,
 	    d)) != NULL))) {
 		if (d->lead_timer != NULL)

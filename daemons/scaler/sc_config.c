@@ -175,6 +175,11 @@ sc_config_load(const char *path, struct sc_config *c, char *err,
 		sc_config_free(c);
 		return -1;
 	}
+	c->fleet.store_pg = c->store.postgresql;
+	c->fleet.store_sqlite = c->store.postgresql != NULL ? NULL :
+	    c->store.sqlite != NULL ? c->store.sqlite : SC_DEFAULT_DB;
+	c->fleet.backoff_ms = c->backoff_ms;
+	c->fleet.backoff_max_ms = c->backoff_max_ms;
 	if (c->store.sqlite != NULL && c->store.postgresql != NULL) {
 		snprintf(err, errlen, "%s: store: \"sqlite\" or \"postgresql\","
 		    " not both", path);
@@ -187,5 +192,7 @@ sc_config_load(const char *path, struct sc_config *c, char *err,
 void
 sc_config_free(struct sc_config *c)
 {
+	/* The TSIG secret, decoded, does not outlive the configuration. */
+	explicit_bzero(&c->fleet.dns_set.key, sizeof(c->fleet.dns_set.key));
 	config_free(schema, c);
 }

@@ -69,6 +69,9 @@ struct sc_fleet_conf {
 	int			 timeout_ms;
 	struct sc_dns_conf	 dns;		/* as written */
 	struct sc_dns_settings	 dns_set;	/* checked; on if "dns" given */
+	/* The job store the loop keeps its creates in (the daemon's). */
+	const char		*store_sqlite, *store_pg;	/* borrowed */
+	int			 backoff_ms, backoff_max_ms;
 };
 
 struct sc_config {

@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "autoscale.h"
+#include "jobq.h"
 #include "log.h"
 #include "rpc_client.h"
 #include "sc_config.h"
@@ -16,6 +18,10 @@
 #define FLEET_MAX	256	/* web domains followed at once */
 /* DNS is set again this often even when nothing changed: it repairs. */
 #define DNS_REFRESH_MS	10000
+/* A create job's lease, in calls' timeouts: then another loop retries. */
+#define CREATE_LEASE_TIMEOUTS	3
+#define CREATE_ATTEMPTS		5
+#define JOB_CREATE		"domain.create"
 
 /* A web domain the agent runs for us, as the loop last saw it. */
 struct web {
@@ -29,6 +35,7 @@ struct web {
 	int64_t	 drain_since;	/* 0: serving */
 	int64_t	 leaving_since;	/* out of DNS, not yet drained; 0: not */
 	char	 addr[SC_DNS_ADDRMAX];	/* where it listens; "": unknown */
+	char	 token[72];	/* the create job that made it, if any */
 };
 
 /* What a reload may change: the worker's settings, sent to its child
@@ -41,6 +48,10 @@ struct settings {
 	struct autoscale_settings	 as;
 	int				 drain_ms;
 	struct sc_dns_settings		 dns;
+	/* The job store, opened again in the child (sc_config.h). */
+	char				 store_sqlite[512];
+	char				 store_pg[1024];
+	struct jobq_settings		 jobs;
 };
 
 /* The loop's own, in the worker's child, kept across its rounds. */
@@ -56,6 +67,8 @@ struct fleet_state {
 	int64_t			 dns_at;
 	bool			 dns_force;	/* a domain left: set it now */
 	uint64_t		 dns_updates, dns_errors;
+	struct jobq		*q;		/* the child's own connection */
+	uint64_t		 creates_again;	/* a retried job's domain */
 };
 
 struct sc_fleet {
@@ -172,6 +185,8 @@ follow_agent(struct fleet_state *f, const struct settings *s)
 			continue;
 		w->listed = true;
 		w->running = strcmp(state, "running") == 0;
+		snprintf(w->token, sizeof(w->token), "%s", json_string_value(
+		    json_object_get(d, "token")) ?: "");
 	}
 	json_decref(res);
 	for (i = kept = 0; i < f->nwebs; i++)
@@ -280,25 +295,161 @@ enlist(struct fleet_state *f, const struct settings *s, struct web *w)
 	json_decref(res);
 }
 
-/* Grow by n: each a domain.create (the agent's warm pool first). */
+/*
+ * Creates are jobs in the persistent queue (jobq.h): the decision to grow
+ * is made durable first (one job a domain), then each job is claimed,
+ * carried out with its id as the agent's token (ag_tokens.h) and
+ * completed.  A loop that dies mid-call leaves its job claimed; when the
+ * lease runs out another loop claims it, and the agent, seeing the token
+ * again, answers with the domain it made the first time: no job is lost
+ * and none makes two domains.  The jobs still to run count as domains
+ * starting, so a loop started afresh does not decide the same growth
+ * twice.  Drains, destroys and DNS are not jobs: each is asked again
+ * from what the domains and DNS say, and doing one twice is harmless.
+ */
+static struct jobq *
+store(struct fleet_state *f, const struct settings *s)
+{
+	char	 err[256];
+
+	if (f->q != NULL)
+		return f->q;
+	f->q = s->store_pg[0] != '\0' ?
+	    jobq_open_pg(s->store_pg, &s->jobs, err, sizeof(err)) :
+	    jobq_open_sqlite(s->store_sqlite, &s->jobs, err, sizeof(err));
+	if (f->q == NULL)
+		warn_once(f, "the job store", err);
+	return f->q;
+}
+
+static int64_t
+wall_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct pending {
+	const struct fleet_state	*f;
+	int				 n;
+};
+
+/* A create job whose domain the agent does not list yet. */
+static int
+count_create(const struct jobq_job *j, void *arg)
+{
+	struct pending	*p = arg;
+	char		 token[64];
+	size_t		 i;
+
+	if (strcmp(j->kind, JOB_CREATE) != 0)
+		return 0;
+	snprintf(token, sizeof(token), "job-%lld", (long long)j->id);
+	for (i = 0; i < p->f->nwebs; i++)
+		if (strcmp(p->f->webs[i].token, token) == 0)
+			return 0;
+	p->n++;
+	return 0;
+}
+
+/*
+ * Creates decided whose domains do not exist yet: jobs ready, or claimed
+ * by some loop, with no domain of theirs in the agent's list (one that
+ * has its domain, whose answer a dead loop never saw, is not counted
+ * twice).
+ */
+static int
+creates_pending(struct fleet_state *f, const struct settings *s)
+{
+	struct pending	 p = { f, 0 };
+
+	if (store(f, s) == NULL)
+		return 0;
+	(void)jobq_list(f->q, JOBQ_READY, count_create, &p);
+	(void)jobq_list(f->q, JOBQ_RUNNING, count_create, &p);
+	return p.n;
+}
+
+/* One create job carried out: the agent's answer, or NULL. */
+static void
+run_create(struct fleet_state *f, const struct settings *s,
+    const struct jobq_job *j)
+{
+	json_t	*res, *p;
+	char	 token[64];
+
+	snprintf(token, sizeof(token), "job-%lld", (long long)j->id);
+	if ((p = json_pack("{s:s}", "token", token)) == NULL)
+		return;
+	res = call(f, s, (unsigned)s->agent_domain, "domain", "domain.create",
+	    p);
+	json_decref(p);
+	if (res == NULL) {
+		(void)jobq_fail(f->q, j->id, j->token, f->last_warning,
+		    wall_ms());
+		return;
+	}
+	if (jobq_complete(f->q, j->id, j->token, wall_ms()) != 0)
+		warn_once(f, "the job store", jobq_error(f->q));
+	log_info("fleet: domain %lld (%s) added%s, %s", (long long)
+	    json_integer_value(json_object_get(res, "domid")),
+	    json_string_value(json_object_get(res, "name")) ?: "?",
+	    json_is_true(json_object_get(res, "warm")) ?
+	    " from the warm pool" : "", token);
+	if (j->attempts > 1)
+		f->creates_again++;
+	f->created++;
+	json_decref(res);
+}
+
+/* Every create job due now, one at a time. */
+static void
+run_creates(struct fleet_state *f, const struct settings *s)
+{
+	struct jobq_job	 j;
+	char		 worker[32];
+	int64_t		 lease = (int64_t)s->timing.timeout_ms *
+			    CREATE_LEASE_TIMEOUTS;
+
+	if (store(f, s) == NULL)
+		return;
+	snprintf(worker, sizeof(worker), "loop-%d", (int)getpid());
+	while (jobq_claim(f->q, JOB_CREATE, worker, wall_ms(), lease,
+	    &j) == 1) {
+		run_create(f, s, &j);
+		jobq_job_clear(&j);
+	}
+}
+
+/* Done jobs older than an hour go (jobq_prune), every 1000 ticks. */
+static void
+prune(struct fleet_state *f)
+{
+	int64_t	 removed;
+
+	if (f->q != NULL && f->ticks % 1000 == 1 &&
+	    jobq_prune(f->q, wall_ms() - 3600 * 1000, &removed) == 0 &&
+	    removed > 0)
+		log_info("fleet: %lld done jobs pruned", (long long)removed);
+}
+
+/* Grow by n: the decision made durable, one job a domain. */
 static void
 grow(struct fleet_state *f, const struct settings *s, int n)
 {
-	json_t	*res;
+	int64_t	 id;
+	bool	 created;
 
-	while (n-- > 0) {
-		res = call(f, s, (unsigned)s->agent_domain, "domain",
-		    "domain.create", NULL);
-		if (res == NULL)
+	if (store(f, s) == NULL)
+		return;
+	while (n-- > 0)
+		if (jobq_enqueue(f->q, JOB_CREATE, NULL, "{}",
+		    CREATE_ATTEMPTS, wall_ms(), &id, &created) != 0) {
+			warn_once(f, "the job store", jobq_error(f->q));
 			return;
-		log_info("fleet: domain %lld (%s) added%s",
-		    (long long)json_integer_value(json_object_get(res,
-		    "domid")), json_string_value(json_object_get(res,
-		    "name")) ?: "?", json_is_true(json_object_get(res,
-		    "warm")) ? " from the warm pool" : "");
-		f->created++;
-		json_decref(res);
-	}
+		}
 }
 
 /* The domain stops taking connections: 0, or -1 if it did not answer. */
@@ -461,7 +612,7 @@ tick(const void *settings, void *state)
 	double				 v, sum = 0;
 	int64_t				 open;
 	int				 serving = 0, starting = 0, draining = 0;
-	int				 measured = 0, current;
+	int				 measured = 0, current, pending = 0;
 	size_t				 i;
 
 	autoscale_set(&f->as, &s->as);		/* a reload's, if any */
@@ -494,14 +645,17 @@ tick(const void *settings, void *state)
 			}
 		}
 	}
-	current = serving + starting;
+	pending = creates_pending(f, s);
+	current = serving + starting + pending;
 	autoscale_decide(&f->as, now_ms(), current,
 	    measured > 0 ? sum / measured : -1, &dec);
 	if (dec.desired > current)
 		grow(f, s, dec.desired - current);
 	else if (dec.desired < current)
 		shrink(f, s, current - dec.desired);
+	run_creates(f, s);
 	sync_dns(f, s);
+	prune(f);
 out:
 	snap = json_pack("{s:i, s:i, s:i, s:i, s:f, s:s, s:I, s:I, s:I, s:I, "
 	    "s:I}", "serving", serving, "starting", starting,
@@ -512,6 +666,12 @@ out:
 	    "drains", (json_int_t)f->drains,
 	    "destroyed", (json_int_t)f->destroyed,
 	    "errors", (json_int_t)f->errors);
+	if (snap != NULL) {
+		json_object_set_new(snap, "creates_pending",
+		    json_integer(pending));
+		json_object_set_new(snap, "creates_again",
+		    json_integer((json_int_t)f->creates_again));
+	}
 	if (snap != NULL && s->dns.on)
 		json_object_set_new(snap, "dns", dns_json(f, s));
 	return snap;
@@ -543,11 +703,17 @@ settings_of(struct settings *s, const struct sc_fleet_conf *c)
 	s->timing.timeout_ms = c->timeout_ms;
 	s->drain_ms = c->drain_ms;
 	s->dns = c->dns_set;
+	snprintf(s->store_sqlite, sizeof(s->store_sqlite), "%s",
+	    c->store_sqlite != NULL ? c->store_sqlite : "");
+	snprintf(s->store_pg, sizeof(s->store_pg), "%s",
+	    c->store_pg != NULL ? c->store_pg : "");
+	s->jobs.backoff_ms = c->backoff_ms;
+	s->jobs.backoff_max_ms = c->backoff_max_ms;
 }
 
 struct sc_fleet *
 sc_fleet_start(struct event_base *base, const struct sc_fleet_conf *c,
-    bool leading)
+    bool leading, const struct worker_fork_hooks *hooks)
 {
 	struct sc_fleet	*f;
 
@@ -562,7 +728,7 @@ sc_fleet_start(struct event_base *base, const struct sc_fleet_conf *c,
 		f->set.timing.interval_ms = 0;		/* the worker waits */
 	autoscale_init(&f->state.as, &c->as);
 	if ((f->worker = worker_start(base, &fleet_ops, &f->set,
-	    &f->state)) == NULL) {
+	    &f->state, hooks)) == NULL) {
 		free(f);
 		return NULL;
 	}

@@ -30,11 +30,16 @@
 struct event_base;
 struct sc_fleet;
 struct sc_fleet_conf;
+struct worker_fork_hooks;
 
-/* NULL after logging.  Copies what it keeps of conf.  Not leading, its
- * loop waits (sc_fleet_lead). */
+/*
+ * NULL after logging.  Copies what it keeps of conf.  Not leading, its
+ * loop waits (sc_fleet_lead).  hooks (may be NULL) let the daemon put
+ * its job store down around each fork of the loop (worker.h).
+ */
 struct sc_fleet	*sc_fleet_start(struct event_base *,
-		    const struct sc_fleet_conf *, bool leading);
+		    const struct sc_fleet_conf *, bool leading,
+		    const struct worker_fork_hooks *hooks);
 /*
  * Several hosts' scalers share one job store, and one leads
  * (jobq_lead): the others' loops wait, ready to take over.

@@ -5,8 +5,10 @@
 # shoalctl over vchan, gets two domains from the pool (warm: booted, then
 # paused until taken), a third built or from the refilled pool, the
 # list, a destroy, a pause and an unpause, and is refused its own domain
-# (not the agent's); the pool is refilled; a restarted agent adopts every domain it had and builds no
-# extra one; SIGTERM exits 0 with no sanitizer report.
+# (not the agent's); a create with a token, asked again with that token,
+# gets the same domain; the pool is refilled; a restarted agent adopts
+# every domain it had and builds no extra one, and answers the token
+# again with the same domain; SIGTERM exits 0 with no sanitizer report.
 #   it_agent.sh BUILD_DIR
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
@@ -21,7 +23,7 @@ trap 'track_cleanup; "$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
 cat >"$run/agent.json" <<JSON
 { "xensim": "$xensim",
   "domain": { "command": ["sh", "-c",
-                "xenstore-write data/up 1 && echo WEB-UP; exec sleep 600"],
+                "echo WEB-UP && xenstore-write data/up 1; exec sleep 600"],
               "prefix": "web", "memory-mb": 32, "ready": "data/up" },
   "pool": 2 }
 JSON
@@ -85,7 +87,12 @@ sdom=$("$xensim" create --name scaler -- sh -c '
 	echo "PAUSE $(c domain.pause "$id2")"
 	echo "PAUSED $(c domain.list)"
 	echo "UNPAUSE $(c domain.unpause "$id2")"
-	echo DONE; exec sleep 600' "$ctl")
+	echo "TOKEN1 $(c domain.create token=job-1)"
+	echo "TOKEN2 $(c domain.create token=job-1)"
+	echo DONE
+	n=0; while [ ! -e "$1/go" ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+	echo "TOKEN3 $(c domain.create token=job-1)"
+	echo DONE2; exec sleep 600' "$ctl" "$run")
 log=$run/sim/console.$sdom.log
 wait_for 90 grep -q '^DONE' "$log" || bad "the scaler's calls did not finish: $(cat "$log")"
 line() { sed -n "s/^$1 //p" "$log"; }
@@ -107,8 +114,13 @@ check "... listed as paused ($(line PAUSED))" \
 	grep -q '"state":"paused"' <<<"$(line PAUSED)"
 check "... and unpaused ($(line UNPAUSE))" \
 	grep -q '"name":"web-' <<<"$(line UNPAUSE)"
-check "two web domains run, as the toolstack says" \
-	test "$(running_webs)" = 2
+tok=$(line TOKEN1 | sed -n 's/.*"domid":\([0-9]*\).*/\1/p')
+check "a create with a token ($(line TOKEN1))" test -n "$tok"
+check "... asked again with it: the same domain ($(line TOKEN2))" \
+	grep -q "\"domid\":$tok," <<<"$(line TOKEN2)"
+check "... the agent says so" grep -q "made for job-1 already" "$run/agent.log"
+check "three web domains run, as the toolstack says" \
+	test "$(running_webs)" = 3
 wait_for 30 eval '[ "$(paused_webs)" = 2 ]' ||
 	bad "the pool was not refilled: $("$xensim" list)"
 
@@ -118,13 +130,19 @@ stop_daemon "$apid" "$run/agent.log" agent
 start_agent
 wait_for 30 grep -q 'domains of ours running, 2 in the pool' "$run/agent.log" ||
 	bad "the restarted agent did not adopt: $(tail -5 "$run/agent.log")"
-check "... 2 running and 2 pooled adopted" \
-	grep -q '2 domains of ours running, 2 in the pool' "$run/agent.log"
+check "... 3 running and 2 pooled adopted" \
+	grep -q '3 domains of ours running, 2 in the pool' "$run/agent.log"
 wait_for 10 grep -q -c 'rpc: service domain registered' "$run/agent.log"
 check "... and no domain built after the restart ($before web domains)" \
 	test "$("$xensim" list | grep -cE '^web-')" = "$before"
 check "... no two with one name" \
 	test -z "$("$xensim" list | awk '/^web-/ { print $1 }' | sort | uniq -d)"
+touch "$run/go"
+wait_for 30 grep -q '^DONE2' "$log" || bad "the call after the restart did not finish"
+check "the token again, to the restarted agent: the same domain ($(line TOKEN3))" \
+	grep -q "\"domid\":$tok," <<<"$(line TOKEN3)"
+check "... and still no domain built" \
+	test "$("$xensim" list | grep -cE '^web-')" = "$before"
 stop_daemon "$apid" "$run/agent.log" agent
 "$xensim" destroy scaler >/dev/null
 xensim_stop "$xensim" "$xpid" "$run/sim/xenstored.log"

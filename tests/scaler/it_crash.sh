@@ -15,6 +15,11 @@
 #             exactly the serving one's address
 #   orphans   every web domain in the toolstack is one the agent lists
 #             (running or in its pool): none left behind by a kill
+#   jobs      every create the loop decided is a job in the store, and
+#             every one is done (none ready, running or dead: none
+#             lost); each job made exactly one domain, even those retried
+#             after a kill (the agent answers a retried token with the
+#             domain it made: no effect twice)
 #   clean     the scaler's last run exits 0 on SIGTERM with no
 #             sanitizer report, the agent and dnsd too
 #   it_crash.sh BUILD_DIR [POINTS]
@@ -53,7 +58,7 @@ EOF
 dpid=$!
 track "$dpid"
 addrs() {
-	dig @127.0.0.1 -p $dport +tries=2 +time=1 +norec +short "$name" A \
+	dig @127.0.0.1 -p $dport +tries=3 +time=2 +norec +short "$name" A \
 	    2>/dev/null | sort
 }
 wait_for 10 eval 'dig @127.0.0.1 -p $dport +short crash.test SOA | grep -q hostmaster' ||
@@ -181,6 +186,18 @@ listed=$("$ctl" --json --domain 0 --service domain domain.list 2>/dev/null |
 	jq -r '.domains[].name' | sort)
 check "no orphan: the toolstack's web domains are the agent's ($(echo $listed))" \
 	test "$(webs | awk '{ print $1 }' | sort)" = "$listed"
+# --- jobs: all done, each one domain.
+jobs=$("$ctl" --json --service scaler scaler.jobs limit=1000 2>/dev/null)
+ncreate=$(jq '[.jobs[] | select(.kind == "domain.create")] | length' <<<"$jobs")
+ndone=$(jq '[.jobs[] | select(.kind == "domain.create" and .state == "done")] | length' <<<"$jobs")
+check "every create job is done ($ndone of $ncreate)" \
+	test "${ncreate:-0}" -gt 0 -a "$ndone" = "$ncreate"
+# job-ID -> domid, from every "added" line of every run of the scaler.
+grep -o 'fleet: domain [0-9]* ([^)]*) added.*, job-[0-9]*' "$slog" |
+	awk '{ print $NF, $3 }' | sort -u >"$run/added"
+per_job=$(awk '{ print $1 }' "$run/added" | uniq -d)
+check "each job made one domain, retried or not ($(wc -l <"$run/added") job-domain pairs, $(grep -c 'made for job-' "$run/agent.log") retries answered with the first domain)" \
+	test -z "$per_job" -a "$(awk '{ print $1 }' "$run/added" | sort -u | wc -l)" = "$ndone"
 check "the scaler came back after each kill ($(grep -c 'respawn: .* killed' "$slog") restarts)" \
 	test "$(grep -c 'respawn: .* killed' "$slog")" = "$killed_scaler"
 

@@ -354,6 +354,42 @@ START_TEST(survives_reopen)
 }
 END_TEST
 
+/*
+ * Suspended around a fork (as the scaler does before it forks its
+ * control loop): the child opens the same store and works in it, which
+ * it could not with the parent's connection inherited; the parent, once
+ * resumed, sees the child's job and goes on with the same handle.
+ */
+START_TEST(suspend_across_fork)
+{
+	struct jobq	*q = open_q(), *c;
+	struct jobq_job	 j;
+	pid_t		 pid;
+	int		 status, n = 0;
+
+	add(q, "a", NULL, 2, 0);
+	jobq_suspend(q);
+	if ((pid = fork()) == 0) {
+		alarm(20);	/* a child that hangs fails the test */
+		closefrom(3);	/* as worker.h's child keeps only its own */
+		c = open_q();
+		_exit(jobq_claim(c, "a", "child", 0, 1000, &j) == 1 &&
+		    jobq_complete(c, j.id, j.token, 1) == 0 &&
+		    jobq_enqueue(c, "b", NULL, "{}", 2, 1, &j.id, &(bool){ 0 })
+		    == 0 ? 0 : 1);
+	}
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(jobq_resume(q), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(jobq_list(q, JOBQ_DONE, count, &n), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(jobq_claim(q, "b", "parent", 2, 1000, &j), 1);
+	jobq_job_clear(&j);
+	jobq_close(q);
+}
+END_TEST
+
 static off_t
 size_of(const char *p)
 {
@@ -600,6 +636,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, lease_expiry_at_last_attempt);
 	tcase_add_test(tc, backoff_doubles_capped);
 	tcase_add_test(tc, survives_reopen);
+	tcase_add_test(tc, suspend_across_fork);
 	tcase_add_test(tc, batch_group_commit);
 	tcase_add_test(tc, claim_and_complete_many);
 	tcase_add_test(tc, prune_removes_done_only);
