@@ -17,8 +17,9 @@
 static int
 rdata_cmp(const struct dns_rec *a, const struct dns_rec *b)
 {
-	int c = memcmp(a->rdata, b->rdata, a->rdlen < b->rdlen ? a->rdlen :
-	    b->rdlen);
+	size_t n = a->rdlen < b->rdlen ? a->rdlen : b->rdlen;
+	/* Empty rdata is NULL (dns_zone_int.h): memcmp may not see it. */
+	int c = n > 0 ? memcmp(a->rdata, b->rdata, n) : 0;
 
 	if (c != 0 || a->rdlen == b->rdlen)
 		return c;

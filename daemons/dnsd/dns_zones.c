@@ -132,6 +132,19 @@ zone_cmp(const void *a, const void *b)
 	    (*(struct dns_zone *const *)b)->origin);
 }
 
+/* A dynamic zone: its file's version brought up to its journal's. */
+static struct dns_zone *
+with_journal(struct dns_zone *z, const char *journal, char *err,
+    size_t errlen)
+{
+	if ((z->journal = strdup(journal)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", z->file);
+		dns_zone_unref(z);
+		return NULL;
+	}
+	return dns_journal_load(z, journal, err, errlen);
+}
+
 /* The new zone for one origin, else the old one, else none. */
 static struct dns_zone *
 load_one(struct dns_zones *zs, const struct dns_zonecfg *c,
@@ -140,16 +153,9 @@ load_one(struct dns_zones *zs, const struct dns_zonecfg *c,
 	char err[1024];
 	struct dns_zone *z, *old;
 
-	if ((z = dns_zone_load(c->file, c->origin, zs->maxbytes, err,
-	    sizeof(err))) != NULL && c->journal != NULL &&
-	    ((z->journal = strdup(c->journal)) == NULL ||
-	    (z = dns_journal_load(z, c->journal, err, sizeof(err))) == NULL)) {
-		if (z != NULL) {
-			dns_zone_unref(z);
-			z = NULL;
-			snprintf(err, sizeof(err), "%s: out of memory", c->file);
-		}
-	}
+	z = dns_zone_load(c->file, c->origin, zs->maxbytes, err, sizeof(err));
+	if (z != NULL && c->journal != NULL)
+		z = with_journal(z, c->journal, err, sizeof(err));
 	if (z != NULL)
 		return z;
 	(*failed)++;

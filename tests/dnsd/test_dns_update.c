@@ -391,6 +391,16 @@ START_TEST(test_rules)
 	    NULL, 0);
 	m_end(&m, key, NOW);
 	ck_assert_int_eq(send_msg(&m), DNS_R_FORMERR);
+	/* Empty and non-empty rdata of one type at one name (fuzz_dnsupd:
+	 * sorting compared the empty one's NULL). */
+	m_begin(&m, "fleet.example.");
+	m_rr(&m, DNS_S_NS, "opaque.fleet.example.", 65280, DNS_CLASS_IN, 30,
+	    NULL, 0);
+	m_rr(&m, DNS_S_NS, "opaque.fleet.example.", 65280, DNS_CLASS_IN, 30,
+	    "\1", 1);
+	m_end(&m, key, NOW);
+	ck_assert_int_eq(send_msg(&m), 0);
+	ck_assert_int_eq(count("opaque.fleet.example.", 65280), 2);
 	/* An A of three octets, and a name outside the zone. */
 	m_begin(&m, "fleet.example.");
 	m_rr(&m, DNS_S_NS, "bad.fleet.example.", DNS_T_A, DNS_CLASS_IN, 30,
@@ -401,7 +411,7 @@ START_TEST(test_rules)
 	m_a(&m, "web.elsewhere.example.", "10.0.0.1");
 	m_end(&m, key, NOW);
 	ck_assert_int_eq(send_msg(&m), DNS_R_NOTZONE);
-	ck_assert_uint_eq(fleet()->serial, 2026120300);
+	ck_assert_uint_eq(fleet()->serial, 2026120301);
 }
 END_TEST
 
