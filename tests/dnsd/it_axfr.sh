@@ -92,7 +92,7 @@ EOF
 	}'
 }
 
-mkdir -p "$run/knot/db" "$run/nsd" "$run/dnsd"
+mkdir -p "$run/dnsd"
 zonefile 1 192.0.2.1 >"$run/dnsd/$zone.zone"
 expected=$(( $(wc -l <"$run/dnsd/$zone.zone") - 2 ))	# $ORIGIN, $TTL
 cat >"$run/dnsd/closed.example.zone" <<EOF
@@ -113,37 +113,7 @@ cat >"$run/dnsd.json" <<EOF
   ]
 }
 EOF
-cat >"$run/knot.conf" <<EOF
-server:
-    rundir: "$run/knot"
-    listen: 127.0.0.1@$port_knot
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-control:
-    listen: "$run/knot/knot.sock"
-database:
-    storage: "$run/knot/db"
-log:
-  - target: stderr
-    any: info
-remote:
-  - id: shoal
-    address: 127.0.0.1@$port_dnsd
-acl:
-  - id: local
-    address: 127.0.0.1
-    action: [transfer, notify]
-zone:
-  - domain: $zone
-    storage: "$run/knot"
-    master: shoal
-    acl: local
-    zonefile-sync: -1
-    zonefile-load: none
-    journal-content: none
-EOF
-cat >"$run/nsd.conf" <<EOF
+dnsd_secondaries "$zone" $port_dnsd $port_knot $port_nsd
 server:
 	ip-address: 127.0.0.1@$port_nsd
 	do-ip6: no

@@ -38,7 +38,7 @@ done
 . "$(dirname "$0")/lib.sh"
 dnsd_it_setup update
 
-mkdir -p "$run/knot/db" "$run/nsd" "$run/dnsd" "$run/jnl"
+mkdir -p "$run/dnsd" "$run/jnl"
 daemon_writes shoal-dnsd "$run/jnl"
 secret=$(openssl rand -base64 32)
 {
@@ -62,36 +62,7 @@ cat >"$run/dnsd.json" <<EOF
   ]
 }
 EOF
-cat >"$run/knot.conf" <<EOF
-server:
-    rundir: "$run/knot"
-    listen: 127.0.0.1@$port_knot
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-control:
-    listen: "$run/knot/knot.sock"
-database:
-    storage: "$run/knot/db"
-log:
-  - target: stderr
-    any: info
-remote:
-  - id: shoal
-    address: 127.0.0.1@$port_dnsd
-acl:
-  - id: local
-    address: 127.0.0.1
-    action: [transfer, notify]
-zone:
-  - domain: $zone
-    storage: "$run/knot"
-    master: shoal
-    acl: local
-    zonefile-sync: -1
-    zonefile-load: none
-EOF
-cat >"$run/nsd.conf" <<EOF
+dnsd_secondaries "$zone" $port_dnsd $port_knot $port_nsd
 server:
 	ip-address: 127.0.0.1@$port_nsd
 	do-ip6: no

@@ -29,3 +29,66 @@ dnsd_it_setup() {
 # dnsd_it_stop PID LOG: SIGTERM must end dnsd with status 0, and its log
 # must hold no sanitizer report.
 dnsd_it_stop() { stop_daemon "$1" "$2" dnsd; }
+
+# dnsd_secondaries ZONE DNSD_PORT KNOT_PORT NSD_PORT: Knot's and NSD's
+# configurations ($run/knot.conf, $run/nsd.conf, their folders made) as
+# secondaries of dnsd for ZONE on loopback: they transfer it from dnsd,
+# take its NOTIFY, and give AXFR to 127.0.0.1 (so a test can compare).
+dnsd_secondaries() {
+	local zone=$1 port_dnsd=$2 port_knot=$3 port_nsd=$4
+	mkdir -p "$run/knot/db" "$run/nsd"
+	cat >"$run/knot.conf" <<EOF
+server:
+    rundir: "$run/knot"
+    listen: 127.0.0.1@$port_knot
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+control:
+    listen: "$run/knot/knot.sock"
+database:
+    storage: "$run/knot/db"
+log:
+  - target: stderr
+    any: info
+remote:
+  - id: shoal
+    address: 127.0.0.1@$port_dnsd
+acl:
+  - id: local
+    address: 127.0.0.1
+    action: [transfer, notify]
+zone:
+  - domain: $zone
+    storage: "$run/knot"
+    master: shoal
+    acl: local
+    zonefile-sync: -1
+    zonefile-load: none
+    journal-content: none
+EOF
+	cat >"$run/nsd.conf" <<EOF
+server:
+	ip-address: 127.0.0.1@$port_nsd
+	do-ip6: no
+	server-count: 1
+	username: ""
+	chroot: ""
+	zonesdir: "$run/nsd"
+	pidfile: "$run/nsd.pid"
+	database: ""
+	zonelistfile: "$run/nsd.zonelist"
+	xfrdfile: "$run/nsd.xfrd"
+	xfrdir: "$run/nsd"
+	verbosity: 2
+remote-control:
+	control-enable: yes
+	control-interface: "$run/nsd.ctl"
+zone:
+	name: $zone
+	zonefile: $zone.zone
+	request-xfr: 127.0.0.1@$port_dnsd NOKEY
+	allow-notify: 127.0.0.1 NOKEY
+	provide-xfr: 127.0.0.1 NOKEY
+EOF
+}
