@@ -25,7 +25,7 @@
 #   it_crash.sh BUILD_DIR [POINTS]
 # Ports, loopback only: dnsd 5378; the web domains 127.0.2.N:5484.
 set -uo pipefail
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 build=$1
 points=${2:-50}
 xensim=$build/xensim/bin/xensim
@@ -34,48 +34,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 run=$(test_dir shoal-crash)
 export XENSIM_SOCKET=$run/sim/xensimd.sock
 trap 'track_cleanup; "$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
+mkdir -p "$run/db"
 dport=5378 port=5484 name=www.crash.test
 
-secret=$(openssl rand -base64 32)
-mkdir -p "$run/www" "$run/db" "$run/jnl"
-daemon_writes shoal-dnsd "$run/jnl"
-echo ok >"$run/www/index.html"
-cat >"$run/crash.zone" <<EOF
-\$ORIGIN crash.test.
-\$TTL 60
-@ SOA ns1 hostmaster 1 3600 600 86400 1
-@ NS ns1
-ns1 A 127.0.0.1
-EOF
-cat >"$run/dnsd.json" <<EOF
-{ "listen": ["127.0.0.1:$dport"], "journal-dir": "jnl",
-  "tsig-keys": [ { "name": "scaler.", "algorithm": "hmac-sha256",
-                   "secret": "$secret" } ],
-  "zones": [ { "origin": "crash.test.", "file": "crash.zone",
-               "update-keys": ["scaler."] } ] }
-EOF
-"$build/daemons/dnsd/dnsd" -c "$run/dnsd.json" >"$run/dnsd.log" 2>&1 &
-dpid=$!
-track "$dpid"
+fleet_dnsd crash.test $dport || { bad "dnsd does not serve crash.test"; finish it_crash; }
 addrs() {
 	dig @127.0.0.1 -p $dport +tries=3 +time=2 +norec +short "$name" A \
 	    2>/dev/null | sort
 }
-wait_for 10 eval 'dig @127.0.0.1 -p $dport +short crash.test SOA | grep -q hostmaster' ||
-	{ bad "dnsd does not serve crash.test"; finish it_crash; }
-
-cat >"$run/web.json" <<JSON
-{ "listen": ["127.0.0.1:$port"], "standby": true, "root": "$run/www" }
-JSON
-printf '%s\n' 'domain.* scaler allow' 'domain.list dom0 allow' 'sys.* dom0 allow' \
-    >"$run/agent.policy"
-cat >"$run/agent.json" <<JSON
-{ "xensim": "$xensim", "pool": 2,
-  "domain": { "prefix": "web", "ready": "data/shoal/http/protocol",
-              "command": ["$build/daemons/httpd/httpd", "-c", "$run/web.json",
-                          "--listen", "127.0.2.{n}:$port",
-                          "--policy", "$run/web.policy"] } }
-JSON
+fleet_agent_conf "127.0.2.{n}:$port"
 cat >"$run/scaler.json" <<JSON
 { "store": { "sqlite": "$run/db/jobs.db" },
   "fleet": { "agent-domain": 0, "metric": "requests", "target": 40,
@@ -83,36 +50,11 @@ cat >"$run/scaler.json" <<JSON
              "scale-down-window-ms": 1000,
              "up": { "pods": 1, "percent": 0, "period-ms": 300 },
              "down": { "pods": 1, "percent": 0, "period-ms": 300 },
-             "dns": { "server": "127.0.0.1:$dport", "zone": "crash.test.",
-                      "name": "$name.", "ttl": 1,
-                      "key": { "name": "scaler.", "algorithm": "hmac-sha256",
-                               "secret": "$secret" } } } }
+             $(fleet_dns_json crash.test $dport "$name") } }
 JSON
-
-"$xensim" start --xenstored "$build/daemons/xenstored/xenstored" ||
-	{ bad "xensim start"; finish it_crash; }
-eval "$("$xensim" env)"
-xpid=$(cat "$run/sim/xenstored.pid")
-sdom=$("$xensim" create --name scaler --paused -- "$here/respawn.sh" 100 \
-    "$build/daemons/scaler/scaler" -c "$run/scaler.json" -v)
-printf '%s\n' "http.stats $sdom allow" "http.serve $sdom allow" \
-    "http.drain $sdom allow" 'http.stats dom0 allow' 'sys.* dom0 allow' \
-    >"$run/web.policy"
-start_agent() {
-	"$build/daemons/agent/agent" -c "$run/agent.json" \
-	    --policy "$run/agent.policy" >>"$run/agent.log" 2>&1 &
-	apid=$!
-	track "$apid"
-}
-start_agent
-wait_for 30 eval '[ "$("$xensim" list | grep -cE "^web-[0-9]+ .* paused$")" = 2 ]' ||
-	bad "the agent did not fill its pool: $(tail -3 "$run/agent.log")"
-"$xensim" unpause scaler
-slog=$run/sim/console.$sdom.log
-fleet() {
-	"$ctl" --json --service scaler sys.stats 2>/dev/null |
-		jq -r ".daemon.fleet.$1 | select(. != null)"
-}
+# Its domain's init starts it again when it is killed (respawn.sh).
+fleet_start "$here/respawn.sh" 100 "$build/daemons/scaler/scaler" \
+    -c "$run/scaler.json" -v || finish it_crash
 # name state for each web domain in the toolstack
 webs() { "$xensim" list | awk '/^web-[0-9]+ / { print $1, $NF }'; }
 running_addrs() {
@@ -201,18 +143,6 @@ check "each job made one domain, retried or not ($(wc -l <"$run/added") job-doma
 check "the scaler came back after each kill ($(grep -c 'respawn: .* killed' "$slog") restarts)" \
 	test "$(grep -c 'respawn: .* killed' "$slog")" = "$killed_scaler"
 
-spid=$("$xensim" list | awk '$1 == "scaler" { print $3 }')
-[ -n "$spid" ] && kill -TERM "$spid"
-wait_for 10 grep -q "domain $sdom (scaler) died" "$run/sim/xensimd.log" ||
-	bad "the scaler domain did not end on SIGTERM"
-check "... with exit status 0" grep -q "domain $sdom (scaler) died: exit status 0" \
-	"$run/sim/xensimd.log"
-! sanitizer_report "$slog" || bad "sanitizer report in the scaler's log"
-stop_daemon "$apid" "$run/agent.log" agent
-for w in $("$xensim" list | awk '/^web-/ { print $1 }'); do
-	"$xensim" destroy "$w" >/dev/null 2>&1
-done
-xensim_stop "$xensim" "$xpid" "$run/sim/xenstored.log"
-stop_daemon "$dpid" "$run/dnsd.log" dnsd
+fleet_stop
 [ "$failures" -eq 0 ] || { tail -30 "$slog"; tail -20 "$run/agent.log"; }
 finish it_crash

@@ -15,7 +15,7 @@
 # agent stop with exit 0 and no sanitizer report.
 #   it_fleet.sh BUILD_DIR
 set -uo pipefail
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 build=$1
 xensim=$build/xensim/bin/xensim
 ctl=$build/tools/shoalctl/shoalctl
@@ -24,19 +24,8 @@ export XENSIM_SOCKET=$run/sim/xensimd.sock
 trap 'track_cleanup; "$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
 port=5481
 
-mkdir -p "$run/www" "$run/db"
-echo ok >"$run/www/index.html"
-cat >"$run/web.json" <<JSON
-{ "listen": ["127.0.0.1:$port"], "reuse-port": true, "standby": true,
-  "root": "$run/www" }
-JSON
-printf '%s\n' 'domain.* scaler allow' 'sys.* dom0 allow' >"$run/agent.policy"
-cat >"$run/agent.json" <<JSON
-{ "xensim": "$xensim", "pool": 2,
-  "domain": { "prefix": "web", "ready": "data/shoal/http/protocol",
-              "command": ["$build/daemons/httpd/httpd", "-c", "$run/web.json",
-                          "--policy", "$run/web.policy"] } }
-JSON
+mkdir -p "$run/db"
+fleet_agent_conf "127.0.0.1:$port"
 # Fast enough for a test: a tick every 200 ms, one domain more a second
 # at most, scale-in after 2 s of agreement.
 cat >"$run/scaler.json" <<JSON
@@ -53,34 +42,11 @@ sed 's/"requests"/"bytes"/' "$run/scaler.json" >"$run/bad.json"
 out=$("$build/daemons/scaler/scaler" --check -c "$run/bad.json" 2>&1)
 check "an unknown metric is refused ($out)" grep -q 'metric: "requests" or' <<<"$out"
 
-"$xensim" start --xenstored "$build/daemons/xenstored/xenstored" ||
-	{ bad "xensim start"; finish it_fleet; }
-eval "$("$xensim" env)"
-xpid=$(cat "$run/sim/xenstored.pid")
 # The scaler's domain first, paused: the web domains' policy names it by
 # id (a service in a guest cannot read other domains' names), to let it
 # read their counters and drain them.
-sdom=$("$xensim" create --name scaler --paused -- \
-    "$build/daemons/scaler/scaler" -c "$run/scaler.json" -v)
-printf '%s\n' "http.stats $sdom allow" "http.serve $sdom allow" \
-    "http.drain $sdom allow" 'http.stats dom0 allow' 'sys.* dom0 allow' \
-    >"$run/web.policy"
-start_agent() {
-	"$build/daemons/agent/agent" -c "$run/agent.json" \
-	    --policy "$run/agent.policy" >>"$run/agent.log" 2>&1 &
-	apid=$!
-	track "$apid"
-}
-start_agent
-pooled() { "$xensim" list | grep -cE '^web-[0-9]+ .* paused$'; }
-wait_for 30 eval '[ "$(pooled)" = 2 ]' ||
-	bad "the agent did not fill its pool: $(tail -3 "$run/agent.log")"
-
-"$xensim" unpause scaler
-fleet() {	# fleet KEY: the scaler's counter
-	"$ctl" --json --service scaler sys.stats 2>/dev/null |
-		jq -r ".daemon.fleet.$1 // empty"
-}
+fleet_start "$build/daemons/scaler/scaler" -c "$run/scaler.json" -v ||
+	finish it_fleet
 page() { curl -s --max-time 2 "http://127.0.0.1:$port/"; }
 wait_for 15 eval '[ "$(fleet serving)" = 1 ]' ||
 	bad "the scaler did not start one web domain: $(tail -5 "$run/sim/console.$sdom.log")"
@@ -159,19 +125,7 @@ check "... the toolstack agrees: one web domain running" \
 	test "$("$xensim" list | grep -cE '^web-[0-9]+ .* running$')" = 1
 check "the port still answers" test "$(page)" = ok
 
-# The scaler domain ends with exit 0 on SIGTERM.
-spid=$("$xensim" list | awk '$1 == "scaler" { print $3 }')
-[ -n "$spid" ] && kill -TERM "$spid"
-wait_for 10 grep -q "($sdom) died\|domain $sdom (scaler) died" "$run/sim/xensimd.log" ||
-	bad "the scaler domain did not end on SIGTERM"
-check "... with exit status 0" grep -q "domain $sdom (scaler) died: exit status 0" \
-	"$run/sim/xensimd.log"
-! sanitizer_report "$run/sim/console.$sdom.log" ||
-	bad "sanitizer report in the scaler's log"
-stop_daemon "$apid" "$run/agent.log" agent
-for w in $("$xensim" list | awk '/^web-/ { print $1 }'); do
-	"$xensim" destroy "$w" >/dev/null 2>&1
-done
-xensim_stop "$xensim" "$xpid" "$run/sim/xenstored.log"
+# The scaler domain ends with exit 0 on SIGTERM, the agent too.
+fleet_stop
 [ "$failures" -eq 0 ] || tail -20 "$run/sim/console.$sdom.log"
 finish it_fleet

@@ -23,7 +23,7 @@
 #   it_fleet_dns.sh BUILD_DIR
 # Ports, loopback only: dnsd 5377; the web domains 127.0.1.N:5483.
 set -uo pipefail
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 build=$1
 xensim=$build/xensim/bin/xensim
 ctl=$build/tools/shoalctl/shoalctl
@@ -31,55 +31,23 @@ load=$(dirname "$0")/dns_load.py
 run=$(test_dir shoal-fleetdns)
 export XENSIM_SOCKET=$run/sim/xensimd.sock
 trap 'track_cleanup; "$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
+mkdir -p "$run/db"
 dport=5377 port=5483 name=www.fleet.test
 
 for tool in dig python3 jq curl; do
 	command -v "$tool" >/dev/null || { bad "$tool is not installed"; finish it_fleet_dns; }
 done
 
-# --- dnsd, with the fleet's zone and the scaler's key.
-secret=$(openssl rand -base64 32)
-mkdir -p "$run/www" "$run/db" "$run/jnl"
-daemon_writes shoal-dnsd "$run/jnl"
-echo ok >"$run/www/index.html"
-cat >"$run/fleet.zone" <<EOF
-\$ORIGIN fleet.test.
-\$TTL 60
-@ SOA ns1 hostmaster 1 3600 600 86400 1
-@ NS ns1
-ns1 A 127.0.0.1
-EOF
-cat >"$run/dnsd.json" <<EOF
-{ "listen": ["127.0.0.1:$dport"], "journal-dir": "jnl",
-  "tsig-keys": [ { "name": "scaler.", "algorithm": "hmac-sha256",
-                   "secret": "$secret" } ],
-  "zones": [ { "origin": "fleet.test.", "file": "fleet.zone",
-               "update-keys": ["scaler."] } ] }
-EOF
-"$build/daemons/dnsd/dnsd" -c "$run/dnsd.json" -v >"$run/dnsd.log" 2>&1 &
-dpid=$!
-track "$dpid"
+# --- dnsd, with the fleet's zone and the scaler's key; the fleet, each
+# web domain on 127.0.1.N, standing by until the scaler tells it to serve.
+fleet_dnsd fleet.test $dport ||
+	{ bad "dnsd does not serve fleet.test: $(cat "$run/dnsd.log")"; finish it_fleet_dns; }
 addrs() {
 	dig @127.0.0.1 -p $dport +tries=3 +time=2 +norec +short "$name" A \
 	    2>/dev/null | sort | tr '\n' ' '
 }
 naddrs() { addrs | wc -w; }
-wait_for 10 eval 'dig @127.0.0.1 -p $dport +short fleet.test SOA | grep -q hostmaster' ||
-	{ bad "dnsd does not serve fleet.test: $(cat "$run/dnsd.log")"; finish it_fleet_dns; }
-
-# --- the fleet: each web domain on 127.0.1.N, standing by until the
-# scaler tells it to serve.
-cat >"$run/web.json" <<JSON
-{ "listen": ["127.0.0.1:$port"], "standby": true, "root": "$run/www" }
-JSON
-printf '%s\n' 'domain.* scaler allow' 'sys.* dom0 allow' >"$run/agent.policy"
-cat >"$run/agent.json" <<JSON
-{ "xensim": "$xensim", "pool": 2,
-  "domain": { "prefix": "web", "ready": "data/shoal/http/protocol",
-              "command": ["$build/daemons/httpd/httpd", "-c", "$run/web.json",
-                          "--listen", "127.0.1.{n}:$port",
-                          "--policy", "$run/web.policy"] } }
-JSON
+fleet_agent_conf "127.0.1.{n}:$port"
 cat >"$run/scaler.json" <<JSON
 { "store": { "sqlite": "$run/db/jobs.db" },
   "fleet": { "agent-domain": 0, "metric": "requests", "target": 40,
@@ -87,10 +55,7 @@ cat >"$run/scaler.json" <<JSON
              "scale-down-window-ms": 2000,
              "up": { "pods": 1, "percent": 0, "period-ms": 1000 },
              "down": { "pods": 1, "percent": 0, "period-ms": 1000 },
-             "dns": { "server": "127.0.0.1:$dport", "zone": "fleet.test.",
-                      "name": "$name.", "ttl": 1,
-                      "key": { "name": "scaler.", "algorithm": "hmac-sha256",
-                               "secret": "$secret" } } } }
+             $(fleet_dns_json fleet.test $dport "$name") } }
 JSON
 check "--check takes fleet.dns" "$build/daemons/scaler/scaler" --check \
 	-c "$run/scaler.json"
@@ -99,27 +64,8 @@ sed 's/"name": "www.fleet.test."/"name": "www.elsewhere.test."/' \
 out=$("$build/daemons/scaler/scaler" --check -c "$run/bad.json" 2>&1)
 check "a name outside the zone is refused ($out)" grep -q 'is not in fleet.test' <<<"$out"
 
-"$xensim" start --xenstored "$build/daemons/xenstored/xenstored" ||
-	{ bad "xensim start"; finish it_fleet_dns; }
-eval "$("$xensim" env)"
-xpid=$(cat "$run/sim/xenstored.pid")
-sdom=$("$xensim" create --name scaler --paused -- \
-    "$build/daemons/scaler/scaler" -c "$run/scaler.json" -v)
-printf '%s\n' "http.stats $sdom allow" "http.serve $sdom allow" \
-    "http.drain $sdom allow" 'http.stats dom0 allow' 'sys.* dom0 allow' \
-    >"$run/web.policy"
-"$build/daemons/agent/agent" -c "$run/agent.json" \
-    --policy "$run/agent.policy" >"$run/agent.log" 2>&1 &
-apid=$!
-track "$apid"
-wait_for 30 eval '[ "$("$xensim" list | grep -cE "^web-[0-9]+ .* paused$")" = 2 ]' ||
-	bad "the agent did not fill its pool: $(tail -3 "$run/agent.log")"
-"$xensim" unpause scaler
-slog=$run/sim/console.$sdom.log
-fleet() {
-	"$ctl" --json --service scaler sys.stats 2>/dev/null |
-		jq -r ".daemon.fleet.$1 | select(. != null)"
-}
+fleet_start "$build/daemons/scaler/scaler" -c "$run/scaler.json" -v ||
+	finish it_fleet_dns
 running_webs() { "$xensim" list | awk '/^web-[0-9]+ .* running$/ { print $2 }'; }
 listen_of() {	# the address web domain $1 listens on
 	"$ctl" --domain "$1" --json http.stats 2>/dev/null |
@@ -183,18 +129,6 @@ check "DNS has the new domain ($(addrs) for $now), not the dead one's $dead" \
 check "the name answers HTTP" test "$(curl -s --max-time 2 "http://$(addrs | tr -d ' '):$port/")" = ok
 
 # --- stop
-spid=$("$xensim" list | awk '$1 == "scaler" { print $3 }')
-[ -n "$spid" ] && kill -TERM "$spid"
-wait_for 10 grep -q "domain $sdom (scaler) died" "$run/sim/xensimd.log" ||
-	bad "the scaler domain did not end on SIGTERM"
-check "... with exit status 0" grep -q "domain $sdom (scaler) died: exit status 0" \
-	"$run/sim/xensimd.log"
-! sanitizer_report "$slog" || bad "sanitizer report in the scaler's log"
-stop_daemon "$apid" "$run/agent.log" agent
-for w in $("$xensim" list | awk '/^web-/ { print $1 }'); do
-	"$xensim" destroy "$w" >/dev/null 2>&1
-done
-xensim_stop "$xensim" "$xpid" "$run/sim/xenstored.log"
-stop_daemon "$dpid" "$run/dnsd.log" dnsd
+fleet_stop
 [ "$failures" -eq 0 ] || { grep 'fleet:' "$slog" | tail -30; tail -10 "$run/dnsd.log"; }
 finish it_fleet_dns
