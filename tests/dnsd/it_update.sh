@@ -63,29 +63,6 @@ cat >"$run/dnsd.json" <<EOF
 }
 EOF
 dnsd_secondaries "$zone" $port_dnsd $port_knot $port_nsd
-server:
-	ip-address: 127.0.0.1@$port_nsd
-	do-ip6: no
-	server-count: 1
-	username: ""
-	chroot: ""
-	zonesdir: "$run/nsd"
-	pidfile: "$run/nsd.pid"
-	database: ""
-	zonelistfile: "$run/nsd.zonelist"
-	xfrdfile: "$run/nsd.xfrd"
-	xfrdir: "$run/nsd"
-	verbosity: 2
-remote-control:
-	control-enable: yes
-	control-interface: "$run/nsd.ctl"
-zone:
-	name: $zone
-	zonefile: $zone.zone
-	request-xfr: 127.0.0.1@$port_dnsd NOKEY
-	allow-notify: 127.0.0.1 NOKEY
-	provide-xfr: 127.0.0.1 NOKEY
-EOF
 
 start_dnsd() {
 	"$dnsd" -c "$run/dnsd.json" -v >>"$run/dnsd.log" 2>&1 &
