@@ -119,47 +119,27 @@ keys_free(void *dst)
 	keys->n = 0;
 }
 
-/* The transfer prefixes, each reported where it is written. */
+/*
+ * A list of prefixes (axfr-allow, update-allow) parsed into acl, each
+ * bad one reported where it is written.
+ */
 static int
-zone_acl(struct config_ctx *c, json_t *obj, struct dns_zconf *z)
+prefixes(struct config_ctx *c, json_t *obj, const char *key,
+    const struct config_strlist *text, struct net_acl *acl)
 {
-	json_t		*list = json_object_get(obj, "axfr-allow");
+	json_t		*list = json_object_get(obj, key);
 	const char	*why;
 	size_t		 i;
 
-	if (z->axfr_allow.n == 0)
+	if (text->n == 0)
 		return 0;
-	if ((z->axfr.v = calloc(z->axfr_allow.n, sizeof(*z->axfr.v))) == NULL)
+	if ((acl->v = calloc(text->n, sizeof(*acl->v))) == NULL)
 		return config_error(c, obj, "out of memory");
-	for (i = 0; i < z->axfr_allow.n; i++) {
-		if (net_addr_parse_prefix(z->axfr_allow.v[i], &z->axfr.v[i],
-		    &why) == -1)
+	for (i = 0; i < text->n; i++) {
+		if (net_addr_parse_prefix(text->v[i], &acl->v[i], &why) == -1)
 			return config_error(c, json_array_get(list, i), "%s",
 			    why);
-		z->axfr.n++;
-	}
-	return 0;
-}
-
-/* Who may send updates (with a key): prefixes, as axfr-allow. */
-static int
-zone_update_acl(struct config_ctx *c, json_t *obj, struct dns_zconf *z)
-{
-	json_t		*list = json_object_get(obj, "update-allow");
-	const char	*why;
-	size_t		 i;
-
-	if (z->update_allow_to.n == 0)
-		return 0;
-	if ((z->update_allow.v = calloc(z->update_allow_to.n,
-	    sizeof(*z->update_allow.v))) == NULL)
-		return config_error(c, obj, "out of memory");
-	for (i = 0; i < z->update_allow_to.n; i++) {
-		if (net_addr_parse_prefix(z->update_allow_to.v[i],
-		    &z->update_allow.v[i], &why) == -1)
-			return config_error(c, json_array_get(list, i), "%s",
-			    why);
-		z->update_allow.n++;
+		acl->n++;
 	}
 	return 0;
 }
@@ -246,8 +226,10 @@ zones_raw(struct config_ctx *c, json_t *val, void *dst)
 	json_array_foreach(val, i, item) {
 		z = &zs->v[zs->n++];
 		if (config_apply(c, item, zone_schema, z) == -1 ||
-		    zone_acl(c, item, z) == -1 || zone_notify(c, item, z) == -1 ||
-		    zone_update_acl(c, item, z) == -1 ||
+		    prefixes(c, item, "axfr-allow", &z->axfr_allow,
+		    &z->axfr) == -1 || zone_notify(c, item, z) == -1 ||
+		    prefixes(c, item, "update-allow", &z->update_allow_to,
+		    &z->update_allow) == -1 ||
 		    zone_update_keys(c, item, z) == -1)
 			return -1;
 		if (dns_name_from_text(z->origin, wire) == -1)

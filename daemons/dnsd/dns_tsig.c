@@ -232,13 +232,45 @@ read_tsig(const uint8_t *msg, size_t len, size_t off, struct tsig_rr *t)
 	return p + t->olen == end ? 0 : -1;
 }
 
+/*
+ * What a received message's MAC covers (RFC 8945 4.3): prior (the
+ * request's MAC, for an answer; NULL for a request), then the message as
+ * it was before its TSIG at off was added (the original ID, ARCOUNT one
+ * less), then the TSIG variables t carries.  -1 if the MAC cannot be
+ * made.
+ */
+static int
+mac_received(const struct dns_tsig_key *k, const uint8_t *prior,
+    size_t priorlen, const uint8_t *msg, size_t off, const uint8_t *keyname,
+    const uint8_t *alg, const struct tsig_rr *t, uint8_t *mac,
+    size_t *maclen)
+{
+	struct mac	 m;
+	uint8_t		 hdr[DNS_HDRLEN], rl[2];
+
+	memcpy(hdr, msg, DNS_HDRLEN);
+	put16(hdr, t->orig_id);
+	put16(hdr + 10, (uint16_t)(get16(msg + 10) - 1));
+	if (mac_begin(&m, k) == -1)
+		return -1;
+	if (prior != NULL) {
+		put16(rl, (uint16_t)priorlen);
+		mac_add(&m, rl, 2);
+		mac_add(&m, prior, priorlen);
+	}
+	mac_add(&m, hdr, DNS_HDRLEN);
+	mac_add(&m, msg + DNS_HDRLEN, off - DNS_HDRLEN);
+	mac_vars(&m, keyname, alg, t->time, t->fudge, t->error, t->other,
+	    t->olen);
+	return mac_end(&m, mac, maclen);
+}
+
 int
 dns_tsig_verify(const struct dns_tsig_keys *keys, const uint8_t *msg,
     size_t len, size_t off, uint64_t now, struct dns_tsig_state *st)
 {
 	struct tsig_rr	 t;
-	struct mac	 m;
-	uint8_t		 hdr[DNS_HDRLEN], mac[DNS_TSIG_MACMAX];
+	uint8_t		 mac[DNS_TSIG_MACMAX];
 	size_t		 maclen, least;
 
 	memset(st, 0, sizeof(*st));
@@ -259,16 +291,8 @@ dns_tsig_verify(const struct dns_tsig_keys *keys, const uint8_t *msg,
 	least = st->key->maclen / 2 > 10 ? st->key->maclen / 2 : 10;
 	if (t.macsize > st->key->maclen || t.macsize < least)
 		return -1;
-	memcpy(hdr, msg, DNS_HDRLEN);
-	put16(hdr, t.orig_id);
-	put16(hdr + 10, (uint16_t)(get16(msg + 10) - 1));
-	if (mac_begin(&m, st->key) == -1)
-		return -1;
-	mac_add(&m, hdr, DNS_HDRLEN);
-	mac_add(&m, msg + DNS_HDRLEN, off - DNS_HDRLEN);
-	mac_vars(&m, st->keyname, st->alg, t.time, t.fudge, t.error, t.other,
-	    t.olen);
-	if (mac_end(&m, mac, &maclen) == -1)
+	if (mac_received(st->key, NULL, 0, msg, off, st->keyname, st->alg,
+	    &t, mac, &maclen) == -1)
 		return -1;
 	if (CRYPTO_memcmp(mac, t.mac, t.macsize) != 0) {
 		st->error = DNS_TSIG_BADSIG;
@@ -394,9 +418,7 @@ dns_tsig_verify_response(const struct dns_tsig_state *st,
     const uint8_t *msg, size_t len, size_t off)
 {
 	struct tsig_rr	 t;
-	struct mac	 m;
-	uint8_t		 hdr[DNS_HDRLEN], mac[DNS_TSIG_MACMAX], rl[2];
-	uint8_t		 owner[DNS_NAME_MAX];
+	uint8_t		 mac[DNS_TSIG_MACMAX], owner[DNS_NAME_MAX];
 	size_t		 maclen;
 
 	if (st->key == NULL || off < DNS_HDRLEN ||
@@ -406,19 +428,8 @@ dns_tsig_verify_response(const struct dns_tsig_state *st,
 	if (dns_name_cmp(owner, st->key->name) != 0 || t.error != 0 ||
 	    t.macsize != st->key->maclen)
 		return -1;
-	memcpy(hdr, msg, DNS_HDRLEN);
-	put16(hdr, t.orig_id);
-	put16(hdr + 10, (uint16_t)(get16(msg + 10) - 1));
-	if (mac_begin(&m, st->key) == -1)
-		return -1;
-	put16(rl, (uint16_t)st->maclen);
-	mac_add(&m, rl, 2);
-	mac_add(&m, st->mac, st->maclen);
-	mac_add(&m, hdr, DNS_HDRLEN);
-	mac_add(&m, msg + DNS_HDRLEN, off - DNS_HDRLEN);
-	mac_vars(&m, st->key->name, st->key->alg, t.time, t.fudge, t.error,
-	    t.other, t.olen);
-	if (mac_end(&m, mac, &maclen) == -1)
+	if (mac_received(st->key, st->mac, st->maclen, msg, off,
+	    st->key->name, st->key->alg, &t, mac, &maclen) == -1)
 		return -1;
 	return CRYPTO_memcmp(mac, t.mac, maclen) == 0 ? 0 : -1;
 }
