@@ -90,10 +90,7 @@ upd() {
 start_dnsd
 wait_for 10 is_serial $port_dnsd 1 ||
 	{ echo "FAIL: dnsd does not serve $zone"; cat "$run/dnsd.log"; exit 1; }
-knotd -c "$run/knot.conf" >"$run/knot.log" 2>&1 &
-pids+=($!)
-nsd -d -c "$run/nsd.conf" >"$run/nsd.log" 2>&1 &
-pids+=($!)
+dnsd_secondaries_start
 wait_for 30 is_serial $port_knot 1 || bad "Knot does not serve serial 1"
 wait_for 30 is_serial $port_nsd 1 || bad "NSD does not serve serial 1"
 

@@ -92,3 +92,13 @@ zone:
 	provide-xfr: 127.0.0.1 NOKEY
 EOF
 }
+
+# dnsd_secondaries_start: knotd and nsd started on the configurations
+# dnsd_secondaries wrote, logging to $run/knot.log and $run/nsd.log; both
+# go in pids (stopped on exit).
+dnsd_secondaries_start() {
+	knotd -c "$run/knot.conf" >"$run/knot.log" 2>&1 &
+	pids+=($!)
+	nsd -d -c "$run/nsd.conf" >"$run/nsd.log" 2>&1 &
+	pids+=($!)
+}
