@@ -74,6 +74,10 @@ wait_for 10 eval '[ "$(stat -c %s "$logs/guest-good.log" 2>/dev/null)" = '"$good
 	bad "good: the log is not the stream"
 [ "$(stat -c %s "$logs/guest-good.log")" -eq $good_bytes ] ||
 	bad "good: log size"
+# The flood's held bytes and its last gap's marker come out at the rate
+# after DONE too: wait until the log accounts for the whole stream.
+flood_whole() { "$guest" check-gaps 22 "$logs/guest-flood.log" $flood_bytes >/dev/null; }
+wait_for 10 flood_whole
 out=$("$guest" check-gaps 22 "$logs/guest-flood.log" $flood_bytes) ||
 	bad "flood: the log is not the stream with marked gaps: $out"
 echo "flood: $out"
