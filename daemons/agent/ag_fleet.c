@@ -220,23 +220,16 @@ static void	command_free(char **);
 static char **
 command_for(const struct config_strlist *cmd, unsigned n)
 {
-	char	**v, num[16], *at, *arg;
+	char	**v;
 	size_t	  i;
 
-	snprintf(num, sizeof(num), "%u", n);
 	if ((v = calloc(cmd->n + 1, sizeof(*v))) == NULL)
 		return NULL;
-	for (i = 0; i < cmd->n; i++) {
-		if ((at = strstr(cmd->v[i], "{n}")) == NULL)
-			arg = strdup(cmd->v[i]);
-		else if (asprintf(&arg, "%.*s%s%s", (int)(at - cmd->v[i]),
-		    cmd->v[i], num, at + 3) == -1)
-			arg = NULL;
-		if ((v[i] = arg) == NULL) {
+	for (i = 0; i < cmd->n; i++)
+		if ((v[i] = ag_config_number(cmd->v[i], n)) == NULL) {
 			command_free(v);
 			return NULL;
 		}
-	}
 	return v;
 }
 
@@ -277,8 +270,10 @@ build(struct ag_fleet *f, bool for_pool, const char *token, ag_fleet_fn fn,
 	d->for_pool = for_pool;
 	d->state = D_BUILDING;
 	/* Booted before it is paused, when it can say it is up. */
-	rc = ag_create(f->drv, d->name, f->cfg->domain.memory_mb, argv,
-	    for_pool && !waits_for_boot(f), built, o);
+	rc = ag_create(f->drv, &(struct ag_build){ .name = d->name,
+	    .number = f->next_number - 1, .memory_mb =
+	    f->cfg->domain.memory_mb, .argv = argv, .paused = for_pool &&
+	    !waits_for_boot(f) }, built, o);
 	command_free(argv);
 	if (rc != 0) {
 		d->state = D_FREE;

@@ -28,12 +28,13 @@
 
 #define OUT_MAX		16384	/* what one command may print */
 #define ARGV_MAX	72
+#define XENSIM_MEMORY_MB 64	/* when the configuration names none */
 
 enum run_kind { RUN_CREATE, RUN_PLAIN, RUN_LIST };
 
 struct run {
 	LIST_ENTRY(run)		 entry;
-	struct ag_driver	*d;
+	struct xensim_driver	*d;
 	enum run_kind		 kind;
 	pid_t			 pid;
 	int			 fd;
@@ -44,7 +45,8 @@ struct run {
 	void			*arg;
 };
 
-struct ag_driver {
+struct xensim_driver {
+	struct ag_driver	 base_driver;	/* first: the table */
 	struct event_base	*base;
 	char			*xensim;
 	xc_interface		*xch;
@@ -53,10 +55,12 @@ struct ag_driver {
 	unsigned		 busy;
 };
 
+static const struct ag_driver_ops xensim_ops;
+
 struct ag_driver *
 ag_xensim_new(struct event_base *base, const char *xensim)
 {
-	struct ag_driver	*d;
+	struct xensim_driver	*d;
 
 	if ((d = calloc(1, sizeof(*d))) == NULL ||
 	    (d->xensim = strdup(xensim)) == NULL ||
@@ -66,10 +70,18 @@ ag_xensim_new(struct event_base *base, const char *xensim)
 		free(d);
 		return NULL;
 	}
+	d->base_driver.ops = &xensim_ops;
 	d->base = base;
 	LIST_INIT(&d->runs);
 	LIST_INIT(&d->told);
-	return d;
+	return &d->base_driver;
+}
+
+/* The driver behind the table's pointer. */
+static struct xensim_driver *
+xensim(struct ag_driver *d)
+{
+	return (struct xensim_driver *)d;
 }
 
 /* ---- what the command printed ---- */
@@ -173,7 +185,7 @@ on_output(evutil_socket_t fd, short what, void *arg)
 }
 
 static int
-start(struct ag_driver *d, enum run_kind kind, char *const *argv,
+start(struct xensim_driver *d, enum run_kind kind, char *const *argv,
     ag_done_fn done, void *arg)
 {
 	struct run	*r;
@@ -225,36 +237,38 @@ start(struct ag_driver *d, enum run_kind kind, char *const *argv,
 
 /* ---- the driver's calls ---- */
 
-int
-ag_create(struct ag_driver *d, const char *name, int memory_mb,
-    char *const *argv, bool paused, ag_done_fn done, void *arg)
+static int
+xensim_create(struct ag_driver *drv, const struct ag_build *b,
+    ag_done_fn done, void *arg)
 {
-	char	*v[ARGV_MAX], mem[16];
-	size_t	 n = 0, i;
+	struct xensim_driver	*d = xensim(drv);
+	char			*v[ARGV_MAX], mem[16];
+	size_t			 n = 0, i;
 
-	snprintf(mem, sizeof(mem), "%d", memory_mb);
+	snprintf(mem, sizeof(mem), "%d", b->memory_mb > 0 ? b->memory_mb :
+	    XENSIM_MEMORY_MB);
 	v[n++] = d->xensim;
 	v[n++] = "create";
 	v[n++] = "--name";
-	v[n++] = (char *)name;
+	v[n++] = (char *)b->name;
 	v[n++] = "--memory";
 	v[n++] = mem;
-	if (paused)
+	if (b->paused)
 		v[n++] = "--paused";
 	v[n++] = "--";
-	for (i = 0; argv[i] != NULL; i++) {
+	for (i = 0; b->argv[i] != NULL; i++) {
 		if (n == ARGV_MAX - 1) {
 			errno = E2BIG;
 			return -1;
 		}
-		v[n++] = argv[i];
+		v[n++] = b->argv[i];
 	}
 	v[n] = NULL;
 	return start(d, RUN_CREATE, v, done, arg);
 }
 
 static int
-plain(struct ag_driver *d, const char *verb, uint32_t domid,
+plain(struct xensim_driver *d, const char *verb, uint32_t domid,
     ag_done_fn done, void *arg)
 {
 	char	 id[16];
@@ -290,7 +304,7 @@ tell(evutil_socket_t fd, short what, void *arg)
 }
 
 static int
-hypercall(struct ag_driver *d, int (*fn)(xc_interface *, uint32_t),
+hypercall(struct xensim_driver *d, int (*fn)(xc_interface *, uint32_t),
     uint32_t domid, ag_done_fn done, void *arg)
 {
 	struct told	*t = calloc(1, sizeof(*t));
@@ -308,47 +322,50 @@ hypercall(struct ag_driver *d, int (*fn)(xc_interface *, uint32_t),
 	return 0;
 }
 
-int
-ag_unpause(struct ag_driver *d, uint32_t domid, ag_done_fn done, void *arg)
+static int
+xensim_unpause(struct ag_driver *d, uint32_t domid, ag_done_fn done,
+    void *arg)
 {
-	return hypercall(d, xc_domain_unpause, domid, done, arg);
+	return hypercall(xensim(d), xc_domain_unpause, domid, done, arg);
 }
 
-int
-ag_pause(struct ag_driver *d, uint32_t domid, ag_done_fn done, void *arg)
+static int
+xensim_pause(struct ag_driver *d, uint32_t domid, ag_done_fn done,
+    void *arg)
 {
-	return hypercall(d, xc_domain_pause, domid, done, arg);
+	return hypercall(xensim(d), xc_domain_pause, domid, done, arg);
 }
 
-int
-ag_destroy(struct ag_driver *d, uint32_t domid, ag_done_fn done, void *arg)
+static int
+xensim_destroy(struct ag_driver *d, uint32_t domid, ag_done_fn done,
+    void *arg)
 {
-	return plain(d, "destroy", domid, done, arg);
+	return plain(xensim(d), "destroy", domid, done, arg);
 }
 
-int
-ag_list(struct ag_driver *d, ag_done_fn done, void *arg)
+static int
+xensim_list(struct ag_driver *drv, ag_done_fn done, void *arg)
 {
-	char	*v[] = { d->xensim, "list", NULL };
+	struct xensim_driver	*d = xensim(drv);
+	char			*v[] = { d->xensim, "list", NULL };
 
 	return start(d, RUN_LIST, v, done, arg);
 }
 
-unsigned
-ag_busy(const struct ag_driver *d)
+static unsigned
+xensim_busy(const struct ag_driver *d)
 {
-	return d->busy;
+	return ((const struct xensim_driver *)d)->busy;
 }
 
 /* Commands still running are waited for (none is left behind) and
  * their callers told ECANCELED. */
-void
-ag_driver_free(struct ag_driver *d)
+static void
+xensim_free(struct ag_driver *drv)
 {
-	struct run	*r;
+	struct xensim_driver	*d = xensim(drv);
+	struct run		*r;
 
-	if (d == NULL)
-		return;
 	while ((r = LIST_FIRST(&d->runs)) != NULL) {
 		LIST_REMOVE(r, entry);
 		event_free(r->ev);
@@ -367,3 +384,14 @@ ag_driver_free(struct ag_driver *d)
 	free(d->xensim);
 	free(d);
 }
+
+static const struct ag_driver_ops xensim_ops = {
+	.name = "xensim",
+	.create = xensim_create,
+	.unpause = xensim_unpause,
+	.pause = xensim_pause,
+	.destroy = xensim_destroy,
+	.list = xensim_list,
+	.busy = xensim_busy,
+	.free = xensim_free,
+};

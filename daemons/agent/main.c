@@ -11,6 +11,7 @@
  */
 #include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,10 +37,16 @@ static const struct daemon_spec spec = {
 	.name = "agent",
 	.config_required = true,
 	.notes = "The configuration names the toolstack (\"xensim\": its "
-	    "command), the one kind of\ndomain made and the warm pool's "
+	    "command; or \"libxl\"), the one\nkind of domain made and the warm pool's "
 	    "size; --check loads it.  Give --policy a file\nthat lets only "
 	    "the scaler's domain call domain.* (docs/agent.md).\n",
 };
+
+static bool
+same(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
 
 static void
 sighup(void *arg)
@@ -55,7 +62,8 @@ sighup(void *arg)
 		    err);
 		return;
 	}
-	if (strcmp(fresh.xensim, d->cfg.xensim) != 0)
+	if (!same(fresh.xensim, d->cfg.xensim) ||
+	    !same(fresh.libxl.domain_config, d->cfg.libxl.domain_config))
 		log_warnx("reload: a new toolstack takes a restart");
 	/* The command and prefix stay: the pool was built from them. */
 	if (d->rpcs != NULL) {
@@ -71,9 +79,12 @@ sighup(void *arg)
 }
 
 /*
- * The agent is the toolstack's holder and stays root, but executes
- * only the toolstack's command and writes only xensim's run directory
- * (docs/privilege.md).
+ * The agent is the toolstack's holder and stays root (docs/privilege.md).
+ * With xensim it executes only the toolstack's command and writes only
+ * xensim's run directory.  With libxl it is Xen's toolstack itself: it
+ * runs the hotplug scripts (and what they run: ip, xenstore-write) and
+ * keeps libxl's state, so it may read and execute the file system but
+ * write only libxl's directories and /dev (a script's 2>/dev/null).
  */
 static int
 drop(struct daemon *d)
@@ -83,6 +94,15 @@ drop(struct daemon *d)
 
 	privdrop_base(&p);
 	p.keep_exec = true;
+	if (d->cfg.libxl.domain_config != NULL) {
+		if (privdrop_ro(&p, "/") != 0 ||
+		    privdrop_rw(&p, "/dev") != 0 ||
+		    privdrop_rw(&p, "/var/lib/xen") != 0 ||
+		    privdrop_rw(&p, "/var/log/xen") != 0 ||
+		    privdrop_rw(&p, "/run/xen") != 0)
+			return -1;
+		return daemon_drop(&d->args, &p);
+	}
 	/* xensim's tree: its command in bin/, its libraries in lib/. */
 	snprintf(dir, sizeof(dir), "%s", d->cfg.xensim);
 	if (privdrop_ro(&p, d->args.config_path) != 0 ||
@@ -101,18 +121,23 @@ serve(struct daemon *d)
 	};
 	struct ag_driver	*drv;
 	struct evloop		*loop;
+	char			 err[256];
 	int			 rc = 1;
 
 	if ((loop = evloop_new()) == NULL) {
 		log_warnx("cannot set up the event loop");
 		return 1;
 	}
-	if ((drv = ag_xensim_new(evloop_base(loop), d->cfg.xensim)) == NULL ||
-	    (d->fleet = ag_fleet_new(evloop_base(loop), drv, &d->cfg)) ==
+	if ((drv = ag_driver_open(evloop_base(loop), &d->cfg, err,
+	    sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		evloop_free(loop);
+		return 1;
+	}
+	if ((d->fleet = ag_fleet_new(evloop_base(loop), drv, &d->cfg)) ==
 	    NULL) {
 		log_warnx("out of memory");
-		if (d->fleet == NULL)
-			ag_driver_free(drv);
+		ag_driver_free(drv);
 		evloop_free(loop);
 		return 1;
 	}
@@ -120,8 +145,9 @@ serve(struct daemon *d)
 	evloop_set_reload(loop, sighup, d);
 	if (drop(d) == 0 && ag_fleet_start(d->fleet) == 0) {
 		d->rpcs = daemon_rpc(&d->args, evloop_base(loop), &o);
-		log_info("serving domain.* with the xensim toolstack at %s",
-		    d->cfg.xensim);
+		log_info("serving domain.* with the %s toolstack (%s)",
+		    ag_driver_name(drv), d->cfg.xensim != NULL ?
+		    d->cfg.xensim : d->cfg.libxl.domain_config);
 		rc = evloop_run(loop) == 0 ? 0 : 1;
 	}
 	/* Callers first, then the toolstack's commands under way. */

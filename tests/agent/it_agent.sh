@@ -32,7 +32,11 @@ printf '%s\n' 'domain.* scaler allow' 'sys.* dom0 allow' >"$run/policy"
 check "--check loads the configuration" "$agent" --check -c "$run/agent.json"
 printf '{ "xensim": "%s", "domain": { "command": [] } }\n' "$xensim" >"$run/bad.json"
 out=$("$agent" --check -c "$run/bad.json" 2>&1)
-check "an empty command is refused ($out)" grep -q 'an empty command' <<<"$out"
+check "an empty command is refused ($out)" grep -q 'xensim needs a command' <<<"$out"
+printf '{ "xensim": "%s", "libxl": { "domain-config": "web.json" },
+  "domain": { "command": ["x"] } }\n' "$xensim" >"$run/bad.json"
+out=$("$agent" --check -c "$run/bad.json" 2>&1)
+check "two toolstacks are refused ($out)" grep -q 'one toolstack' <<<"$out"
 
 "$xensim" start --xenstored "$build/daemons/xenstored/xenstored" ||
 	{ bad "xensim start"; finish it_agent; }
