@@ -10,6 +10,8 @@ static const struct config_field domain_schema[] = {
 	    65536),
 	CONFIG_STRING("prefix", false, struct ag_domain_conf, prefix),
 	CONFIG_STRING("ready", false, struct ag_domain_conf, ready),
+	CONFIG_INT("ready-ms", false, struct ag_domain_conf, ready_ms, 100,
+	    600000),
 	CONFIG_END
 };
 
@@ -45,6 +47,7 @@ ag_config_load(const char *path, struct ag_config *c, char *err,
 {
 	memset(c, 0, sizeof(*c));
 	c->pool = 2;
+	c->domain.ready_ms = 30000;
 	if (path == NULL) {
 		snprintf(err, errlen, "a configuration (-c) is required");
 		return -1;

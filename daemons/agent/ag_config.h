@@ -21,7 +21,8 @@
  * number); "ready" is the node, under the domain's home, that it writes
  * once booted (then pool domains are booted first and paused after, so
  * that taking one is an unpause of a booted domain, and a domain built
- * for a call is answered once ready); "pool" is how many it keeps.
+ * for a call is answered once ready), within "ready-ms" (default 30000;
+ * more for real Xen under emulation); "pool" is how many it keeps.
  * "{n}" in an argument of the command becomes the domain's number (the
  * N of PREFIX-N): what must differ between domains, such as each web
  * domain's own listen address on xensim (docs/scaler.md).
@@ -41,6 +42,7 @@ struct ag_domain_conf {
 	int			 memory_mb;	/* 0: the driver's */
 	char			*prefix;
 	char			*ready;		/* a node it writes when up */
+	int			 ready_ms;	/* how long it may take */
 };
 
 struct ag_libxl_conf {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -14,7 +15,6 @@
 #include "log.h"
 
 #define POOL_RETRY_MS	2000	/* after a pool build failed */
-#define READY_MS	30000	/* a domain that never says it is up */
 
 enum dom_state { D_FREE, D_BUILDING, D_POOLED, D_STARTING, D_RUNNING,
 	D_PAUSING, D_PAUSED, D_GOING };
@@ -58,9 +58,11 @@ struct op {
 	ag_fleet_fn	 fn;
 	void		*arg;
 	enum dom_state	 was;	/* to go back to if it fails */
+	struct timespec	 t0;	/* a build's start, for its log line */
 };
 
 static void	fill_pool(struct ag_fleet *);
+static bool	waits_for_boot(const struct ag_fleet *);
 
 static const char *
 prefix(const struct ag_fleet *f)
@@ -110,12 +112,24 @@ op_new(struct ag_fleet *f, struct dom *d, ag_fleet_fn fn, void *arg)
 {
 	struct op	*o = calloc(1, sizeof(*o));
 
-	if (o != NULL)
-		*o = (struct op){ f, d, fn, arg, D_FREE };
+	if (o != NULL) {
+		*o = (struct op){ f, d, fn, arg, D_FREE, { 0, 0 } };
+		clock_gettime(CLOCK_MONOTONIC, &o->t0);
+	}
 	return o;
 }
 
 /* ---- building ---- */
+
+static long long
+ms_since(const struct timespec *t0)
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long long)(now.tv_sec - t0->tv_sec) * 1000 +
+	    (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
 
 static void
 discarded(void *arg, int err, const char *msg, const struct ag_result *r)
@@ -151,8 +165,10 @@ settle(struct op *o, int err, const char *msg)
 			f->stats.pool_built++;
 		else
 			f->stats.cold++;
-		log_info("domain %s is domain %u%s", d->name, d->domid,
-		    d->for_pool ? ", paused in the pool" : ", running");
+		log_info("domain %s is domain %u%s (built%s in %lld ms)",
+		    d->name, d->domid, d->for_pool ? ", paused in the pool" :
+		    ", running", waits_for_boot(f) ? " and ready" : "",
+		    ms_since(&o->t0));
 	}
 	if (o->fn != NULL)
 		o->fn(o->arg, err, msg, d->domid, d->name, false);
@@ -177,7 +193,7 @@ booted(void *arg, int err)
 
 	if (err != 0) {
 		snprintf(msg, sizeof(msg), "not ready within %d ms (%s)",
-		    READY_MS, strerror(err));
+		    o->f->cfg->domain.ready_ms, strerror(err));
 		settle(o, err, msg);
 	} else if (!o->dom->for_pool)
 		settle(o, 0, "");
@@ -206,7 +222,7 @@ built(void *arg, int err, const char *msg, const struct ag_result *r)
 	if (err != 0 || !waits_for_boot(f))
 		settle(o, err, msg);
 	else if (ag_ready_wait(f->ready, r->domid, f->cfg->domain.ready,
-	    READY_MS, booted, o) != 0)
+	    f->cfg->domain.ready_ms, booted, o) != 0)
 		settle(o, errno, "watching for it to be ready");
 }
 

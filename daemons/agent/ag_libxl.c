@@ -317,6 +317,9 @@ config_for(struct libxl_driver *d, const struct ag_build *b,
 	free(c->c_info.name);
 	if ((c->c_info.name = strdup(b->name)) == NULL)
 		return ERROR_NOMEM;
+	/* A UUID of its own: libxl keeps a domain's /vm/UUID in the store,
+	 * and the JSON's (if xl wrote one) would be every domain's. */
+	libxl_uuid_generate(&c->c_info.uuid);
 	if (b->memory_mb > 0)
 		c->b_info.max_memkb = c->b_info.target_memkb =
 		    (uint64_t)b->memory_mb * 1024;
@@ -481,51 +484,42 @@ libxl_busy(const struct ag_driver *d)
 }
 
 /*
- * A stopping agent: lists are told now.  libxl's own operations cannot
- * be finished without running the loop, which is being torn down, and
- * libxl_ctx_free() must not be called under them: their callers are
- * told ECANCELED and the context is left to the process's exit (the next
- * agent adopts or removes a half-built domain by its name).  Kept where
- * the leak checker can see it, as it is deliberate.
+ * A stopping agent: lists are told now, libxl's own operations under
+ * way are told ECANCELED (finishing them would take the loop, which is
+ * being torn down).  The context is then kept, not freed, until the
+ * process exits, which closes all it holds: libxl_ctx_free() must not
+ * be called under operations, and even when idle it does not free the
+ * records libxl keeps for the osevent hooks (Xen 4.17's libxl.c never
+ * empties its hook_fd_nexi_idle and hook_timeout_nexi_idle lists), so
+ * freeing it would only turn those into leaks reported as the agent's.
+ * A half-built PREFIX-N is adopted or removed by the next agent.
  */
-static struct libxl_driver *left_at_exit;
-
-static int
-op_cancel(struct libxl_op *o)
-{
-	ag_done_fn	 done = o->done;
-
-	if (done == NULL)
-		return 0;
-	o->done = NULL;
-	done(o->arg, ECANCELED, "the agent is stopping",
-	    &(struct ag_result){ 0 });
-	return 1;
-}
+static struct libxl_driver *kept_until_exit;
 
 static void
 libxl_free(struct ag_driver *drv)
 {
 	struct libxl_driver	*d = driver(drv);
 	struct libxl_op		*o, *next;
+	ag_done_fn		 done;
 	int			 running = 0;
 
 	for (o = LIST_FIRST(&d->ops); o != NULL; o = next) {
 		next = LIST_NEXT(o, entry);
-		if (o->ev != NULL)
+		if (o->ev != NULL) {
 			tell_list(-1, 0, o);
-		else
-			running += op_cancel(o);
+			continue;
+		}
+		if ((done = o->done) == NULL)
+			continue;
+		o->done = NULL;
+		running++;
+		done(o->arg, ECANCELED, "the agent is stopping",
+		    &(struct ag_result){ 0 });
 	}
-	if (running > 0) {
+	if (running > 0)
 		log_warnx("libxl: %d operation(s) under way at exit", running);
-		left_at_exit = d;
-		return;
-	}
-	libxl_ctx_free(d->ctx);
-	xtl_logger_destroy((xentoollog_logger *)d->logger);
-	free(d->tmpl);
-	free(d);
+	kept_until_exit = d;
 }
 
 static const struct ag_driver_ops libxl_ops = {

@@ -9,6 +9,8 @@
  * policy and limits; a new driver or domain command on restart) and the
  * teardown after SIGTERM, which waits for the toolstack's commands.
  */
+#include <sys/stat.h>
+
 #include <libgen.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -86,21 +88,28 @@ sighup(void *arg)
  * keeps libxl's state, so it may read and execute the file system but
  * write only libxl's directories and /dev (a script's 2>/dev/null).
  */
+static const char *const libxl_dirs[] = {
+	"/var/lib/xen", "/var/log/xen", "/var/run/xen", "/run/xen", NULL
+};
+
 static int
 drop(struct daemon *d)
 {
 	static char	 dir[PATH_MAX];
 	struct privdrop	 p;
+	size_t		 i;
 
 	privdrop_base(&p);
 	p.keep_exec = true;
 	if (d->cfg.libxl.domain_config != NULL) {
-		if (privdrop_ro(&p, "/") != 0 ||
-		    privdrop_rw(&p, "/dev") != 0 ||
-		    privdrop_rw(&p, "/var/lib/xen") != 0 ||
-		    privdrop_rw(&p, "/var/log/xen") != 0 ||
-		    privdrop_rw(&p, "/run/xen") != 0)
+		if (privdrop_ro(&p, "/") != 0 || privdrop_rw(&p, "/dev") != 0)
 			return -1;
+		/* Made now if missing: a rule covers what exists. */
+		for (i = 0; libxl_dirs[i] != NULL; i++) {
+			(void)mkdir(libxl_dirs[i], 0755);
+			if (privdrop_rw(&p, libxl_dirs[i]) != 0)
+				return -1;
+		}
 		return daemon_drop(&d->args, &p);
 	}
 	/* xensim's tree: its command in bin/, its libraries in lib/. */
