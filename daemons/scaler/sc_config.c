@@ -1,3 +1,4 @@
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,9 @@ static const struct config_field dns_schema[] = {
 	CONFIG_END
 };
 
+static int	dns_raw(struct config_ctx *, json_t *, void *);
+static void	dns_free(void *);
+
 static const struct config_field fleet_schema[] = {
 	CONFIG_INT("agent-domain", false, struct sc_fleet_conf, agent_domain,
 	    0, 32751),
@@ -62,7 +66,8 @@ static const struct config_field fleet_schema[] = {
 	    3600000),
 	CONFIG_INT("timeout-ms", false, struct sc_fleet_conf, timeout_ms, 10,
 	    60000),
-	CONFIG_OBJECT("dns", false, struct sc_fleet_conf, dns, dns_schema),
+	CONFIG_RAW("dns", false, struct sc_fleet_conf, dns, dns_raw,
+	    dns_free),
 	CONFIG_END
 };
 
@@ -91,46 +96,53 @@ fleet_defaults(struct sc_fleet_conf *f)
 	f->dns.ttl = 5;
 }
 
-/* "dns", checked into the flat settings the control loop takes. */
+/*
+ * "dns", checked into the flat settings the control loop takes; each
+ * fault reported where it is written (FILE:LINE:COL).  dst is the
+ * fleet's "dns" as written, inside the fleet's configuration.
+ */
 static int
-dns_check(const char *path, struct sc_fleet_conf *f, char *err,
-    size_t errlen)
+dns_raw(struct config_ctx *c, json_t *val, void *dst)
 {
+	struct sc_dns_conf	*dc = dst;
+	struct sc_fleet_conf	*f = (struct sc_fleet_conf *)(void *)
+				    ((char *)dst - offsetof(struct sc_fleet_conf,
+				    dns));
 	struct sc_dns_settings	*d = &f->dns_set;
 	const char		*why;
 	uint8_t			 zone[DNS_NAME_MAX], name[DNS_NAME_MAX];
 
-	if (f->dns.server == NULL)
-		return 0;
-	if (dns_tsig_key_init(&d->key, f->dns.key.name, f->dns.key.algorithm,
-	    f->dns.key.secret, &why) == -1) {
-		snprintf(err, errlen, "%s: fleet: dns: key: %s", path, why);
+	if (config_apply(c, val, dns_schema, dc) == -1)
 		return -1;
-	}
-	if (dns_name_from_text(f->dns.zone, zone) == -1 ||
-	    dns_name_from_text(f->dns.name, name) == -1) {
-		snprintf(err, errlen, "%s: fleet: dns: zone and name must be "
-		    "domain names", path);
-		return -1;
-	}
+	if (dns_tsig_key_init(&d->key, dc->key.name, dc->key.algorithm,
+	    dc->key.secret, &why) == -1)
+		return config_error(c, json_object_get(val, "key"), "%s", why);
+	if (dns_name_from_text(dc->zone, zone) == -1)
+		return config_error(c, json_object_get(val, "zone"),
+		    "not a domain name");
+	if (dns_name_from_text(dc->name, name) == -1)
+		return config_error(c, json_object_get(val, "name"),
+		    "not a domain name");
 	dns_name_lower(zone, zone);
 	dns_name_lower(name, name);
-	if (!dns_name_under(name, zone)) {
-		snprintf(err, errlen, "%s: fleet: dns: %s is not in %s", path,
-		    f->dns.name, f->dns.zone);
-		return -1;
-	}
-	if (snprintf(d->server, sizeof(d->server), "%s", f->dns.server) >=
-	    (int)sizeof(d->server) || strchr(d->server, ':') == NULL) {
-		snprintf(err, errlen, "%s: fleet: dns: server: ADDRESS:PORT",
-		    path);
-		return -1;
-	}
-	snprintf(d->zone, sizeof(d->zone), "%s", f->dns.zone);
-	snprintf(d->name, sizeof(d->name), "%s", f->dns.name);
-	d->ttl = f->dns.ttl;
+	if (!dns_name_under(name, zone))
+		return config_error(c, json_object_get(val, "name"),
+		    "%s is not in %s", dc->name, dc->zone);
+	if (snprintf(d->server, sizeof(d->server), "%s", dc->server) >=
+	    (int)sizeof(d->server) || strchr(d->server, ':') == NULL)
+		return config_error(c, json_object_get(val, "server"),
+		    "ADDRESS:PORT");
+	snprintf(d->zone, sizeof(d->zone), "%s", dc->zone);
+	snprintf(d->name, sizeof(d->name), "%s", dc->name);
+	d->ttl = dc->ttl;
 	d->on = true;
 	return 0;
+}
+
+static void
+dns_free(void *dst)
+{
+	config_free(dns_schema, dst);
 }
 
 static int
@@ -157,7 +169,7 @@ fleet_check(const char *path, struct sc_fleet_conf *f, char *err,
 		    path, f->as.min_replicas, f->as.max_replicas);
 		return -1;
 	}
-	return dns_check(path, f, err, errlen);
+	return 0;
 }
 
 int

@@ -18,6 +18,11 @@
 #             (xensim destroy): the agent sees it gone from the
 #             toolstack's list, a new one serves, and DNS has its address
 #             and not the dead one's
+#   restart   the scaler's whole domain destroyed and a new one started
+#             with the same configuration and queue: it keeps the web
+#             domain that serves (the web domains' policy names it
+#             "scaler", its name made readable), DNS is unchanged and
+#             the agent builds nothing
 # The scaler domain ends with exit 0 on SIGTERM, dnsd and the agent too,
 # none with a sanitizer report.
 #   it_fleet_dns.sh BUILD_DIR
@@ -127,6 +132,21 @@ check "the agent saw it gone" grep -q "domain web-[0-9]* ([0-9]*) is gone, not b
 check "DNS has the new domain ($(addrs) for $now), not the dead one's $dead" \
 	test "$(addrs)" = "$(listen_of "$now") "
 check "the name answers HTTP" test "$(curl -s --max-time 2 "http://$(addrs | tr -d ' '):$port/")" = ok
+
+# --- restart: the scaler's whole domain replaced by a new one, which
+# carries on from the queue and from what the domains say: the same
+# domain serves, DNS is unchanged, and the agent builds nothing.
+builds() { "$ctl" --json --service domain sys.stats 2>/dev/null |
+	jq -r '.daemon | (.cold_starts + .warm_starts)'; }
+before=$(builds) old=$sdom
+"$xensim" destroy scaler >/dev/null
+start_scaler "$build/daemons/scaler/scaler" -c "$run/scaler.json" -v &&
+	"$xensim" unpause scaler
+wait_for 20 eval '[ "$(fleet serving)" = 1 ] && one_in_dns' ||
+	bad "after the scaler's domain was replaced: serving $(fleet serving), DNS '$(addrs)'"
+check "the new scaler (domain $sdom, was $old) kept domain $now: no new build ($before, $(builds))" \
+	sh -c "[ '$(running_webs)' = '$now' ] && [ '$(builds)' = '$before' ]"
+check "... and DNS names it still ($(addrs))" test "$(addrs)" = "$(listen_of "$now") "
 
 # --- stop
 fleet_stop

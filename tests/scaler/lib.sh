@@ -61,24 +61,34 @@ JSON
 }
 
 # fleet_start CMD...: xensim started ($xpid its xenstored), the scaler's
-# domain made paused running CMD ($sdom, its log $slog), the web
-# domains' policy naming it by id (a guest cannot read names), the agent
-# started (start_agent; $apid) and its pool full, then the scaler
-# unpaused.  Returns 1 after saying what failed.
+# domain made paused running CMD (start_scaler), the web domains' policy
+# naming it "scaler", the agent started (start_agent; $apid) and its pool
+# full, then the scaler unpaused.  Returns 1 after saying what failed.
 fleet_start() {
 	"$xensim" start --xenstored "$build/daemons/xenstored/xenstored" ||
 		{ bad "xensim start"; return 1; }
 	eval "$("$xensim" env)"
 	xpid=$(cat "$run/sim/xenstored.pid")
-	sdom=$("$xensim" create --name scaler --paused -- "$@")
-	slog=$run/sim/console.$sdom.log
-	printf '%s\n' "http.stats $sdom allow" "http.serve $sdom allow" \
-	    "http.drain $sdom allow" 'http.stats dom0 allow' 'sys.* dom0 allow' \
+	start_scaler "$@" || return 1
+	printf '%s\n' 'http.stats scaler allow' 'http.serve scaler allow' \
+	    'http.drain scaler allow' 'http.stats dom0 allow' 'sys.* dom0 allow' \
 	    >"$run/web.policy"
 	start_agent
 	wait_for 30 eval '[ "$("$xensim" list | grep -cE "^web-[0-9]+ .* paused$")" = 2 ]' ||
 		{ bad "the agent did not fill its pool: $(tail -3 "$run/agent.log")"; return 1; }
 	"$xensim" unpause scaler
+}
+
+# start_scaler CMD...: a domain named scaler, paused, running CMD ($sdom,
+# its log $slog), its name made readable by every domain: a guest reads
+# no other domain's name unless dom0 allows it, and the web domains'
+# policy names the scaler, so that a scaler started again in a new domain
+# is the same caller to them (docs/scaler.md).
+start_scaler() {
+	sdom=$("$xensim" create --name scaler --paused -- "$@") &&
+	    xenstore-chmod "/local/domain/$sdom/name" r0 ||
+		{ bad "the scaler's domain"; return 1; }
+	slog=$run/sim/console.$sdom.log
 }
 
 start_agent() {
