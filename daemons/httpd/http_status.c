@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,75 @@ domain_row(struct http_text *pg, const json_t *d)
 	http_text_put(pg, "</td></tr>\n");
 }
 
+/*
+ * The scaler's fleet, as its sys.stats says (docs/scaler.md): one row a
+ * scaler (two on two hosts: the leader's counts, the follower says it
+ * waits), with the name DNS gives and its addresses.
+ */
+static void
+fleet_row(struct http_text *pg, const json_t *d, const json_t *fleet)
+{
+	const json_t	*dns = json_object_get(fleet, "dns"), *a;
+	size_t		 i;
+
+	http_text_put(pg, "<tr><td>");
+	text(pg, str(d, "name"));
+	http_text_put(pg, " (%lld)</td>", (long long)json_integer_value(
+	    json_object_get(d, "domid")));
+	if (str(fleet, "error") != NULL || !json_is_integer(
+	    json_object_get(fleet, "serving"))) {
+		http_text_put(pg, "<td colspan=\"6\" class=\"down\">");
+		text(pg, str(fleet, "error") != NULL ? str(fleet, "error") :
+		    json_is_false(json_object_get(fleet, "leading")) ?
+		    "following: another scaler leads" : "no round yet");
+		http_text_put(pg, "</td></tr>\n");
+		return;
+	}
+	http_text_put(pg, "<td class=\"serving\">%lld</td><td>%lld</td>"
+	    "<td>%lld</td><td class=\"desired\">%lld</td><td>%.4g</td><td>",
+	    (long long)json_integer_value(json_object_get(fleet, "serving")),
+	    (long long)json_integer_value(json_object_get(fleet, "starting")),
+	    (long long)json_integer_value(json_object_get(fleet, "draining")),
+	    (long long)json_integer_value(json_object_get(fleet, "desired")),
+	    json_number_value(json_object_get(fleet, "metric")));
+	if (dns != NULL) {
+		text(pg, str(dns, "name"));
+		http_text_put(pg, ":");
+		json_array_foreach(json_object_get(dns, "addresses"), i, a) {
+			http_text_put(pg, " ");
+			text(pg, json_string_value(a));
+		}
+	}
+	http_text_put(pg, "</td></tr>\n");
+}
+
+void
+http_status_fleet(struct http_text *pg, const json_t *doms)
+{
+	const json_t	*d, *s, *fleet;
+	size_t		 i, k;
+	bool		 any = false;
+
+	json_array_foreach(doms, i, d)
+		json_array_foreach(json_object_get(d, "services"), k, s) {
+			fleet = json_object_get(json_object_get(json_object_get(
+			    s, "stats"), "daemon"), "fleet");
+			if (!json_is_object(fleet))
+				continue;
+			if (!any)
+				http_text_put(pg, "<table id=\"fleet\">\n"
+				    "<caption>Fleet</caption>\n<thead><tr><th>"
+				    "Scaler</th><th>Serving</th><th>Starting"
+				    "</th><th>Draining</th><th>Desired</th><th>"
+				    "Metric per domain</th><th>DNS</th></tr>"
+				    "</thead>\n<tbody>\n");
+			any = true;
+			fleet_row(pg, d, fleet);
+		}
+	if (any)
+		http_text_put(pg, "</tbody>\n</table>\n");
+}
+
 static void
 render(struct http_server *srv, struct http_text *pg)
 {
@@ -143,6 +213,7 @@ render(struct http_server *srv, struct http_text *pg)
 		text(pg, str(snap, "error"));
 		http_text_put(pg, "</p>\n");
 	}
+	http_status_fleet(pg, doms);
 	http_text_put(pg, "<table id=\"domains\">\n<caption>Domains</caption>\n<thead>"
 	    "<tr><th>ID</th><th>Name</th><th>Services</th><th>XenStore "
 	    "nodes</th></tr></thead>\n<tbody>\n");

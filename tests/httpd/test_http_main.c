@@ -15,6 +15,7 @@ void	http_test_date(Suite *);
 void	http_test_cond(Suite *);
 void	http_test_mime(Suite *);
 void	http_test_text(Suite *);
+void	http_test_status(Suite *);
 
 int
 main(void)
@@ -29,5 +30,6 @@ main(void)
 	http_test_cond(s);
 	http_test_mime(s);
 	http_test_text(s);
+	http_test_status(s);
 	return unit_run(s);
 }
