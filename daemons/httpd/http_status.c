@@ -117,6 +117,7 @@ static void
 fleet_row(struct http_text *pg, const json_t *d, const json_t *fleet)
 {
 	const json_t	*dns = json_object_get(fleet, "dns"), *a;
+	double		 metric;
 	size_t		 i;
 
 	http_text_put(pg, "<tr><td>");
@@ -133,12 +134,17 @@ fleet_row(struct http_text *pg, const json_t *d, const json_t *fleet)
 		return;
 	}
 	http_text_put(pg, "<td class=\"serving\">%lld</td><td>%lld</td>"
-	    "<td>%lld</td><td class=\"desired\">%lld</td><td>%.4g</td><td>",
+	    "<td>%lld</td><td class=\"desired\">%lld</td><td>",
 	    (long long)json_integer_value(json_object_get(fleet, "serving")),
 	    (long long)json_integer_value(json_object_get(fleet, "starting")),
 	    (long long)json_integer_value(json_object_get(fleet, "draining")),
-	    (long long)json_integer_value(json_object_get(fleet, "desired")),
-	    json_number_value(json_object_get(fleet, "metric")));
+	    (long long)json_integer_value(json_object_get(fleet, "desired")));
+	/* Below 0: not measured yet (a rate takes two readings). */
+	if ((metric = json_number_value(json_object_get(fleet, "metric"))) >= 0)
+		http_text_put(pg, "%.4g", metric);
+	else
+		http_text_put(pg, "not yet");
+	http_text_put(pg, "</td><td>");
 	if (dns != NULL) {
 		text(pg, str(dns, "name"));
 		http_text_put(pg, ":");

@@ -74,7 +74,7 @@ START_TEST(test_fleet_escaped)
 	char	*h = fleet_html("[{\"domid\": 9, \"name\": \"<b>x</b>\", "
 	    "\"services\": [{\"service\": \"scaler\", \"stats\": {\"daemon\": "
 	    "{\"fleet\": {\"serving\": 1, \"starting\": 0, \"draining\": 0, "
-	    "\"desired\": 1, \"metric\": 0, \"dns\": {\"name\": \"<i>\", "
+	    "\"desired\": 1, \"metric\": -1, \"dns\": {\"name\": \"<i>\", "
 	    "\"addresses\": [\"<script>\"]}}}}}]}]");
 
 	ck_assert_ptr_null(strstr(h, "<b>"));
@@ -82,6 +82,8 @@ START_TEST(test_fleet_escaped)
 	ck_assert_ptr_null(strstr(h, "<script>"));
 	ck_assert_ptr_nonnull(strstr(h, "&lt;b&gt;x&lt;/b&gt; (9)"));
 	ck_assert_ptr_nonnull(strstr(h, "&lt;script&gt;"));
+	/* ... and a metric not measured yet says so. */
+	ck_assert_ptr_nonnull(strstr(h, "<td>not yet</td>"));
 	free(h);
 }
 END_TEST
