@@ -16,7 +16,9 @@
  * The calls block (rpc_client.h), so the loop is a worker (worker.h): a
  * child process, forked after the privilege drop, whose rounds are the
  * ticks and whose snapshots are what sys.stats shows; the daemon's event
- * loop keeps serving RPC.  Its counters count from its child's start (a
+ * loop keeps serving RPC.  In the child the loop is actors under a
+ * supervisor (sc_fleet.c: one a web domain, sc_web.h; one for the job
+ * kind domain.create, sc_creates.h; one for DNS; one deciding).  Its counters count from its child's start (a
  * child that died is replaced and starts again from nothing: it finds
  * the fleet through the agent).
  */

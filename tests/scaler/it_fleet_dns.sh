@@ -148,6 +148,9 @@ check "the new scaler (domain $sdom, was $old) kept domain $now: no new build ($
 	sh -c "[ '$(running_webs)' = '$now' ] && [ '$(builds)' = '$before' ]"
 check "... and DNS names it still ($(addrs))" test "$(addrs)" = "$(listen_of "$now") "
 
+check "no control-loop actor crashed (actor_restarts $(fleet actor_restarts))" \
+	test "$(fleet actor_restarts)" = 0
+
 # --- stop
 fleet_stop
 [ "$failures" -eq 0 ] || { grep 'fleet:' "$slog" | tail -30; tail -10 "$run/dnsd.log"; }
