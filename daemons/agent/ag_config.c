@@ -85,7 +85,7 @@ ag_config_number(const char *tmpl, unsigned n)
 	len = (size_t)snprintf(num, sizeof(num), "%u", n);
 	for (p = tmpl; (at = strstr(p, "{n}")) != NULL; p = at + 3)
 		k++;
-	/* "{n}" is 3 bytes and a number at most 10. */
+	/* Each "{n}" given room for the whole number: more than enough. */
 	if ((out = malloc(strlen(tmpl) + k * len + 1)) == NULL)
 		return NULL;
 	for (w = out, p = tmpl; (at = strstr(p, "{n}")) != NULL; p = at + 3) {

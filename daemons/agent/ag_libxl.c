@@ -48,6 +48,9 @@ struct libxl_op {
 	bool			 paused;	/* create: leave it so */
 	libxl_domain_config	 config;	/* create: owned while built */
 	struct event		*ev;		/* list: told from the loop */
+	/* A call libxl refused at once, told from the loop too. */
+	void			(*later_fn)(libxl_ctx *, int, void *);
+	int			 later_rc;
 	ag_done_fn		 done;
 	void			*arg;
 };
@@ -100,20 +103,24 @@ on_fd(evutil_socket_t fd, short what, void *arg)
 	    (short)(revents & r->events));
 }
 
+/* A hook that fails leaves the registration as it was (libxl_event.h). */
 static int
 arm_fd(struct reg *r, int fd, short events)
 {
-	short	 ev = to_libevent(events);
+	short		 ev = to_libevent(events);
+	struct event	*e = NULL;
 
+	/* Asking for nothing (yet) is a registration without an event. */
+	if (ev != 0 && ((e = event_new(r->d->base, fd, ev | EV_PERSIST, on_fd,
+	    r)) == NULL || event_add(e, NULL) == -1)) {
+		if (e != NULL)
+			event_free(e);
+		return ERROR_OSEVENT_REG_FAIL;
+	}
 	if (r->ev != NULL)
 		event_free(r->ev);
-	r->ev = NULL;
+	r->ev = e;
 	r->events = events;
-	if (ev == 0)	/* registered, asking for nothing yet */
-		return 0;
-	if ((r->ev = event_new(r->d->base, fd, ev | EV_PERSIST, on_fd, r)) ==
-	    NULL || event_add(r->ev, NULL) == -1)
-		return ERROR_OSEVENT_REG_FAIL;
 	return 0;
 }
 
@@ -251,6 +258,32 @@ op_finish(struct libxl_op *o, int err, const char *msg,
 	free(o);
 }
 
+static void
+later(evutil_socket_t fd, short what, void *arg)
+{
+	struct libxl_op	*o = arg;
+
+	(void)fd;
+	(void)what;
+	o->later_fn(o->d->ctx, o->later_rc, o);
+}
+
+/*
+ * A call that failed before libxl took it (libxl calls back only for
+ * the ones it took): its callback run from the loop, as every answer
+ * is told (ag_driver.h), not from inside the caller's call.
+ */
+static void
+fail_later(struct libxl_op *o, void (*fn)(libxl_ctx *, int, void *), int rc)
+{
+	const struct timeval	 now = { 0, 0 };
+
+	o->later_fn = fn;
+	o->later_rc = rc;
+	if (event_base_once(o->d->base, -1, EV_TIMEOUT, later, o, &now) != 0)
+		fn(o->d->ctx, rc, o);	/* no memory for the event: now */
+}
+
 /* libxl's ERROR_* as the agent's callers see them. */
 static void
 op_failed(struct libxl_op *o, int rc)
@@ -296,7 +329,7 @@ built(libxl_ctx *ctx, int rc, void *arg)
 	o->kind = OP_UNPAUSE_NEW;
 	o->what = "unpausing the new domain";
 	if ((rc = libxl_domain_unpause(o->d->ctx, o->domid, &how)) != 0)
-		unpaused_new(o->d->ctx, rc, o);
+		unpaused_new(o->d->ctx, rc, o);	/* from the loop already */
 }
 
 /* The configuration for domain N: "{n}" made N, then name and memory. */
@@ -344,13 +377,12 @@ libxl_create(struct ag_driver *drv, const struct ag_build *b,
 	if ((rc = config_for(d, b, &o->config)) != 0) {
 		log_warnx("libxl: the domain configuration for %s: %s",
 		    b->name, libxl_error_to_string(rc));
-		op_failed(o, rc);	/* told, so 0 */
+		fail_later(o, built, rc);
 		return 0;
 	}
-	/* From here libxl calls built(), even on an early failure. */
 	if ((rc = libxl_domain_create_new(d->ctx, &o->config, &o->domid,
 	    &how, NULL)) != 0)
-		built(d->ctx, rc, o);
+		fail_later(o, built, rc);
 	return 0;
 }
 
@@ -380,7 +412,7 @@ plain(struct ag_driver *drv, const char *what,
 		return -1;
 	how.u.for_callback = o;
 	if ((rc = fn(d->ctx, domid, &how)) != 0)
-		plain_done(d->ctx, rc, o);
+		fail_later(o, plain_done, rc);
 	return 0;
 }
 

@@ -39,9 +39,10 @@ static const struct daemon_spec spec = {
 	.name = "agent",
 	.config_required = true,
 	.notes = "The configuration names the toolstack (\"xensim\": its "
-	    "command; or \"libxl\"), the one\nkind of domain made and the warm pool's "
-	    "size; --check loads it.  Give --policy a file\nthat lets only "
-	    "the scaler's domain call domain.* (docs/agent.md).\n",
+	    "command; or \"libxl\": a\nlibxl domain configuration), the "
+	    "one kind of domain made and the warm\npool's size; --check "
+	    "loads it.  Give --policy a file that lets only the\nscaler's "
+	    "domain call domain.* (docs/agent.md).\n",
 };
 
 static bool
