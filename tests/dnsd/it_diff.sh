@@ -43,19 +43,8 @@ for f in "$data"/*.zone; do
 	zones+=("${f%.zone}")
 done
 
-cat >"$run/nsd.conf" <<EOF
-server:
-	ip-address: 127.0.0.1@$port_nsd
-	do-ip6: no
-	server-count: 1
-	username: ""
-	chroot: ""
-	zonesdir: "$run/zones"
-	pidfile: "$run/nsd.pid"
-	database: ""
-	zonelistfile: "$run/nsd.zonelist"
-	xfrdfile: "$run/nsd.xfrd"
-	xfrdir: "$run"
+{ nsd_server "$run/zones" "$run"
+cat <<EOF
 	cookie-secret-file: "$run/nsd.cookie"
 	verbosity: 1
 	rrl-ratelimit: 0
@@ -66,6 +55,7 @@ server:
 remote-control:
 	control-enable: no
 EOF
+} >"$run/nsd.conf"
 cat >"$run/knot.conf" <<EOF
 server:
     rundir: "$run/knot"

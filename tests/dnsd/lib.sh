@@ -30,6 +30,26 @@ dnsd_it_setup() {
 # must hold no sanitizer report.
 dnsd_it_stop() { stop_daemon "$1" "$2" dnsd; }
 
+# nsd_server ZONESDIR XFRDIR: the start of an nsd.conf's "server:" for
+# a test's NSD on 127.0.0.1:$port_nsd, its files in $run, no root, no
+# database (the rest of the clause follows it).
+nsd_server() {
+	cat <<EOF
+server:
+	ip-address: 127.0.0.1@$port_nsd
+	do-ip6: no
+	server-count: 1
+	username: ""
+	chroot: ""
+	zonesdir: "$1"
+	pidfile: "$run/nsd.pid"
+	database: ""
+	zonelistfile: "$run/nsd.zonelist"
+	xfrdfile: "$run/nsd.xfrd"
+	xfrdir: "$2"
+EOF
+}
+
 # dnsd_secondaries ZONE DNSD_PORT KNOT_PORT NSD_PORT: Knot's and NSD's
 # configurations ($run/knot.conf, $run/nsd.conf, their folders made) as
 # secondaries of dnsd for ZONE on loopback: they transfer it from dnsd,
@@ -67,19 +87,8 @@ zone:
     zonefile-load: none
     journal-content: none
 EOF
-	cat >"$run/nsd.conf" <<EOF
-server:
-	ip-address: 127.0.0.1@$port_nsd
-	do-ip6: no
-	server-count: 1
-	username: ""
-	chroot: ""
-	zonesdir: "$run/nsd"
-	pidfile: "$run/nsd.pid"
-	database: ""
-	zonelistfile: "$run/nsd.zonelist"
-	xfrdfile: "$run/nsd.xfrd"
-	xfrdir: "$run/nsd"
+	{ nsd_server "$run/nsd" "$run/nsd"
+	cat <<EOF
 	verbosity: 2
 remote-control:
 	control-enable: yes
@@ -91,6 +100,7 @@ zone:
 	allow-notify: 127.0.0.1 NOKEY
 	provide-xfr: 127.0.0.1 NOKEY
 EOF
+	} >"$run/nsd.conf"
 }
 
 # dnsd_secondaries_start: knotd and nsd started on the configurations
