@@ -122,6 +122,16 @@ stop_daemon() {
 	! sanitizer_report "$log" || bad "sanitizer report in $log"
 }
 
+# xensim_start BUILD: xensim ($xensim) started with Shoal's xenstored
+# from BUILD, its environment taken ($XENSIM_SOCKET set first), the
+# xenstored's pid in $xpid.  1 after saying so if it did not start.
+xensim_start() {
+	"$xensim" start --xenstored "$1/daemons/xenstored/xenstored" ||
+		{ bad "xensim start"; return 1; }
+	eval "$("$xensim" env)"
+	xpid=$(cat "$(dirname "$XENSIM_SOCKET")/xenstored.pid")
+}
+
 # xensim_stop XENSIM XSPID LOG: stop xensim and the xenstored it
 # started; xenstored must go, and its log hold no sanitizer report.
 xensim_stop() {

@@ -32,10 +32,7 @@ run=$(test_dir shoal-xb)
 export XENSIM_SOCKET=$run/sim/xensimd.sock
 trap 'track_cleanup; "$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
 
-"$xensim" start --xenstored "$build/daemons/xenstored/xenstored" ||
-	{ bad "xensim start"; finish it_backend; }
-eval "$("$xensim" env)"
-xpid=$(cat "$run/sim/xenstored.pid")
+xensim_start "$build" || finish it_backend
 start_backend() {
 	"$tool" vshoal >>"$run/be.log" 2>&1 &
 	bpid=$!
