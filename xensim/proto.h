@@ -91,6 +91,13 @@ enum xsim_op {
 	XSIM_DOM_PAUSE,		/* a: domid: stop a running domain's
 				   processes until XSIM_DOM_UNPAUSE
 				   (XEN_DOMCTL_pausedomain) */
+	/* grant copies, checked a batch at a time (GNTTABOP_copy) */
+	XSIM_GNT_COPY,		/* count, doms[], refs[], data[i]: 1 if the
+				   copy writes entry i -> refs[i]: its GNTST_
+				   status, pages[i], data: uint64_t arena
+				   serial of each entry */
+	XSIM_GNT_ARENA,		/* a: domid -> a, b: its arena's serial (low,
+				   high); fd: the arena */
 };
 
 /* XSIM_DOM_CREATE flags */

@@ -279,42 +279,161 @@ xengnttab_unmap(xengnttab_handle *xgt, void *start_address, uint32_t count)
 	return 0;
 }
 
-static int16_t
-copy_one(xengnttab_handle *xgt, xengnttab_grant_copy_segment_t *s)
-{
-	bool src_foreign = s->flags & GNTCOPY_source_gref;
-	bool dst_foreign = s->flags & GNTCOPY_dest_gref;
-	uint8_t *src = s->source.virt, *dst = s->dest.virt;
-	void *smap = NULL, *dmap = NULL;
-	int16_t st = GNTST_okay;
+/*
+ * Grant copies.  xensimd checks a batch of up to XSIM_MAX_BATCH entries
+ * in one call (XSIM_GNT_COPY) and tells each one's page in its domain's
+ * arena; the copy is then made through a mapping of that whole arena,
+ * kept for the next batch: a backend copying every packet pays one call
+ * a batch, not a map and an unmap a page.  An arena is known by its
+ * serial, so a domain id used again is a new arena; the least recently
+ * used of ARENAS_CACHED is let go for a new one.
+ */
+#define ARENAS_CACHED	16
+#define ARENA_SPAN	((size_t)1 << 32)	/* 2^20 pages reserved */
 
-	if ((src_foreign && s->source.foreign.offset + s->len > PAGE) ||
-	    (dst_foreign && s->dest.foreign.offset + s->len > PAGE))
-		return GNTST_bad_copy_arg;
-	if (src_foreign) {
-		smap = xengnttab_map_grant_ref(xgt, s->source.foreign.domid,
-		    s->source.foreign.ref, PROT_READ);
-		if (smap == NULL)
-			return errno == EPERM ? GNTST_permission_denied :
-			    GNTST_bad_gntref;
-		src = (uint8_t *)smap + s->source.foreign.offset;
+struct arena_view {
+	uint64_t	 serial;
+	uint32_t	 domid;
+	uint8_t		*base;
+	uint64_t	 used;		/* a clock, for the LRU */
+};
+
+static pthread_mutex_t	 arenas_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct arena_view arenas[ARENAS_CACHED];
+static uint64_t		 arenas_clock;
+
+/* Our view of the arena with that serial; NULL (errno) if it cannot be
+ * had.  Called with arenas_lock held. */
+static uint8_t *
+arena_view(uint32_t domid, uint64_t serial)
+{
+	struct xsim_req q = { .op = XSIM_GNT_ARENA, .a = domid };
+	struct xsim_rsp r;
+	struct arena_view *v, *lru = &arenas[0];
+	int fds[XSIM_CALL_MAX_FDS], nfds;
+	void *base;
+
+	for (v = arenas; v < arenas + ARENAS_CACHED; v++) {
+		if (v->base != NULL && v->serial == serial) {
+			v->used = ++arenas_clock;
+			return v->base;
+		}
+		if (v->used < lru->used)
+			lru = v;
 	}
-	if (dst_foreign) {
-		dmap = xengnttab_map_grant_ref(xgt, s->dest.foreign.domid,
-		    s->dest.foreign.ref, PROT_READ | PROT_WRITE);
-		if (dmap == NULL)
-			st = errno == EPERM ? GNTST_permission_denied :
-			    GNTST_bad_gntref;
-		else
-			dst = (uint8_t *)dmap + s->dest.foreign.offset;
+	if (xsim_call(&q, -1, &r, fds, &nfds) == -1)
+		return NULL;
+	if (nfds != 1 || ((uint64_t)r.b << 32 | r.a) != serial) {
+		xsim_close_fds(fds, nfds);
+		errno = ESRCH;		/* it died and another took its id */
+		return NULL;
 	}
-	if (st == GNTST_okay)
-		memmove(dst, src, s->len);
-	if (smap != NULL)
-		xengnttab_unmap(xgt, smap, 1);
-	if (dmap != NULL)
-		xengnttab_unmap(xgt, dmap, 1);
-	return st;
+	base = mmap(NULL, ARENA_SPAN, PROT_READ | PROT_WRITE, MAP_SHARED,
+	    fds[0], 0);
+	xsim_close_fds(fds, nfds);
+	if (base == MAP_FAILED)
+		return NULL;
+	if (lru->base != NULL)
+		munmap(lru->base, ARENA_SPAN);
+	*lru = (struct arena_view){ .serial = serial, .domid = domid,
+	    .base = base, .used = ++arenas_clock };
+	return base;
+}
+
+/* Where a checked entry's bytes are: its page in our view, or NULL. */
+static uint8_t *
+foreign_at(uint32_t domid, uint64_t serial, uint32_t page, uint16_t off)
+{
+	uint8_t *base;
+
+	if ((size_t)page * PAGE >= ARENA_SPAN ||
+	    (base = arena_view(domid, serial)) == NULL)
+		return NULL;
+	return base + (size_t)page * PAGE + off;
+}
+
+static bool
+seg_fits(const xengnttab_grant_copy_segment_t *s)
+{
+	return (!(s->flags & GNTCOPY_source_gref) ||
+	    s->source.foreign.offset + s->len <= PAGE) &&
+	    (!(s->flags & GNTCOPY_dest_gref) ||
+	    s->dest.foreign.offset + s->len <= PAGE);
+}
+
+/*
+ * One entry per foreign side of each segment, checked in one call, then
+ * the copies made.  Segments copying foreign to foreign take two.
+ */
+static void
+copy_batch(xengnttab_grant_copy_segment_t *segs, uint32_t n)
+{
+	struct xsim_req q = { .op = XSIM_GNT_COPY };
+	struct xsim_rsp r;
+	uint64_t serials[XSIM_MAX_BATCH];
+	uint32_t i, e = 0, at[XSIM_MAX_BATCH][2];
+	bool fits[XSIM_MAX_BATCH];
+	int fds[XSIM_CALL_MAX_FDS], nfds;
+	int16_t st;
+
+	for (i = 0; i < n; i++) {
+		xengnttab_grant_copy_segment_t *s = &segs[i];
+
+		at[i][0] = at[i][1] = UINT32_MAX;
+		if (!(fits[i] = seg_fits(s)))
+			continue;
+		if (s->flags & GNTCOPY_source_gref) {
+			q.doms[e] = s->source.foreign.domid;
+			q.refs[e] = s->source.foreign.ref;
+			q.data[e] = 0;
+			at[i][0] = e++;
+		}
+		if (s->flags & GNTCOPY_dest_gref) {
+			q.doms[e] = s->dest.foreign.domid;
+			q.refs[e] = s->dest.foreign.ref;
+			q.data[e] = 1;
+			at[i][1] = e++;
+		}
+	}
+	q.count = e;
+	q.datalen = e;
+	if (e > 0 && xsim_call(&q, -1, &r, fds, &nfds) == -1) {
+		for (i = 0; i < n; i++)
+			segs[i].status = fits[i] ? GNTST_general_error :
+			    GNTST_bad_copy_arg;
+		return;
+	}
+	if (e > 0) {
+		xsim_close_fds(fds, nfds);
+		memcpy(serials, r.data, e * sizeof(serials[0]));
+	}
+	pthread_mutex_lock(&arenas_lock);
+	for (i = 0; i < n; i++) {
+		xengnttab_grant_copy_segment_t *s = &segs[i];
+		uint8_t *src = s->source.virt, *dst = s->dest.virt;
+
+		st = fits[i] ? GNTST_okay : GNTST_bad_copy_arg;
+		if (st == GNTST_okay && at[i][0] != UINT32_MAX) {
+			st = (int16_t)r.refs[at[i][0]];
+			if (st == GNTST_okay && (src = foreign_at(
+			    s->source.foreign.domid, serials[at[i][0]],
+			    r.pages[at[i][0]], s->source.foreign.offset)) ==
+			    NULL)
+				st = GNTST_general_error;
+		}
+		if (st == GNTST_okay && at[i][1] != UINT32_MAX) {
+			st = (int16_t)r.refs[at[i][1]];
+			if (st == GNTST_okay && (dst = foreign_at(
+			    s->dest.foreign.domid, serials[at[i][1]],
+			    r.pages[at[i][1]], s->dest.foreign.offset)) ==
+			    NULL)
+				st = GNTST_general_error;
+		}
+		if (st == GNTST_okay)
+			memmove(dst, src, s->len);
+		s->status = st;
+	}
+	pthread_mutex_unlock(&arenas_lock);
 }
 
 /* Each segment succeeds or fails alone, with its status, as on Xen. */
@@ -322,44 +441,16 @@ PUBLIC int
 xengnttab_grant_copy(xengnttab_handle *xgt, uint32_t count,
     xengnttab_grant_copy_segment_t *segs)
 {
-	for (uint32_t i = 0; i < count; i++)
-		segs[i].status = copy_one(xgt, &segs[i]);
+	uint32_t i, n;
+
+	(void)xgt;
+	for (i = 0; i < count; i += n) {
+		/* Half a batch of segments: at most two entries each. */
+		n = count - i > XSIM_MAX_BATCH / 2 ? XSIM_MAX_BATCH / 2 :
+		    count - i;
+		copy_batch(segs + i, n);
+	}
 	return 0;
-}
-
-PUBLIC int
-xengnttab_dmabuf_exp_from_refs(xengnttab_handle *xgt, uint32_t domid,
-    uint32_t flags, uint32_t count, const uint32_t *refs, uint32_t *fd)
-{
-	(void)xgt; (void)domid; (void)flags; (void)count; (void)refs; (void)fd;
-	errno = EOPNOTSUPP;	/* no dma-buf in a simulator */
-	return -1;
-}
-
-PUBLIC int
-xengnttab_dmabuf_exp_wait_released(xengnttab_handle *xgt, uint32_t fd,
-    uint32_t wait_to_ms)
-{
-	(void)xgt; (void)fd; (void)wait_to_ms;
-	errno = EOPNOTSUPP;
-	return -1;
-}
-
-PUBLIC int
-xengnttab_dmabuf_imp_to_refs(xengnttab_handle *xgt, uint32_t domid,
-    uint32_t fd, uint32_t count, uint32_t *refs)
-{
-	(void)xgt; (void)domid; (void)fd; (void)count; (void)refs;
-	errno = EOPNOTSUPP;
-	return -1;
-}
-
-PUBLIC int
-xengnttab_dmabuf_imp_release(xengnttab_handle *xgt, uint32_t fd)
-{
-	(void)xgt; (void)fd;
-	errno = EOPNOTSUPP;
-	return -1;
 }
 
 PUBLIC xengntshr_handle *

@@ -274,6 +274,22 @@ op_evt(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 	return ENOSYS;
 }
 
+/* A batch of grant copies checked; the caller copies (grant.c). */
+static int
+op_gnt_copy(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
+{
+	uint64_t serials[XSIM_MAX_BATCH];
+
+	if (q->count == 0 || q->datalen < q->count)
+		return EINVAL;
+	gnt_copy_check(c->domid, q->count, q->doms, q->refs, q->data,
+	    r->rsp.refs, r->rsp.pages, serials);
+	memcpy(r->rsp.data, serials, q->count * sizeof(serials[0]));
+	r->rsp.datalen = q->count * (uint32_t)sizeof(serials[0]);
+	r->rsp.count = q->count;
+	return 0;
+}
+
 static int
 op_gnt(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 {
@@ -313,6 +329,15 @@ op_gnt(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 		return gnt_unmap(c, q->a);
 	case XSIM_GNT_SET_NOTIFY:
 		return gnt_set_notify(c, q->a, q->b != 0, q->c, q->count);
+	case XSIM_GNT_COPY:
+		return op_gnt_copy(c, q, r);
+	case XSIM_GNT_ARENA:
+		if (gnt_arena_fd(q->a) == -1)
+			return ESRCH;
+		r->rsp.a = (uint32_t)gnt_arena_serial(q->a);
+		r->rsp.b = (uint32_t)(gnt_arena_serial(q->a) >> 32);
+		r->fds[r->nfds++] = gnt_arena_fd(q->a);
+		return 0;
 	}
 	return ENOSYS;
 }
@@ -413,7 +438,8 @@ dispatch(struct xsim_conn *c, const struct xsim_req *q, int fd,
 	    q->op == XSIM_EVT_SEND || q->op == XSIM_GUEST_XENBUS ||
 	    q->op == XSIM_GUEST_CONSOLE)
 		return op_evt(c, q, r);
-	if (q->op >= XSIM_GNT_OPEN && q->op <= XSIM_GNT_SET_NOTIFY)
+	if ((q->op >= XSIM_GNT_OPEN && q->op <= XSIM_GNT_SET_NOTIFY) ||
+	    q->op == XSIM_GNT_COPY || q->op == XSIM_GNT_ARENA)
 		return op_gnt(c, q, r);
 	if ((q->op >= XSIM_DOM_CREATE && q->op <= XSIM_SHUTDOWN) ||
 	    q->op == XSIM_DOM_SHUTDOWN || q->op == XSIM_DOM_RESUME ||

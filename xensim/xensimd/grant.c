@@ -13,9 +13,12 @@
 #include <sys/mman.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <xen/grant_table.h>
 
 #include "log.h"
 #include "xensimd.h"
@@ -26,6 +29,9 @@
 int
 gnt_dom_init(struct dom *d)
 {
+	static uint64_t	 serials;
+
+	d->arena.serial = ++serials;
 	d->arena.fd = memfd_create("xensim-grant", MFD_CLOEXEC);
 	if (d->arena.fd == -1)
 		return -1;
@@ -343,4 +349,39 @@ gnt_arena_fd(uint32_t domid)
 	struct dom *d = dom_find(domid);
 
 	return d != NULL ? d->arena.fd : -1;
+}
+
+uint64_t
+gnt_arena_serial(uint32_t domid)
+{
+	struct dom *d = dom_find(domid);
+
+	return d != NULL ? d->arena.serial : 0;
+}
+
+/*
+ * GNTTABOP_copy's checks for a batch, each entry alone (a bad one fails
+ * by itself, as on Xen): the grant exists, is offered to the copier,
+ * and allows writing if the copy writes it.  The copier then copies
+ * through its own mapping of the granting domain's arena.  Unlike Xen,
+ * no reference is held across the copy: a grant ended meanwhile may
+ * have its page reused, by the same domain only (docs/xensim.md).
+ */
+void
+gnt_copy_check(uint32_t copier, uint32_t count, const uint32_t *doms,
+    const uint32_t *refs, const char *writes, uint32_t *status,
+    uint32_t *pages, uint64_t *serials)
+{
+	uint32_t	 i;
+	int		 err;
+
+	for (i = 0; i < count; i++) {
+		err = map_check(copier, writes[i] != 0, doms[i], refs[i]);
+		status[i] = (uint32_t)(int32_t)(err == 0 ? GNTST_okay :
+		    err == ESRCH ? GNTST_bad_domain : err == EPERM ?
+		    GNTST_permission_denied : GNTST_bad_gntref);
+		pages[i] = err == 0 ?
+		    grant_get(dom_find(doms[i]), refs[i])->page : 0;
+		serials[i] = err == 0 ? gnt_arena_serial(doms[i]) : 0;
+	}
 }

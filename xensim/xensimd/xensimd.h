@@ -69,6 +69,7 @@ struct grant {
 /* A domain's memory that can be granted: pages of one memfd. */
 struct arena {
 	int		 fd;
+	uint64_t	 serial;	/* never the same twice in a run */
 	uint32_t	 npages;	/* the memfd's size in pages */
 	uint32_t	*free;		/* stack of free page numbers */
 	uint32_t	 nfree;
@@ -199,6 +200,11 @@ int		 gnt_set_notify(struct xsim_conn *, uint32_t id_or_ref,
 		    bool is_ref, uint32_t off, uint32_t port);
 void		 gnt_handle_close(struct xsim_conn *, uint32_t h);
 int		 gnt_arena_fd(uint32_t domid);
+uint64_t	 gnt_arena_serial(uint32_t domid);
+void		 gnt_copy_check(uint32_t copier, uint32_t count,
+		    const uint32_t *doms, const uint32_t *refs,
+		    const char *writes, uint32_t *status, uint32_t *pages,
+		    uint64_t *serials);
 
 /* xenbus.c */
 struct xb_relay	*xb_relay_new(struct dom *, const char *rundir);
