@@ -28,12 +28,14 @@ vif_stats(const struct nb_vif *v)
 	for (i = NB_DROP_NONE + 1; i < NB_DROP_COUNT && drops != NULL; i++)
 		json_object_set_new(drops, nb_drop_name((enum nb_drop)i),
 		    json_integer((json_int_t)v->st.drops[i]));
-	return json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:o*}",
-	    "domid", (int)v->domid, "devid", (int)v->devid,
+	return json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+	    "s:o*}", "domid", (int)v->domid, "devid", (int)v->devid,
 	    "tx_packets", (json_int_t)v->st.tx_packets,
 	    "tx_bytes", (json_int_t)v->st.tx_bytes,
+	    "tx_gso", (json_int_t)v->st.tx_gso,
 	    "rx_packets", (json_int_t)v->st.rx_packets,
 	    "rx_bytes", (json_int_t)v->st.rx_bytes,
+	    "rx_gso", (json_int_t)v->st.rx_gso,
 	    "stalls", (json_int_t)v->st.stalls,
 	    "ring_errors", (json_int_t)v->st.ring_errors, "drops", drops);
 }

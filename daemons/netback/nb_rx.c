@@ -217,6 +217,8 @@ push(struct nb_queue *q, unsigned n)
 	for (i = 0; i < n; i++) {
 		v->st.rx_packets++;
 		v->st.rx_bytes += sent[i]->len;
+		v->st.rx_gso += nb_pkt_gso_type(sent[i]) !=
+		    XEN_NETIF_GSO_TYPE_NONE;
 		nb_pkt_free(sent[i]);
 	}
 }

@@ -141,6 +141,7 @@ deliver(struct nb_queue *q, struct nb_pkt *pkt)
 
 	v->st.tx_packets++;
 	v->st.tx_bytes += pkt->len;
+	v->st.tx_gso += pkt->vh.gso_type != VIRTIO_NET_HDR_GSO_NONE;
 	if (v->port != NULL)
 		nb_switch_input(v->port, pkt);
 	else

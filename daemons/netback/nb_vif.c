@@ -202,6 +202,27 @@ read_key(struct nb_vif *v, const char *prefix, const char *key,
 	return xb_dev_read_ulong(v->dev, path, max, out);
 }
 
+/*
+ * Taken up where the responses stand, not at 0: a frontend still
+ * Connected when a netback is started again keeps its rings, and every
+ * request before the last response was answered by the netback before
+ * (it answers a round's requests before it takes more).  A hostile
+ * rsp_prod only moves where we start; XB_RING_REQ_PROD still bounds
+ * what we read from there.
+ */
+static void
+attach_rings(struct nb_queue *q)
+{
+	netif_tx_sring_t	*txs = q->tx_page;
+	netif_rx_sring_t	*rxs = q->rx_page;
+	RING_IDX		 tx_at, rx_at;
+
+	tx_at = __atomic_load_n(&txs->rsp_prod, __ATOMIC_RELAXED);
+	rx_at = __atomic_load_n(&rxs->rsp_prod, __ATOMIC_RELAXED);
+	BACK_RING_ATTACH(&q->tx, txs, tx_at, XB_PAGE_SIZE);
+	BACK_RING_ATTACH(&q->rx, rxs, rx_at, XB_PAGE_SIZE);
+}
+
 /* One queue's rings mapped and channels bound; NULL, or what failed. */
 static const char *
 queue_up(struct nb_queue *q, const char *prefix)
@@ -228,8 +249,7 @@ queue_up(struct nb_queue *q, const char *prefix)
 	if ((q->tx_page = map_ring(v, txref)) == NULL ||
 	    (q->rx_page = map_ring(v, rxref)) == NULL)
 		return "cannot map tx-ring-ref or rx-ring-ref";
-	BACK_RING_INIT(&q->tx, (netif_tx_sring_t *)q->tx_page, XB_PAGE_SIZE);
-	BACK_RING_INIT(&q->rx, (netif_rx_sring_t *)q->rx_page, XB_PAGE_SIZE);
+	attach_rings(q);
 	if (bind_port(q, tx_port, &q->port_tx) == -1)
 		return "cannot bind event-channel";
 	q->port_rx = q->port_tx;

@@ -40,6 +40,7 @@ struct nb_port;
 struct nb_stats {
 	uint64_t	 tx_packets, tx_bytes;
 	uint64_t	 rx_packets, rx_bytes;
+	uint64_t	 tx_gso, rx_gso;	/* TCP segments sent whole */
 	uint64_t	 drops[NB_DROP_COUNT];
 	uint64_t	 stalls;		/* times RX stalled (XSA-392) */
 	uint64_t	 ring_errors;		/* fatal: the vif was shut */

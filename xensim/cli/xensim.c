@@ -8,7 +8,7 @@
  *   xensim stop                                stop them, and every domain
  *   xensim env                                 environment for dom0 programs
  *   xensim create --name N [--memory MB] [--paused] [--raw-xenbus]
- *                 -- CMD [ARG...]
+ *                 [--vif SPEC]... -- CMD [ARG...]
  *   xensim list | destroy DOM | pause DOM | unpause DOM | console DOM
  *   xensim shutdown DOM [poweroff|reboot|suspend|crash] | resume DOM
  *
@@ -17,7 +17,11 @@
  * introduce it to xenstored with its store ring and event channel, then
  * unpause it.  With --raw-xenbus the domain gets no xenbus relay: its
  * program owns its xenstore ring, as a guest kernel does (xensim/lib/guest.h).
- * `destroy` removes the domain's xenstore area first, as libxl does.
+ * --vif adds a network device (mac=,backend=,devid=,mtu=), its frontend
+ * and backend directories written in the same transaction, as libxl does.
+ * `destroy` removes the domain's xenstore area first, as libxl does, and
+ * its vifs' backend directories (after asking a connected backend to
+ * let go).
  * `shutdown` stops a domain without destroying it, as a guest's
  * SCHEDOP_shutdown does (suspend for `xl save -c`, crash with
  * on_crash="preserve"); `resume` runs it again.
@@ -55,7 +59,7 @@ usage(FILE *f)
 "                     --xenstore-domain PATH [ARG...]]\n"
 "       xensim stop | env | list\n"
 "       xensim create --name NAME [--memory MB] [--paused] [--raw-xenbus]\n"
-"                     -- CMD [ARG...]\n"
+"                     [--vif mac=M,backend=DOM,devid=N,mtu=N]... -- CMD [ARG...]\n"
 "       xensim destroy DOM | pause DOM | unpause DOM | console DOM\n"
 "       xensim shutdown DOM [poweroff|reboot|suspend|crash] | resume DOM\n"
 "\n"
@@ -486,12 +490,148 @@ xs_domain_area(struct xs_handle *xs, xs_transaction_t t, unsigned int domid,
 	    xs_console_area(xs, t, domid, di, condom);
 }
 
+/* A vif as `--vif mac=...,backend=...,devid=...,mtu=...` asks for it. */
+struct vif {
+	unsigned int backend, devid, mtu;
+	char mac[18];
+};
+
+#define VIFS_MAX	8
+
+static int
+vif_key(struct vif *v, const char *key, const char *val)
+{
+	unsigned int b[6];
+	unsigned long n;
+	char *end;
+	int len = 0;
+
+	if (strcmp(key, "mac") == 0) {
+		if (sscanf(val, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1],
+		    &b[2], &b[3], &b[4], &b[5], &len) != 6 ||
+		    val[len] != '\0' || strlen(val) != 17 || (b[0] & 1))
+			return -1;
+		snprintf(v->mac, sizeof(v->mac), "%s", val);
+		return 0;
+	}
+	errno = 0;
+	n = strtoul(val, &end, 10);
+	if (*val == '\0' || *end != '\0' || errno != 0)
+		return -1;
+	if (strcmp(key, "backend") == 0 && n < 0x7ff0)
+		v->backend = (unsigned int)n;
+	else if (strcmp(key, "devid") == 0 && n <= 0xffff)
+		v->devid = (unsigned int)n;
+	else if (strcmp(key, "mtu") == 0 && n >= 68 && n <= 65535)
+		v->mtu = (unsigned int)n;
+	else
+		return -1;
+	return 0;
+}
+
+/*
+ * A spec's keys over the defaults: dom0's backend, the next devid, a
+ * MTU of 1500, and a MAC in Xen's OUI (00:16:3e) picked at random, as
+ * libxl picks one when none is given.
+ */
+static int
+vif_parse(const char *spec, unsigned int index, struct vif *v)
+{
+	char buf[256], *p, *kv, *eq;
+
+	*v = (struct vif){ .devid = index, .mtu = 1500 };
+	srandom((unsigned int)getpid() ^ index);
+	snprintf(v->mac, sizeof(v->mac), "00:16:3e:%02lx:%02lx:%02lx",
+	    random() & 0x7f, random() & 0xff, random() & 0xff);
+	if (snprintf(buf, sizeof(buf), "%s", spec) >= (int)sizeof(buf))
+		return -1;
+	for (p = buf; (kv = strsep(&p, ",")) != NULL;) {
+		if (*kv == '\0')
+			continue;
+		if ((eq = strchr(kv, '=')) == NULL)
+			return -1;
+		*eq = '\0';
+		if (vif_key(v, kv, eq + 1) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static bool
+xs_put(struct xs_handle *xs, xs_transaction_t t, const char *dir,
+    const char *key, const char *fmt, ...)
+{
+	char path[256], val[64];
+	va_list ap;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	return xs_write(xs, t, path, val, strlen(val));
+}
+
+/*
+ * A vif's two directories, with libxl's permissions: the frontend's is
+ * the guest's and its backend may read it (but "mtu", which the guest
+ * only reads); the backend's is the backend domain's and the guest may
+ * read it.  No "hotplug-status": xensim runs no hotplug script for a
+ * backend to wait on.
+ */
+static bool
+xs_vif(struct xs_handle *xs, xs_transaction_t t, unsigned int domid,
+    const struct vif *v)
+{
+	struct xs_permissions fe_perms[2] = { { domid, XS_PERM_NONE },
+	    { v->backend, XS_PERM_READ } };
+	struct xs_permissions be_perms[2] = { { v->backend, XS_PERM_NONE },
+	    { domid, XS_PERM_READ } };
+	char fe[96], be[96], mtu[128];
+
+	snprintf(fe, sizeof(fe), "/local/domain/%u/device/vif/%u", domid,
+	    v->devid);
+	snprintf(be, sizeof(be), "/local/domain/%u/backend/vif/%u/%u",
+	    v->backend, domid, v->devid);
+	snprintf(mtu, sizeof(mtu), "%s/mtu", fe);
+	return xs_mkdir(xs, t, fe) &&
+	    xs_set_permissions(xs, t, fe, fe_perms, 2) &&
+	    xs_put(xs, t, fe, "backend", "%s", be) &&
+	    xs_put(xs, t, fe, "backend-id", "%u", v->backend) &&
+	    xs_put(xs, t, fe, "state", "%d", 1) &&
+	    xs_put(xs, t, fe, "handle", "%u", v->devid) &&
+	    xs_put(xs, t, fe, "mac", "%s", v->mac) &&
+	    xs_put(xs, t, fe, "trusted", "1") &&
+	    xs_put(xs, t, fe, "mtu", "%u", v->mtu) &&
+	    xs_set_permissions(xs, t, mtu, be_perms, 2) &&
+	    xs_mkdir(xs, t, be) &&
+	    xs_set_permissions(xs, t, be, be_perms, 2) &&
+	    xs_put(xs, t, be, "frontend", "%s", fe) &&
+	    xs_put(xs, t, be, "frontend-id", "%u", domid) &&
+	    xs_put(xs, t, be, "online", "1") &&
+	    xs_put(xs, t, be, "state", "%d", 1) &&
+	    xs_put(xs, t, be, "handle", "%u", v->devid) &&
+	    xs_put(xs, t, be, "mac", "%s", v->mac) &&
+	    xs_put(xs, t, be, "type", "vif") &&
+	    (v->mtu == 1500 || xs_put(xs, t, be, "mtu", "%u", v->mtu));
+}
+
+static bool
+xs_vifs(struct xs_handle *xs, xs_transaction_t t, unsigned int domid,
+    const struct vif *vifs, int nvifs)
+{
+	for (int i = 0; i < nvifs; i++)
+		if (!xs_vif(xs, t, domid, &vifs[i]))
+			return false;
+	return true;
+}
+
 /*
  * xenstored maps a PV guest's ring by its reserved grant ref (as C
  * xenstored and Shoal's do first); the mfn argument is not used here.
  */
 static int
-xs_introduce(unsigned int domid, const char *name, unsigned int condom)
+xs_introduce(unsigned int domid, const char *name, unsigned int condom,
+    const struct vif *vifs, int nvifs)
 {
 	struct xsim_rsp r;
 	struct xsim_dominfo di;
@@ -509,7 +649,8 @@ xs_introduce(unsigned int domid, const char *name, unsigned int condom)
 		ok = false;
 		if ((t = xs_transaction_start(xs)) == XBT_NULL)
 			break;
-		ok = xs_domain_area(xs, t, domid, name, &di, condom);
+		ok = xs_domain_area(xs, t, domid, name, &di, condom) &&
+		    xs_vifs(xs, t, domid, vifs, nvifs);
 		if (xs_transaction_end(xs, t, !ok))
 			break;
 		ok = false;
@@ -582,8 +723,11 @@ cmd_create(int argc, char **argv)
 		{ "memory", required_argument, NULL, 'm' },
 		{ "paused", no_argument, NULL, 'p' },
 		{ "raw-xenbus", no_argument, NULL, 'r' },
+		{ "vif", required_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct vif vifs[VIFS_MAX];
+	int nvifs = 0;
 	const char *name = NULL;
 	uint32_t memory = 64, domid, condom;
 	bool paused = false, raw = false, store;
@@ -597,6 +741,17 @@ cmd_create(int argc, char **argv)
 		case 'm': memory = strtoul(optarg, NULL, 10); break;
 		case 'p': paused = true; break;
 		case 'r': raw = true; break;
+		case 'v':
+			if (nvifs == VIFS_MAX ||
+			    vif_parse(optarg, (unsigned int)nvifs,
+			    &vifs[nvifs]) == -1) {
+				fprintf(stderr, "xensim: --vif %s: "
+				    "mac=M,backend=DOM,devid=N,mtu=N (at most "
+				    "%d)\n", optarg, VIFS_MAX);
+				return 2;
+			}
+			nvifs++;
+			break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -606,13 +761,17 @@ cmd_create(int argc, char **argv)
 	}
 	dom0_env();
 	store = access(getenv("XENSTORED_PATH"), F_OK) == 0;
+	if (nvifs > 0 && !store) {
+		fprintf(stderr, "xensim: --vif needs a xenstore daemon\n");
+		return 1;
+	}
 	condom = store ? console_domid() : 0;
 	if (send_create(name, memory, raw ? XSIM_CREATE_RAW_XENBUS : 0, condom,
 	    argv + optind, &domid) == -1) {
 		fprintf(stderr, "xensim: create %s: %s\n", name, strerror(errno));
 		return 1;
 	}
-	if (store && xs_introduce(domid, name, condom) == -1) {
+	if (store && xs_introduce(domid, name, condom, vifs, nvifs) == -1) {
 		fprintf(stderr, "xensim: %s: xenstore set-up failed: %s\n", name,
 		    strerror(errno));
 		call(XSIM_DOM_DESTROY, domid, &r);
@@ -626,25 +785,143 @@ cmd_create(int argc, char **argv)
 	return 0;
 }
 
+/* A vif's backend path as xs_vif writes it for domid; NULL if not. */
+static char *
+vif_backend(struct xs_handle *xs, unsigned int domid, const char *devid)
+{
+	char path[128], want[96], *be;
+	unsigned int len, bdom;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%s/backend",
+	    domid, devid);
+	if ((be = xs_read(xs, XBT_NULL, path, &len)) == NULL)
+		return NULL;
+	/* The guest may have rewritten it: only a vif's own is taken. */
+	if (sscanf(be, "/local/domain/%u/", &bdom) != 1 ||
+	    snprintf(want, sizeof(want), "/local/domain/%u/backend/vif/%u/%s",
+	    bdom, domid, devid) >= (int)sizeof(want) || strcmp(be, want) != 0) {
+		free(be);
+		return NULL;
+	}
+	return be;
+}
+
+static long
+state_of(struct xs_handle *xs, const char *dir)
+{
+	char path[160], *v;
+	unsigned int len;
+	long st = -1;
+
+	snprintf(path, sizeof(path), "%s/state", dir);
+	if ((v = xs_read(xs, XBT_NULL, path, &len)) != NULL) {
+		st = strtol(v, NULL, 10);
+		free(v);
+	}
+	return st;
+}
+
 /*
- * libxl's order on destroy: the domain's xenstore area goes first (so
- * its backends and a console domain, which learn of domains from
- * xenstore, see it go), then the domain.  No xenstore, nothing to do.
+ * libxl's removal of a connected device: "online" 0 and the backend's
+ * state Closing, then a wait (bounded) for the backend to be Closed, so
+ * that it lets go of the guest's pages before the domain goes.
+ */
+static void
+vif_close(struct xs_handle *xs, const char *be)
+{
+	char path[160];
+
+	if (state_of(xs, be) != 4)
+		return;
+	snprintf(path, sizeof(path), "%s/online", be);
+	xs_write(xs, XBT_NULL, path, "0", 1);
+	snprintf(path, sizeof(path), "%s/state", be);
+	xs_write(xs, XBT_NULL, path, "5", 1);
+	for (int ms = 0; ms < 5000 && state_of(xs, be) != 6; ms += 10)
+		usleep(10000);
+}
+
+/* Removed with the directories it leaves empty, as libxl does. */
+static void
+rm_cleanup(struct xs_handle *xs, xs_transaction_t t, char *path)
+{
+	char *slash, *v, **ents;
+	unsigned int len, n;
+
+	if (!xs_rm(xs, t, path))
+		return;
+	while ((slash = strrchr(path, '/')) != NULL && slash != path) {
+		*slash = '\0';
+		v = xs_read(xs, t, path, &len);
+		ents = xs_directory(xs, t, path, &n);
+		free(ents);
+		if (v == NULL || len != 0 || ents == NULL || n != 0) {
+			free(v);
+			break;
+		}
+		free(v);
+		if (!xs_rm(xs, t, path))
+			break;
+	}
+}
+
+/* The vifs' backend paths (count in *n), each asked to let go. */
+static char **
+vifs_close(struct xs_handle *xs, unsigned int domid, unsigned int *n)
+{
+	char dir[64], **devs, **bes;
+	unsigned int ndev, i;
+
+	*n = 0;
+	snprintf(dir, sizeof(dir), "/local/domain/%u/device/vif", domid);
+	if ((devs = xs_directory(xs, XBT_NULL, dir, &ndev)) == NULL)
+		return NULL;
+	if ((bes = calloc(ndev + 1, sizeof(*bes))) != NULL)
+		for (i = 0; i < ndev; i++)
+			if ((bes[*n] = vif_backend(xs, domid, devs[i])) != NULL)
+				vif_close(xs, bes[(*n)++]);
+	free(devs);
+	return bes;
+}
+
+/*
+ * libxl's order on destroy: the domain's devices (each backend asked to
+ * let go, its directory removed) and its xenstore area go first (so its
+ * backends and a console domain, which learn of domains from xenstore,
+ * see it go), then the domain.  No xenstore, nothing to do.
  */
 static void
 xs_forget(unsigned int domid)
 {
 	struct xs_handle *xs;
-	char home[64];
+	xs_transaction_t t;
+	char home[64], **bes;
+	unsigned int n;
 
 	dom0_env();
 	if (access(getenv("XENSTORED_PATH"), F_OK) != 0 ||
 	    (xs = xs_open(0)) == NULL)
 		return;
+	bes = vifs_close(xs, domid, &n);
 	snprintf(home, sizeof(home), "/local/domain/%u", domid);
-	if (!xs_rm(xs, XBT_NULL, home) && errno != ENOENT)
-		fprintf(stderr, "xensim: removing %s: %s\n", home,
-		    strerror(errno));
+	for (int tries = 0; tries < 16; tries++) {
+		if ((t = xs_transaction_start(xs)) == XBT_NULL)
+			break;
+		for (unsigned int i = 0; i < n; i++) {
+			char path[128];
+
+			snprintf(path, sizeof(path), "%s", bes[i]);
+			rm_cleanup(xs, t, path);
+		}
+		if (!xs_rm(xs, t, home) && errno != ENOENT)
+			fprintf(stderr, "xensim: removing %s: %s\n", home,
+			    strerror(errno));
+		if (xs_transaction_end(xs, t, false) || errno != EAGAIN)
+			break;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		free(bes[i]);
+	free(bes);
 	xs_close(xs);
 }
 
