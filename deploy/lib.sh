@@ -20,7 +20,7 @@ SHOAL_PKGS_BUILD="build-essential cmake pkg-config clang libclang-rt-14-dev
 # and clients for httpd, and Chromium to see that the site's pages render;
 # PostgreSQL for the scaler's job queue (the tests start their own).
 SHOAL_PKGS_TOOLS="xenstore-utils nsd knot knot-dnsutils bind9-dnsutils dnsperf
-  jq iproute2 procps
+  jq iproute2 procps iputils-ping iperf3 ethtool
   nginx-light lighttpd curl wrk nghttp2-client openssl testssl.sh
   chromium postgresql-15 gnuplot-nox"
 # The real-Xen tier: hypervisor, toolstack, a kernel for dom0 and domUs,
