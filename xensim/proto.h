@@ -94,11 +94,38 @@ enum xsim_op {
 	/* grant copies, checked a batch at a time (GNTTABOP_copy) */
 	XSIM_GNT_COPY,		/* count, doms[], refs[], data[i]: 1 if the
 				   copy writes entry i -> refs[i]: its GNTST_
-				   status, pages[i], data: uint64_t arena
-				   serial of each entry */
+				   status, pages[i] (refs the grant table's
+				   copy does not hold) */
 	XSIM_GNT_ARENA,		/* a: domid -> a, b: its arena's serial (low,
-				   high); fd: the arena */
+				   high); fds: the arena, its grant table */
 };
+
+/*
+ * A domain's grant table as grant copies check it without a call
+ * (XSIM_GNT_ARENA's second fd, read-only): a header page, then one entry
+ * per ref below XSIM_GT_REFS.  xensimd writes an entry whole before it
+ * sets XSIM_GT_VALID (release), and marks the header dead before the
+ * domain goes, so a view of a dead domain is let go.
+ */
+#define XSIM_GT_REFS		(1u << 20)
+#define XSIM_GT_VALID		0x1	/* granted and not ended */
+#define XSIM_GT_WRITABLE	0x2
+
+struct xsim_gt_header {
+	uint64_t	serial;		/* the arena's */
+	uint32_t	domid;
+	uint32_t	dead;
+};
+
+struct xsim_gt_entry {
+	uint32_t	flags;		/* XSIM_GT_* */
+	uint32_t	grantee;
+	uint32_t	page;		/* in the arena */
+	uint32_t	pad;
+};
+
+#define XSIM_GT_BYTES	(XSIM_PAGE_SIZE + \
+	(size_t)XSIM_GT_REFS * sizeof(struct xsim_gt_entry))
 
 /* XSIM_DOM_CREATE flags */
 #define XSIM_CREATE_PAUSED	0x1	/* until XSIM_DOM_UNPAUSE */

@@ -13,8 +13,9 @@
 #   nogso    TSO and GSO off in one guest (ethtool): 16 MiB of TCP byte
 #            for byte with no GSO frame from it
 #   restart  netback killed (SIGTERM) and started again while iperf3
-#            sends 256 MiB: both guests connect again and the transfer
-#            goes on to its end
+#            sends for 8 s: both guests connect again, the same TCP
+#            connection goes on through the new netback and iperf3
+#            ends without error
 # Every netfront and netback ends on SIGTERM with status 0 and no
 # sanitizer report.
 #   it_net.sh BUILD_DIR
@@ -130,7 +131,7 @@ xfer() {
 gso0=$(stat_of "$ga" .tx_gso)
 check "tcp: 64 MiB, byte for byte" xfer $((64 << 20))
 if iperf "$nsa" 10.77.0.3 -n 64M; then
-	check "tcp: iperf3 sent 64 MiB at $(rate) Gbit/s" eval '[ "$(sent)" = 67108864 ]'
+	check "tcp: iperf3 sent 64 MiB ($(sent)) at $(rate) Gbit/s" eval '[ "$(sent)" -ge 67108864 ]'
 else
 	bad "tcp: iperf3 failed: $(cat "$run/iperf.err")"
 fi
@@ -161,24 +162,27 @@ check "nogso: 16 MiB of TCP, byte for byte" xfer $((16 << 20))
 check "nogso: no GSO frame from a" eval '[ "$(stat_of "$ga" .tx_gso)" = "$gso0" ]'
 ip netns exec "$nsa" ethtool -K eth0 tso on gso on >/dev/null
 
-# --- restart: netback goes and comes back under a transfer.
-ip netns exec "$nsb" timeout 120 iperf3 -s -1 -p 5202 >"$run/iperf-s2.log" 2>&1 &
+# --- restart: netback goes and comes back under a transfer of 8 s.
+ip netns exec "$nsb" timeout 60 iperf3 -s -1 -p 5202 >"$run/iperf-s2.log" 2>&1 &
 spid=$!
 wait_for 10 eval 'ip netns exec "$nsb" ss -ltn | grep -q ":5202 "'
-ip netns exec "$nsa" timeout 120 iperf3 -c 10.77.0.3 -p 5202 -J -n 256M \
+ip netns exec "$nsa" timeout 60 iperf3 -c 10.77.0.3 -p 5202 -J -t 8 \
 	>"$run/iperf2.json" 2>"$run/iperf2.err" &
 cpid=$!
-flowing() { [ "$(stat_of "$ga" .tx_bytes)" -gt 200000000 ] 2>/dev/null; }
 base_bytes=$(stat_of "$ga" .tx_bytes)
-wait_for 60 eval '[ "$(stat_of "$ga" .tx_bytes)" -gt $((base_bytes + 16000000)) ]' ||
+wait_for 30 eval '[ "$(stat_of "$ga" .tx_bytes)" -gt $((base_bytes + 16000000)) ]' ||
 	bad "restart: the transfer did not start"
 stop_daemon "$nbpid" "$run/nb.log" netback
 start_netback
 wait_for 30 connected || bad "restart: the guests did not connect again"
-wait "$cpid" || bad "restart: iperf3 client failed: $(cat "$run/iperf2.err")"
+# The same connection goes on through the new netback.
+wait_for 30 eval '[ "$(stat_of "$ga" .tx_bytes)" -gt 16000000 ]' ||
+	bad "restart: no traffic through the new netback"
+wait "$cpid" || bad "restart: iperf3 client failed: $(cat "$run/iperf2.err") $(jq -r .error "$run/iperf2.json" 2>/dev/null)"
 wait "$spid"
 r=$(jq -r '.end.sum_sent.bytes' "$run/iperf2.json")
-check "restart: 256 MiB sent across the restart" eval '[ "$r" = 268435456 ]'
+check "restart: one TCP connection across the restart ($r bytes in 8 s)" \
+	eval '[ "${r:-0}" -gt 100000000 ]'
 
 # --- the end: every netfront and netback on SIGTERM.
 for g in "$ga" "$gb"; do

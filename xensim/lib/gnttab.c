@@ -280,21 +280,24 @@ xengnttab_unmap(xengnttab_handle *xgt, void *start_address, uint32_t count)
 }
 
 /*
- * Grant copies.  xensimd checks a batch of up to XSIM_MAX_BATCH entries
- * in one call (XSIM_GNT_COPY) and tells each one's page in its domain's
- * arena; the copy is then made through a mapping of that whole arena,
- * kept for the next batch: a backend copying every packet pays one call
- * a batch, not a map and an unmap a page.  An arena is known by its
- * serial, so a domain id used again is a new arena; the least recently
- * used of ARENAS_CACHED is let go for a new one.
+ * Grant copies.  Each domain's grant table has a copy xensimd keeps for
+ * copiers (proto.h, struct xsim_gt_entry): the library makes Xen's
+ * checks on it (the grant is valid, offered to us, writable if the copy
+ * writes it) and copies through its own view of the granting domain's
+ * arena, both mapped once (XSIM_GNT_ARENA) and kept: a backend copying
+ * every packet makes no call at all once it has them.  A view whose
+ * domain died (its header says so) is let go and asked for again, which
+ * fails for a domain that is gone; the least recently used of
+ * ARENAS_CACHED is let go for a new one.  Refs past XSIM_GT_REFS are not
+ * in the copy: a batch with one is checked by xensimd (XSIM_GNT_COPY).
  */
 #define ARENAS_CACHED	16
 #define ARENA_SPAN	((size_t)1 << 32)	/* 2^20 pages reserved */
 
 struct arena_view {
-	uint64_t	 serial;
 	uint32_t	 domid;
-	uint8_t		*base;
+	uint8_t		*base;		/* NULL: a free slot */
+	const uint8_t	*table;
 	uint64_t	 used;		/* a clock, for the LRU */
 };
 
@@ -302,54 +305,100 @@ static pthread_mutex_t	 arenas_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct arena_view arenas[ARENAS_CACHED];
 static uint64_t		 arenas_clock;
 
-/* Our view of the arena with that serial; NULL (errno) if it cannot be
- * had.  Called with arenas_lock held. */
-static uint8_t *
-arena_view(uint32_t domid, uint64_t serial)
+static void
+view_drop(struct arena_view *v)
+{
+	if (v->base != NULL) {
+		munmap(v->base, ARENA_SPAN);
+		munmap((void *)v->table, XSIM_GT_BYTES);
+	}
+	memset(v, 0, sizeof(*v));
+}
+
+static bool
+view_dead(const struct arena_view *v)
+{
+	return __atomic_load_n(&((const struct xsim_gt_header *)v->table)->dead,
+	    __ATOMIC_ACQUIRE) != 0;
+}
+
+/* Both maps of a fetched arena into v.  0, or -1 (errno). */
+static int
+view_map(struct arena_view *v, uint32_t domid, const int *fds)
+{
+	void *base, *table;
+
+	base = mmap(NULL, ARENA_SPAN, PROT_READ | PROT_WRITE, MAP_SHARED,
+	    fds[0], 0);
+	if (base == MAP_FAILED)
+		return -1;
+	table = mmap(NULL, XSIM_GT_BYTES, PROT_READ, MAP_SHARED, fds[1], 0);
+	if (table == MAP_FAILED) {
+		munmap(base, ARENA_SPAN);
+		return -1;
+	}
+	*v = (struct arena_view){ .domid = domid, .base = base,
+	    .table = table, .used = ++arenas_clock };
+	return 0;
+}
+
+/* Our view of domid's arena; NULL (errno: ESRCH for a domain gone).
+ * Called with arenas_lock held. */
+static struct arena_view *
+arena_view(uint32_t domid)
 {
 	struct xsim_req q = { .op = XSIM_GNT_ARENA, .a = domid };
 	struct xsim_rsp r;
 	struct arena_view *v, *lru = &arenas[0];
-	int fds[XSIM_CALL_MAX_FDS], nfds;
-	void *base;
+	int fds[XSIM_CALL_MAX_FDS], nfds, rc;
 
 	for (v = arenas; v < arenas + ARENAS_CACHED; v++) {
-		if (v->base != NULL && v->serial == serial) {
-			v->used = ++arenas_clock;
-			return v->base;
+		if (v->base != NULL && v->domid == domid) {
+			if (!view_dead(v)) {
+				v->used = ++arenas_clock;
+				return v;
+			}
+			view_drop(v);
 		}
 		if (v->used < lru->used)
 			lru = v;
 	}
 	if (xsim_call(&q, -1, &r, fds, &nfds) == -1)
 		return NULL;
-	if (nfds != 1 || ((uint64_t)r.b << 32 | r.a) != serial) {
-		xsim_close_fds(fds, nfds);
-		errno = ESRCH;		/* it died and another took its id */
-		return NULL;
-	}
-	base = mmap(NULL, ARENA_SPAN, PROT_READ | PROT_WRITE, MAP_SHARED,
-	    fds[0], 0);
+	view_drop(lru);
+	rc = nfds == 2 ? view_map(lru, domid, fds) : -1;
 	xsim_close_fds(fds, nfds);
-	if (base == MAP_FAILED)
-		return NULL;
-	if (lru->base != NULL)
-		munmap(lru->base, ARENA_SPAN);
-	*lru = (struct arena_view){ .serial = serial, .domid = domid,
-	    .base = base, .used = ++arenas_clock };
-	return base;
+	if (rc == -1 && nfds != 2)
+		errno = EPROTO;
+	return rc == 0 ? lru : NULL;
 }
 
-/* Where a checked entry's bytes are: its page in our view, or NULL. */
-static uint8_t *
-foreign_at(uint32_t domid, uint64_t serial, uint32_t page, uint16_t off)
+/*
+ * Xen's checks of one foreign side against the table, and where its
+ * bytes are.  GNTST_okay with *at set, or the status.
+ */
+static int16_t
+foreign_at(uint32_t domid, uint32_t ref, uint16_t off, bool write,
+    uint8_t **at)
 {
-	uint8_t *base;
+	struct arena_view *v;
+	const struct xsim_gt_entry *e;
+	uint32_t flags, page;
 
-	if ((size_t)page * PAGE >= ARENA_SPAN ||
-	    (base = arena_view(domid, serial)) == NULL)
-		return NULL;
-	return base + (size_t)page * PAGE + off;
+	if ((v = arena_view(domid)) == NULL)
+		return errno == ESRCH ? GNTST_bad_domain : GNTST_general_error;
+	e = (const struct xsim_gt_entry *)(v->table + XSIM_PAGE_SIZE) + ref;
+	flags = __atomic_load_n(&e->flags, __ATOMIC_ACQUIRE);
+	if (!(flags & XSIM_GT_VALID))
+		return GNTST_bad_gntref;
+	if (e->grantee != xsim_domid() || (write && !(flags &
+	    XSIM_GT_WRITABLE)))
+		return GNTST_permission_denied;
+	page = e->page;
+	if ((size_t)page * PAGE >= ARENA_SPAN)
+		return GNTST_general_error;
+	*at = v->base + (size_t)page * PAGE + off;
+	return GNTST_okay;
 }
 
 static bool
@@ -361,19 +410,50 @@ seg_fits(const xengnttab_grant_copy_segment_t *s)
 	    s->dest.foreign.offset + s->len <= PAGE);
 }
 
+static bool
+seg_in_table(const xengnttab_grant_copy_segment_t *s)
+{
+	return (!(s->flags & GNTCOPY_source_gref) ||
+	    s->source.foreign.ref < XSIM_GT_REFS) &&
+	    (!(s->flags & GNTCOPY_dest_gref) ||
+	    s->dest.foreign.ref < XSIM_GT_REFS);
+}
+
+/* One segment, checked against the tables and copied. */
+static int16_t
+copy_local(xengnttab_grant_copy_segment_t *s)
+{
+	uint8_t *src = s->source.virt, *dst = s->dest.virt;
+	int16_t st = GNTST_okay;
+
+	if (!seg_fits(s))
+		return GNTST_bad_copy_arg;
+	if (s->flags & GNTCOPY_source_gref)
+		st = foreign_at(s->source.foreign.domid,
+		    s->source.foreign.ref, s->source.foreign.offset, false,
+		    &src);
+	if (st == GNTST_okay && (s->flags & GNTCOPY_dest_gref))
+		st = foreign_at(s->dest.foreign.domid, s->dest.foreign.ref,
+		    s->dest.foreign.offset, true, &dst);
+	if (st == GNTST_okay)
+		memmove(dst, src, s->len);
+	return st;
+}
+
 /*
- * One entry per foreign side of each segment, checked in one call, then
- * the copies made.  Segments copying foreign to foreign take two.
+ * A batch xensimd checks (refs past the table's copy): one entry per
+ * foreign side of each segment, in one call, then each copied through
+ * the arena views.
  */
 static void
 copy_batch(xengnttab_grant_copy_segment_t *segs, uint32_t n)
 {
 	struct xsim_req q = { .op = XSIM_GNT_COPY };
 	struct xsim_rsp r;
-	uint64_t serials[XSIM_MAX_BATCH];
 	uint32_t i, e = 0, at[XSIM_MAX_BATCH][2];
 	bool fits[XSIM_MAX_BATCH];
 	int fds[XSIM_CALL_MAX_FDS], nfds;
+	struct arena_view *v;
 	int16_t st;
 
 	for (i = 0; i < n; i++) {
@@ -403,37 +483,43 @@ copy_batch(xengnttab_grant_copy_segment_t *segs, uint32_t n)
 			    GNTST_bad_copy_arg;
 		return;
 	}
-	if (e > 0) {
+	if (e > 0)
 		xsim_close_fds(fds, nfds);
-		memcpy(serials, r.data, e * sizeof(serials[0]));
-	}
-	pthread_mutex_lock(&arenas_lock);
 	for (i = 0; i < n; i++) {
 		xengnttab_grant_copy_segment_t *s = &segs[i];
 		uint8_t *src = s->source.virt, *dst = s->dest.virt;
+		uint32_t k;
 
 		st = fits[i] ? GNTST_okay : GNTST_bad_copy_arg;
-		if (st == GNTST_okay && at[i][0] != UINT32_MAX) {
-			st = (int16_t)r.refs[at[i][0]];
-			if (st == GNTST_okay && (src = foreign_at(
-			    s->source.foreign.domid, serials[at[i][0]],
-			    r.pages[at[i][0]], s->source.foreign.offset)) ==
-			    NULL)
+		for (k = 0; k < 2 && st == GNTST_okay; k++) {
+			if (at[i][k] == UINT32_MAX)
+				continue;
+			st = (int16_t)r.refs[at[i][k]];
+			if (st != GNTST_okay)
+				break;
+			v = arena_view(q.doms[at[i][k]]);
+			if (v == NULL || (size_t)r.pages[at[i][k]] * PAGE >=
+			    ARENA_SPAN)
 				st = GNTST_general_error;
-		}
-		if (st == GNTST_okay && at[i][1] != UINT32_MAX) {
-			st = (int16_t)r.refs[at[i][1]];
-			if (st == GNTST_okay && (dst = foreign_at(
-			    s->dest.foreign.domid, serials[at[i][1]],
-			    r.pages[at[i][1]], s->dest.foreign.offset)) ==
-			    NULL)
-				st = GNTST_general_error;
+			else if (k == 0)
+				src = v->base + (size_t)r.pages[at[i][k]] *
+				    PAGE + s->source.foreign.offset;
+			else
+				dst = v->base + (size_t)r.pages[at[i][k]] *
+				    PAGE + s->dest.foreign.offset;
 		}
 		if (st == GNTST_okay)
 			memmove(dst, src, s->len);
 		s->status = st;
 	}
-	pthread_mutex_unlock(&arenas_lock);
+}
+
+/* Foreign sides of a segment: one entry each in a check. */
+static uint32_t
+entries(const xengnttab_grant_copy_segment_t *s)
+{
+	return !!(s->flags & GNTCOPY_source_gref) +
+	    !!(s->flags & GNTCOPY_dest_gref);
 }
 
 /* Each segment succeeds or fails alone, with its status, as on Xen. */
@@ -441,15 +527,23 @@ PUBLIC int
 xengnttab_grant_copy(xengnttab_handle *xgt, uint32_t count,
     xengnttab_grant_copy_segment_t *segs)
 {
-	uint32_t i, n;
+	uint32_t i, n, e;
 
 	(void)xgt;
+	pthread_mutex_lock(&arenas_lock);
 	for (i = 0; i < count; i += n) {
-		/* Half a batch of segments: at most two entries each. */
-		n = count - i > XSIM_MAX_BATCH / 2 ? XSIM_MAX_BATCH / 2 :
-		    count - i;
+		if (seg_in_table(&segs[i])) {
+			segs[i].status = copy_local(&segs[i]);
+			n = 1;
+			continue;
+		}
+		/* As many as their entries fit in one request. */
+		for (n = 0, e = 0; i + n < count && n < XSIM_MAX_BATCH &&
+		    e + entries(&segs[i + n]) <= XSIM_MAX_BATCH; n++)
+			e += entries(&segs[i + n]);
 		copy_batch(segs + i, n);
 	}
+	pthread_mutex_unlock(&arenas_lock);
 	return 0;
 }
 

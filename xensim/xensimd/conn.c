@@ -278,14 +278,10 @@ op_evt(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 static int
 op_gnt_copy(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 {
-	uint64_t serials[XSIM_MAX_BATCH];
-
 	if (q->count == 0 || q->datalen < q->count)
 		return EINVAL;
 	gnt_copy_check(c->domid, q->count, q->doms, q->refs, q->data,
-	    r->rsp.refs, r->rsp.pages, serials);
-	memcpy(r->rsp.data, serials, q->count * sizeof(serials[0]));
-	r->rsp.datalen = q->count * (uint32_t)sizeof(serials[0]);
+	    r->rsp.refs, r->rsp.pages);
 	r->rsp.count = q->count;
 	return 0;
 }
@@ -337,6 +333,7 @@ op_gnt(struct xsim_conn *c, const struct xsim_req *q, struct reply *r)
 		r->rsp.a = (uint32_t)gnt_arena_serial(q->a);
 		r->rsp.b = (uint32_t)(gnt_arena_serial(q->a) >> 32);
 		r->fds[r->nfds++] = gnt_arena_fd(q->a);
+		r->fds[r->nfds++] = gnt_table_fd(q->a);
 		return 0;
 	}
 	return ENOSYS;

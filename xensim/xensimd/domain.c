@@ -97,6 +97,7 @@ dom_alloc(uint32_t domid, const char *name)
 		return NULL;
 	d->domid = domid;
 	d->pidfd = d->unpause_fd = d->states_fd = d->arena.fd = -1;
+	d->gt_fd = -1;
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	if (evt_dom_init(d) == -1 || gnt_dom_init(d) == -1) {
 		log_warn("domain %u: setting up", domid);

@@ -26,6 +26,43 @@
 #define ARENA_GROW	64	/* pages */
 #define GRANTS_INITIAL	64
 
+/* The table's copy that copiers read (proto.h), sparse in a memfd. */
+static int
+table_init(struct dom *d)
+{
+	struct xsim_gt_header	*h;
+
+	d->gt = MAP_FAILED;
+	if ((d->gt_fd = memfd_create("xensim-gt", MFD_CLOEXEC)) == -1 ||
+	    ftruncate(d->gt_fd, (off_t)XSIM_GT_BYTES) == -1 ||
+	    (d->gt = mmap(NULL, XSIM_GT_BYTES, PROT_READ | PROT_WRITE,
+	    MAP_SHARED, d->gt_fd, 0)) == MAP_FAILED)
+		return -1;
+	h = (struct xsim_gt_header *)d->gt;
+	h->serial = d->arena.serial;
+	h->domid = d->domid;
+	return 0;
+}
+
+/* The copiers' entry for ref, from the table itself. */
+static void
+table_mirror(struct dom *d, uint32_t ref)
+{
+	struct xsim_gt_entry	*e;
+	const struct grant	*g = &d->grants[ref];
+
+	if (ref >= XSIM_GT_REFS || d->gt == MAP_FAILED)
+		return;
+	e = (struct xsim_gt_entry *)(d->gt + XSIM_PAGE_SIZE) + ref;
+	__atomic_store_n(&e->flags, 0, __ATOMIC_RELEASE);
+	if (!g->used || g->unshared)
+		return;
+	e->grantee = g->grantee;
+	e->page = g->page;
+	__atomic_store_n(&e->flags, XSIM_GT_VALID |
+	    (g->writable ? XSIM_GT_WRITABLE : 0), __ATOMIC_RELEASE);
+}
+
 int
 gnt_dom_init(struct dom *d)
 {
@@ -33,7 +70,7 @@ gnt_dom_init(struct dom *d)
 
 	d->arena.serial = ++serials;
 	d->arena.fd = memfd_create("xensim-grant", MFD_CLOEXEC);
-	if (d->arena.fd == -1)
+	if (d->arena.fd == -1 || table_init(d) == -1)
 		return -1;
 	if ((d->grants = calloc(GRANTS_INITIAL, sizeof(*d->grants))) == NULL)
 		return -1;
@@ -46,6 +83,13 @@ gnt_dom_fini(struct dom *d)
 {
 	if (d->arena.fd != -1)
 		close(d->arena.fd);
+	if (d->gt != MAP_FAILED && d->gt != NULL) {
+		__atomic_store_n(&((struct xsim_gt_header *)d->gt)->dead, 1,
+		    __ATOMIC_RELEASE);
+		munmap(d->gt, XSIM_GT_BYTES);
+	}
+	if (d->gt_fd != -1)
+		close(d->gt_fd);
 	free(d->arena.free);
 	free(d->grants);
 }
@@ -119,6 +163,7 @@ gnt_grant(struct dom *d, uint32_t grantee, bool writable, uint32_t page,
 		return EINVAL;
 	d->grants[ref] = (struct grant){ .used = true, .writable = writable,
 	    .grantee = grantee, .page = page, .owner = owner, .owner_h = h };
+	table_mirror(d, ref);
 	return 0;
 }
 
@@ -159,10 +204,12 @@ grant_end(struct dom *d, uint32_t ref)
 	if (g->maps > 0) {
 		g->unshared = true;	/* the last unmap frees it */
 		g->owner = NULL;
+		table_mirror(d, ref);
 		return;
 	}
 	page_free(d, g->page);
 	memset(g, 0, sizeof(*g));
+	table_mirror(d, ref);
 }
 
 int
@@ -344,6 +391,14 @@ gnt_handle_close(struct xsim_conn *c, uint32_t h)
 }
 
 int
+gnt_table_fd(uint32_t domid)
+{
+	struct dom *d = dom_find(domid);
+
+	return d != NULL ? d->gt_fd : -1;
+}
+
+int
 gnt_arena_fd(uint32_t domid)
 {
 	struct dom *d = dom_find(domid);
@@ -362,7 +417,8 @@ gnt_arena_serial(uint32_t domid)
 /*
  * GNTTABOP_copy's checks for a batch, each entry alone (a bad one fails
  * by itself, as on Xen): the grant exists, is offered to the copier,
- * and allows writing if the copy writes it.  The copier then copies
+ * and allows writing if the copy writes it, for refs past the table's
+ * copy the copier checks itself (table_mirror).  The copier then copies
  * through its own mapping of the granting domain's arena.  Unlike Xen,
  * no reference is held across the copy: a grant ended meanwhile may
  * have its page reused, by the same domain only (docs/xensim.md).
@@ -370,7 +426,7 @@ gnt_arena_serial(uint32_t domid)
 void
 gnt_copy_check(uint32_t copier, uint32_t count, const uint32_t *doms,
     const uint32_t *refs, const char *writes, uint32_t *status,
-    uint32_t *pages, uint64_t *serials)
+    uint32_t *pages)
 {
 	uint32_t	 i;
 	int		 err;
@@ -382,6 +438,5 @@ gnt_copy_check(uint32_t copier, uint32_t count, const uint32_t *doms,
 		    GNTST_permission_denied : GNTST_bad_gntref);
 		pages[i] = err == 0 ?
 		    grant_get(dom_find(doms[i]), refs[i])->page : 0;
-		serials[i] = err == 0 ? gnt_arena_serial(doms[i]) : 0;
 	}
 }

@@ -97,6 +97,8 @@ struct dom {
 	struct arena		 arena;
 	struct grant		*grants;
 	uint32_t		 ngrants;
+	int			 gt_fd;		/* the table's copy for copiers */
+	uint8_t			*gt;		/* its mapping (proto.h) */
 	/* what a PV guest's kernel would do for it (none if raw xenbus) */
 	struct xb_relay		*relay;
 	uint32_t		 store_port;
@@ -200,11 +202,11 @@ int		 gnt_set_notify(struct xsim_conn *, uint32_t id_or_ref,
 		    bool is_ref, uint32_t off, uint32_t port);
 void		 gnt_handle_close(struct xsim_conn *, uint32_t h);
 int		 gnt_arena_fd(uint32_t domid);
+int		 gnt_table_fd(uint32_t domid);
 uint64_t	 gnt_arena_serial(uint32_t domid);
 void		 gnt_copy_check(uint32_t copier, uint32_t count,
 		    const uint32_t *doms, const uint32_t *refs,
-		    const char *writes, uint32_t *status, uint32_t *pages,
-		    uint64_t *serials);
+		    const char *writes, uint32_t *status, uint32_t *pages);
 
 /* xenbus.c */
 struct xb_relay	*xb_relay_new(struct dom *, const char *rundir);
