@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Two xensim guests, each with a network namespace whose only link is a
 # TAP behind Shoal's netfront, joined by netback's switch in dom0, whose
-# uplink TAP is dom0's own way in.  Traffic is made by real clients
+# uplink TAP is dom0's own way in.  Guest a has two queues and split
+# event channels, b one queue and one channel.  Traffic is made by real clients
 # (ping, iperf3, ethtool), every transfer bounded in bytes and time:
 #   ping     guest to guest, guest to dom0 and back
 #   tcp      64 MiB guest to guest checked byte for byte (xfer.py), and
@@ -63,20 +64,22 @@ start_netback() {
 start_netback
 ip addr add 10.77.0.1/24 dev "$up"
 
-# guest NAME NS MAC IP: a domain running netfront, its TAP eth0 in NS.
+# guest NAME NS MAC OPTS: a domain running netfront, its TAP eth0 in NS.
 guest() {
 	local id
 	id=$("$xensim" create --name "$1" --vif "mac=$3" -- sh -c \
-		"$nf --tap eth0 --netns $2 --rpc-socket $run/$1.sock & echo pid \$!; wait \$!; echo netfront exited \$?")
+		"$nf --tap eth0 --netns $2 $4 --rpc-socket $run/$1.sock & echo pid \$!; wait \$!; echo netfront exited \$?")
 	echo "$id"
 }
-ga=$(guest a "$nsa" 00:16:3e:77:00:02)
-gb=$(guest b "$nsb" 00:16:3e:77:00:03)
+# a: two queues, split event channels; b: one queue, one channel.
+ga=$(guest a "$nsa" 00:16:3e:77:00:02 "--queues 2")
+gb=$(guest b "$nsb" 00:16:3e:77:00:03 "--no-split")
 connected() {
 	"$ctl" --socket "$run/nb.sock" --json net.list 2>/dev/null |
 		jq -e "[.vifs[] | select(.connected)] | length == 2" >/dev/null
 }
 wait_for 20 connected || bad "the two vifs did not connect: $(tail -5 "$run/nb.log")"
+check "a connected with two queues" eval '"$ctl" --socket "$run/nb.sock" --json net.list | jq -e ".vifs[] | select(.domid == $ga) | .queues == 2" >/dev/null'
 wait_for 10 ip -n "$nsa" link show eth0 || bad "no eth0 in $nsa"
 wait_for 10 ip -n "$nsb" link show eth0 || bad "no eth0 in $nsb"
 ip -n "$nsa" addr add 10.77.0.2/24 dev eth0
