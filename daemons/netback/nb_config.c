@@ -18,7 +18,7 @@ parse_mode(struct config_ctx *ctx, json_t *v, void *dst)
 	else if (s != NULL && strcmp(s, "switch") == 0)
 		*switched = true;
 	else
-		return config_error(ctx, v, "mode: \"tap\" or \"switch\"");
+		return config_error(ctx, v, "\"tap\" or \"switch\"");
 	return 0;
 }
 

@@ -15,6 +15,8 @@
 #            held (the rest dropped as rx-full), then, after
 #            rx-stall-ms, dropped as rx-stall and the queue counted
 #            stalled
+# Also: --check reports a bad configuration as FILE:LINE:COL; SIGHUP
+# reloads, and keeps the running configuration when the file is broken.
 # netback then ends on SIGTERM with status 0 and no sanitizer report.
 #   it_hostile.sh BUILD_DIR
 set -uo pipefail
@@ -27,6 +29,11 @@ run=$(test_dir shoal-nbh)
 export XENSIM_SOCKET=$run/sim/xensimd.sock
 trap 'track_cleanup; "$xensim" stop >/dev/null 2>&1; rm -rf "$run"' EXIT
 
+# The configuration's errors say where: FILE:LINE:COL.
+printf '{\n  "mode": "bridge"\n}\n' >"$run/bad.json"
+"$build/daemons/netback/netback" --check -c "$run/bad.json" >"$run/check.out" 2>&1
+check "--check: a bad mode refused at its place" \
+	grep -q "bad.json:2:11: mode" "$run/check.out"
 xensim_start "$build" || finish it_hostile
 cat >"$run/nb.json" <<'JSON'
 { "mode": "switch", "rx-queue-bytes": 262144, "rx-stall-ms": 1000 }
@@ -90,6 +97,14 @@ echo "ok: hoard: rx-full $full, rx-stall $stall, stalled once"
 check "bad's vif still connected" \
 	eval '"$ctl" --socket "$run/nb.sock" --json net.list | jq -e ".vifs[] | select(.domid == $g) | .connected" >/dev/null'
 
+# SIGHUP reloads; a broken file keeps the running configuration.
+kill -HUP "$nbpid"
+wait_for 10 grep -q 'SIGHUP: configuration reloaded' "$run/nb.log" ||
+	bad "SIGHUP: no reload"
+cp "$run/bad.json" "$run/nb.json"
+kill -HUP "$nbpid"
+wait_for 10 grep -q 'reload failed, keeping the running configuration' "$run/nb.log" ||
+	bad "SIGHUP: a broken file not refused"
 stop_daemon "$nbpid" "$run/nb.log" netback
 xensim_stop "$xensim" "$xpid" "$run/sim/xenstored.log"
 finish it_hostile
