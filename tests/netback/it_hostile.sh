@@ -10,6 +10,8 @@
 #   endless  a chain of 70 slots: the vif shut ("error" in its backend
 #            directory, ring_errors 1), the others served
 #   index    req_prod 5000 past the consumer: the same
+#   mcast    a guest asking for multicast control joins one group: it
+#            receives that group and broadcasts, not another group
 #   hoard    a guest posting no receive buffers offered 1,000 broadcast
 #            frames of 1,000 bytes by another: at most rx-queue-bytes
 #            held (the rest dropped as rx-full), then, after
@@ -44,12 +46,14 @@ nbpid=$!
 track "$nbpid"
 wait_for 10 grep -q 'serving vifs' "$run/nb.log" || bad "netback did not start"
 
-n=0
-# guest SCENARIO [ARG]: a domain running nf-hostile with one vif; its id.
+# guest SCENARIO [ARG...]: a domain running nf-hostile with one vif; its
+# id.  Called in a subshell: the count of guests made is kept in a file.
+echo 0 >"$run/guests"
 guest() {
-	n=$((n + 1))
+	local n=$(($(cat "$run/guests") + 1))
+	echo "$n" >"$run/guests"
 	"$xensim" create --name "h$n-$1" \
-		--vif "mac=00:16:3e:00:01:$(printf %02x $n)" -- "$hostile" "$@"
+		--vif "mac=00:16:3e:00:01:$(printf %02x "$n")" -- "$hostile" "$@"
 }
 console() { cat "$run/sim/console.$1.log" 2>/dev/null; }
 stat_of() {	# stat_of DOMID JQ-PATH
@@ -96,6 +100,26 @@ echo "ok: hoard: rx-full $full, rx-stall $stall, stalled once"
 # The first guest is still served.
 check "bad's vif still connected" \
 	eval '"$ctl" --socket "$run/nb.sock" --json net.list | jq -e ".vifs[] | select(.domid == $g) | .connected" >/dev/null'
+
+# --- multicast control: a guest that joined 01:00:5e:00:00:fb gets that
+# group and broadcasts, not another group.  The sender sends the other
+# group first: once its broadcasts are in, anything of it would be too.
+m=$(guest mcast)
+wait_for 20 eval 'console $m | grep -q "^joined"' || bad "mcast: $(console $m | tail -2)"
+s1=$(guest flood 5 01:00:5e:00:00:fc)
+wait_for 20 eval 'console $s1 | grep -q "^flood: 5 sent"' || bad "mcast: fc not sent"
+s2=$(guest flood 5 01:00:5e:00:00:fb)
+wait_for 20 eval 'console $s2 | grep -q "^flood: 5 sent"' || bad "mcast: fb not sent"
+s3=$(guest flood 5)
+wait_for 20 eval 'console $s3 | grep -q "^flood: 5 sent"' || bad "mcast: broadcast not sent"
+wait_for 20 eval '[ "$(console $m | grep -c "^rx ff:ff:ff:ff:ff:ff")" -ge 5 ]' ||
+	bad "mcast: broadcasts not received"
+check "mcast: the joined group received" \
+	eval '[ "$(console $m | grep -c "^rx 01:00:5e:00:00:fb")" = 5 ]'
+check "mcast: the other group filtered" \
+	eval '! console $m | grep -q "^rx 01:00:5e:00:00:fc"'
+check "mcast: one group joined" \
+	eval '"$ctl" --socket "$run/nb.sock" --json net.list | jq -e ".vifs[] | select(.domid == $m) | .multicast" >/dev/null'
 
 # SIGHUP reloads; a broken file keeps the running configuration.
 kill -HUP "$nbpid"

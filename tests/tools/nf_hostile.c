@@ -14,9 +14,14 @@
  *	endless	a chain of 70 slots that never ends (fatal for the vif).
  *	index	a req_prod 5000 past the consumer (fatal for the vif).
  *	hoard	posts no receive buffers at all, and sits.
- *	flood N	sends N broadcast frames of 1,000 bytes (for a hoarder to
- *		be offered), 32 at a time, each batch answered before the
- *		next.  Prints "flood: N sent".
+ *	flood N [MAC]
+ *		sends N frames of 1,000 bytes to MAC (default broadcast;
+ *		for a hoarder to be offered), 32 at a time, each batch
+ *		answered before the next.  Prints "flood: N sent".
+ *	mcast	asks for multicast control (request-multicast-control),
+ *		joins 01:00:5e:00:00:fb (an MCAST_ADD extra), posts 16
+ *		receive buffers and for 60 s prints "rx MAC" for each frame
+ *		received, by its destination, giving each buffer back.
  *
  * Each prints "ready SCENARIO" when connected and "done SCENARIO" once
  * it has done its part, then waits for SIGTERM or its domain's end.
@@ -53,6 +58,11 @@ static evtchn_port_t		 port;
 static const char		*scenario;
 static struct event_base	*base;
 static unsigned			 flood_count;
+static uint8_t			 flood_dst[6] = { 0xff, 0xff, 0xff, 0xff,
+				    0xff, 0xff };
+#define RX_BUFS	16
+static void			*rx_bufs;
+static uint32_t			 rx_refs[RX_BUFS];
 
 static int
 fe_connect(struct xb_frontend *f)
@@ -79,6 +89,12 @@ fe_connect(struct xb_frontend *f)
 	xb_keys_set(k, "rx-ring-ref", "%u", refs[1]);
 	xb_keys_set(k, "event-channel", "%u", port);
 	xb_keys_set(k, "request-rx-copy", "1");
+	if (strcmp(scenario, "mcast") == 0) {
+		xb_keys_set(k, "request-multicast-control", "1");
+		if ((rx_bufs = xengntshr_share_pages(xgs, be, RX_BUFS,
+		    rx_refs, 1)) == NULL)
+			return -1;
+	}
 	rc = xb_fe_write_keys(f, k);
 	xb_keys_free(k);
 	return rc;
@@ -160,7 +176,7 @@ frame_at(uint16_t off)
 	uint8_t	*f = (uint8_t *)data_page + off;
 
 	memset(f, 0, 60);
-	memset(f, 0xff, 6);				/* broadcast */
+	memcpy(f, flood_dst, 6);			/* broadcast, default */
 	memcpy(f + 6, "\x00\x16\x3e\xee\xee\x01", 6);
 	f[12] = 0x88;					/* local experimental */
 	f[13] = 0xb5;
@@ -235,6 +251,72 @@ flood(unsigned n)
 }
 
 static void
+rx_post(uint16_t id)
+{
+	netif_rx_request_t	*r = RING_GET_REQUEST(&rx, rx.req_prod_pvt);
+
+	r->id = id;
+	r->gref = rx_refs[id];
+	rx.req_prod_pvt++;
+}
+
+/* Joined to one group, what arrives is printed by its destination. */
+static void
+mcast(void)
+{
+	struct pollfd	 pfd = { .fd = xenevtchn_fd(xce), .events = POLLIN };
+	time_t		 end = time(NULL) + 60;
+	netif_extra_info_t *x;
+	unsigned	 errors;
+	uint16_t	 i;
+	int		 notify;
+	xenevtchn_port_or_error_t p;
+
+	put(refs[2], 0, NETTXF_extra_info, 1, 0);
+	x = (netif_extra_info_t *)RING_GET_REQUEST(&tx, tx.req_prod_pvt++);
+	memset(x, 0, sizeof(*x));
+	x->type = XEN_NETIF_EXTRA_TYPE_MCAST_ADD;
+	memcpy(x->u.mcast.addr, "\x01\x00\x5e\x00\x00\xfb", 6);
+	push();
+	if (answers(2, &errors) == -1 || errors != 0) {
+		printf("mcast: the join was refused\n");
+		return;
+	}
+	for (i = 0; i < RX_BUFS; i++)
+		rx_post(i);
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&rx, notify);
+	(void)xenevtchn_notify(xce, port);
+	printf("joined 01:00:5e:00:00:fb\n");
+	while (time(NULL) < end) {
+		while (rx.rsp_cons != rx.sring->rsp_prod) {
+			netif_rx_response_t r = *RING_GET_RESPONSE(&rx,
+			    rx.rsp_cons);
+			const uint8_t *d;
+
+			rx.rsp_cons++;
+			if (r.id >= RX_BUFS || r.status < 6 ||
+			    r.offset + r.status > PAGE)
+				continue;
+			d = (const uint8_t *)rx_bufs + (size_t)r.id * PAGE +
+			    r.offset;
+			printf("rx %02x:%02x:%02x:%02x:%02x:%02x\n", d[0], d[1],
+			    d[2], d[3], d[4], d[5]);
+			rx_post(r.id);
+		}
+		RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&rx, notify);
+		if (notify)
+			(void)xenevtchn_notify(xce, port);
+		rx.sring->rsp_event = rx.rsp_cons + 1;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (rx.rsp_cons != rx.sring->rsp_prod)
+			continue;
+		if (poll(&pfd, 1, 1000) > 0 &&
+		    (p = xenevtchn_pending(xce)) >= 0)
+			(void)xenevtchn_unmask(xce, (evtchn_port_t)p);
+	}
+}
+
+static void
 fe_connected(struct xb_frontend *f)
 {
 	unsigned	 i;
@@ -249,6 +331,8 @@ fe_connected(struct xb_frontend *f)
 		push();
 	} else if (strcmp(scenario, "flood") == 0)
 		flood(flood_count);
+	else if (strcmp(scenario, "mcast") == 0)
+		mcast();
 	else if (strcmp(scenario, "index") == 0) {
 		tx.sring->req_prod = tx.req_prod_pvt + 5000;
 		(void)xenevtchn_notify(xce, port);
@@ -283,14 +367,16 @@ main(int argc, char **argv)
 	struct event		*term;
 	char			 err[256];
 
-	if (argc < 2 || (strcmp(argv[1], "flood") == 0) != (argc == 3) ||
-	    argc > 3) {
+	if (argc < 2 || (strcmp(argv[1], "flood") == 0) != (argc >= 3) ||
+	    argc > 4 || (argc == 4 && sscanf(argv[3],
+	    "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &flood_dst[0], &flood_dst[1],
+	    &flood_dst[2], &flood_dst[3], &flood_dst[4], &flood_dst[5]) != 6)) {
 		fprintf(stderr, "usage: nf-hostile bad|endless|index|hoard|"
-		    "flood N\n");
+		    "mcast|flood N [MAC]\n");
 		return 2;
 	}
 	scenario = argv[1];
-	if (argc == 3)
+	if (argc >= 3)
 		flood_count = (unsigned)strtoul(argv[2], NULL, 10);
 	log_init("nf-hostile", 0, 1);
 	setvbuf(stdout, NULL, _IOLBF, 0);
