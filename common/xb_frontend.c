@@ -30,6 +30,7 @@ struct xb_frontend {
 	char				 fe[PATH_MAX_XB], be[PATH_MAX_XB];
 	enum xenbus_state		 state;		/* ours, as written */
 	bool				 connected;	/* connect() done */
+	bool				 live;		/* connected() told */
 	bool				 resetting;	/* a stale run undone */
 	bool				 closing, closed;
 };
@@ -263,6 +264,7 @@ disconnect(struct xb_frontend *f)
 	if (!f->connected)
 		return;
 	f->connected = false;
+	f->live = false;
 	if (f->ops->disconnect != NULL)
 		f->ops->disconnect(f);
 }
@@ -276,7 +278,8 @@ try_connect(struct xb_frontend *f)
 		return;
 	}
 	f->connected = true;
-	set_state(f, XenbusStateInitialised);
+	set_state(f, f->ops->connected_with_keys ? XenbusStateConnected :
+	    XenbusStateInitialised);
 }
 
 /* The end of an orderly close, or of a close that timed out. */
@@ -341,8 +344,10 @@ backend_changed(struct xb_frontend *f)
 			try_connect(f);
 		break;
 	case XenbusStateConnected:
-		if (f->state == XenbusStateInitialised) {
+		if (f->connected && !f->live && (f->state ==
+		    XenbusStateInitialised || f->state == XenbusStateConnected)) {
 			set_state(f, XenbusStateConnected);
+			f->live = true;
 			if (f->ops->connected != NULL)
 				f->ops->connected(f);
 		} else if (f->state == XenbusStateInitialising) {

@@ -10,8 +10,9 @@
  *    us read, and wait on, another domain's keys);
  *  - watching the backend's state and driving ours: Initialising ->
  *    Initialised once the backend is InitWait and connect() wrote our
- *    rings; -> Connected once the backend is Connected; -> Closed when
- *    the backend closes or goes (disconnect() first);
+ *    rings (Connected at once for a device whose backend waits for it:
+ *    connected_with_keys); -> Connected once the backend is Connected;
+ *    -> Closed when the backend closes or goes (disconnect() first);
  *  - the orderly close a stopping frontend owes its backend: Closing,
  *    the backend's Closing (it has let go of our pages), then Closed;
  *  - writing several keys in one transaction, retried on EAGAIN, so the
@@ -52,6 +53,13 @@ struct xb_frontend_ops {
 	int	(*connect)(struct xb_frontend *);
 	void	(*connected)(struct xb_frontend *);
 	void	(*disconnect)(struct xb_frontend *);
+	/*
+	 * Connected (not Initialised) as soon as connect() wrote the keys,
+	 * as network frontends say it: Linux's xen-netback waits for a
+	 * frontend's Connected and ignores its Initialised.  connected()
+	 * still comes only once the backend is Connected too.
+	 */
+	bool	 connected_with_keys;
 };
 
 /* NULL with the reason in err. */

@@ -218,6 +218,8 @@ static const struct xb_frontend_ops dev_ops = {
 	.connect = dev_connect,
 	.connected = dev_connected,
 	.disconnect = dev_disconnect,
+	/* Linux's xen-netback waits for our Connected. */
+	.connected_with_keys = true,
 };
 
 void
