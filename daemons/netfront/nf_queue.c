@@ -36,7 +36,7 @@ nf_queue_share(struct nf_queue *q, xengntshr_handle *xgs, unsigned domid)
 	netif_rx_sring_t	*rxs;
 	unsigned		 i;
 
-	if ((q->rx_buf == NULL && (q->rx_buf = malloc(NF_RX_BUF)) == NULL) ||
+	if ((q->rx_buf == NULL && (q->rx_buf = malloc(NF_RX_HEAD)) == NULL) ||
 	    (txs = share_ring(xgs, domid, &q->tx_ring_ref)) == NULL)
 		goto fail;
 	SHARED_RING_INIT(txs);

@@ -64,7 +64,7 @@ struct nf_queue {
 	uint32_t		 rx_ring_ref;
 	uint8_t			*rx_pages;
 	uint32_t		 rx_refs[NF_RING_SLOTS];
-	uint8_t			*rx_buf;	/* a frame, out of reach */
+	uint8_t			*rx_buf;	/* a frame's head, out of reach */
 
 	struct nf_stats		 stats;
 };

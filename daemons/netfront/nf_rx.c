@@ -33,47 +33,64 @@ nf_rx_refill(struct nf_queue *q)
 		nf_queue_notify(q, q->port_rx);
 }
 
-/* The fragments copied out of the shared pages: from here on the
- * backend cannot change what we decide on. */
-static size_t
-rx_gather(struct nf_queue *q, const struct nf_rx_frame *f)
+/*
+ * What the offload header is decided on, the frame's first bytes (its
+ * Ethernet, IP and TCP or UDP headers), copied out of the shared pages:
+ * the backend cannot change them after.  The rest is written to the TAP
+ * from where it lies: the bytes are the backend's to choose anyway, and
+ * the kernel checks the offload header against the frame it gets.
+ */
+/* iov: [head copied] [each fragment's rest in its page]; the count. */
+static unsigned
+rx_iov(struct nf_queue *q, const struct nf_rx_frame *f, struct iovec *iov,
+    size_t *head, size_t *len)
 {
 	const uint8_t	*page;
-	size_t		 at = 0;
-	unsigned	 i;
+	size_t		 n;
+	unsigned	 i, niov = 1;
 
+	*head = *len = 0;
 	for (i = 0; i < f->nfrags; i++) {
 		page = q->rx_pages + (size_t)((q->rx.rsp_cons +
-		    f->frag[i].slot) & RING_MASK) * NF_PAGE;
-		memcpy(q->rx_buf + at, page + f->frag[i].offset,
-		    f->frag[i].len);
-		at += f->frag[i].len;
+		    f->frag[i].slot) & RING_MASK) * NF_PAGE +
+		    f->frag[i].offset;
+		n = NF_RX_HEAD - *head < f->frag[i].len ?
+		    NF_RX_HEAD - *head : f->frag[i].len;
+		memcpy(q->rx_buf + *head, page, n);
+		*head += n;
+		if (n < f->frag[i].len) {
+			iov[niov].iov_base = (void *)(uintptr_t)(page + n);
+			iov[niov].iov_len = f->frag[i].len - n;
+			niov++;
+		}
+		*len += f->frag[i].len;
 	}
-	return at;
+	iov[0].iov_base = q->rx_buf;
+	iov[0].iov_len = *head;
+	return niov;
 }
 
 static void
 rx_deliver(struct nf_queue *q, const struct nf_rx_frame *f)
 {
 	struct virtio_net_hdr	 vh;
-	struct iovec		 iov[2];
+	struct iovec		 iov[2 + NF_RX_FRAGS_MAX];
 	enum nf_drop		 why;
-	size_t			 len;
+	size_t			 head, len;
+	unsigned		 niov;
 
 	if (f->drop != NF_DROP_NONE) {
 		q->stats.drops[f->drop]++;
 		return;
 	}
-	len = rx_gather(q, f);
-	if (nf_rx_vnet(f, q->rx_buf, len, &vh, &why) != 0) {
+	niov = rx_iov(q, f, iov + 1, &head, &len);
+	if (nf_rx_vnet(f, q->rx_buf, head, &vh, &why) != 0) {
 		q->stats.drops[why]++;
 		return;
 	}
 	iov[0].iov_base = &vh;
 	iov[0].iov_len = sizeof(vh);
-	iov[1].iov_base = q->rx_buf;
-	iov[1].iov_len = len;
-	if (writev(q->tapfd, iov, 2) == -1) {
+	if (writev(q->tapfd, iov, (int)niov + 1) == -1) {
 		log_debug("queue %u: writing the TAP: %s", q->index,
 		    strerror(errno));
 		q->stats.drops[NF_DROP_RX_TAP]++;

@@ -42,7 +42,9 @@
 /* What we take from a backend for one frame. */
 #define NF_RX_FRAGS_MAX	XEN_NETIF_NR_SLOTS_MIN
 #define NF_RX_EXTRAS_MAX	(XEN_NETIF_EXTRA_TYPE_MAX - 1)
-#define NF_RX_BUF	(NF_RX_FRAGS_MAX * NF_PAGE)
+/* A received frame's head, copied out of the backend's reach: what its
+ * offload header is decided on (nf_rx.c). */
+#define NF_RX_HEAD	512
 /* The longest chain walked: a first slot, its extras, its fragments. */
 #define NF_RX_CHAIN_MAX	(1 + NF_RX_EXTRAS_MAX + NF_RX_FRAGS_MAX)
 
