@@ -121,6 +121,12 @@ xb_dev_read(struct xb_dev *d, const char *key)
 	return read_bounded(d->b->xs, d->fe, key);
 }
 
+char *
+xb_dev_read_own(struct xb_dev *d, const char *key)
+{
+	return read_bounded(d->b->xs, d->be, key);
+}
+
 void *xb_dev_arg(const struct xb_dev *d) { return d->b->arg; }
 void *xb_dev_data(const struct xb_dev *d) { return d->data; }
 void xb_dev_set_data(struct xb_dev *d, void *p) { d->data = p; }

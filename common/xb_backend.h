@@ -75,5 +75,8 @@ int	 xb_dev_read_ulong(struct xb_dev *, const char *key,
 /* The frontend's key, at most XB_VALUE_MAX bytes, malloc'd; NULL if
  * absent or longer. */
 char	*xb_dev_read(struct xb_dev *, const char *key);
+/* The backend's own key, as the toolstack wrote it (a vbd's "params",
+ * "mode"), with xb_dev_read's bounds. */
+char	*xb_dev_read_own(struct xb_dev *, const char *key);
 
 #endif /* SHOAL_XB_BACKEND_H */

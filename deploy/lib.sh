@@ -14,15 +14,16 @@ SHOAL_XEN_BIN=/usr/lib/xen-$SHOAL_XEN_VERSION/bin
 SHOAL_PKGS_BUILD="build-essential cmake pkg-config clang libclang-rt-14-dev
   libxen-dev libevent-dev libjansson-dev check libknot-dev
   libssl-dev libnghttp2-dev libseccomp-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
-  libsqlite3-dev libpq-dev media-types"
+  libsqlite3-dev libpq-dev media-types liburing-dev"
 # DNS peers and clients for dnsd: NSD and Knot for the differential test
 # and the benchmark, dig and kdig as clients, dnsperf for load; web peers
 # and clients for httpd, and Chromium to see that the site's pages render;
-# PostgreSQL for the scaler's job queue (the tests start their own).
+# PostgreSQL for the scaler's job queue (the tests start their own); fio
+# for blkback's tests and benchmarks.
 SHOAL_PKGS_TOOLS="xenstore-utils nsd knot knot-dnsutils bind9-dnsutils dnsperf
   jq iproute2 procps iputils-ping iperf3 ethtool
   nginx-light lighttpd curl wrk nghttp2-client openssl testssl.sh
-  chromium postgresql-15 gnuplot-nox"
+  chromium postgresql-15 gnuplot-nox fio"
 # The real-Xen tier: hypervisor, toolstack, a kernel for dom0 and domUs,
 # QEMU to boot them and what packs the initramfs images.
 SHOAL_PKGS_XEN="xen-hypervisor-$SHOAL_XEN_VERSION-amd64 xen-utils-$SHOAL_XEN_VERSION
