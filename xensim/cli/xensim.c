@@ -8,7 +8,7 @@
  *   xensim stop                                stop them, and every domain
  *   xensim env                                 environment for dom0 programs
  *   xensim create --name N [--memory MB] [--paused] [--raw-xenbus]
- *                 [--vif SPEC]... -- CMD [ARG...]
+ *                 [--vif SPEC]... [--disk SPEC]... -- CMD [ARG...]
  *   xensim list | destroy DOM | pause DOM | unpause DOM | console DOM
  *   xensim shutdown DOM [poweroff|reboot|suspend|crash] | resume DOM
  *
@@ -18,10 +18,12 @@
  * unpause it.  With --raw-xenbus the domain gets no xenbus relay: its
  * program owns its xenstore ring, as a guest kernel does (xensim/lib/guest.h).
  * --vif adds a network device (mac=,backend=,devid=,mtu=), its frontend
- * and backend directories written in the same transaction, as libxl does.
+ * and backend directories written in the same transaction, as libxl does;
+ * --disk a block device (target=,vdev=,type=vbd|qdisk,mode=,backend=,
+ * devid=,discard=) the same way.
  * `destroy` removes the domain's xenstore area first, as libxl does, and
- * its vifs' backend directories (after asking a connected backend to
- * let go).
+ * its vifs' and disks' backend directories (after asking a connected
+ * backend to let go).
  * `shutdown` stops a domain without destroying it, as a guest's
  * SCHEDOP_shutdown does (suspend for `xl save -c`, crash with
  * on_crash="preserve"); `resume` runs it again.
@@ -59,7 +61,10 @@ usage(FILE *f)
 "                     --xenstore-domain PATH [ARG...]]\n"
 "       xensim stop | env | list\n"
 "       xensim create --name NAME [--memory MB] [--paused] [--raw-xenbus]\n"
-"                     [--vif mac=M,backend=DOM,devid=N,mtu=N]... -- CMD [ARG...]\n"
+"                     [--vif mac=M,backend=DOM,devid=N,mtu=N]...\n"
+"                     [--disk target=PATH,vdev=xvdX,type=vbd|qdisk,mode=w|r,\n"
+"                             backend=DOM,devid=N,discard=0|1]...\n"
+"                     -- CMD [ARG...]\n"
 "       xensim destroy DOM | pause DOM | unpause DOM | console DOM\n"
 "       xensim shutdown DOM [poweroff|reboot|suspend|crash] | resume DOM\n"
 "\n"
@@ -498,12 +503,50 @@ struct vif {
 
 #define VIFS_MAX	8
 
+/* A device spec's number: decimal, whole, at most max.  -1 if not. */
 static int
-vif_key(struct vif *v, const char *key, const char *val)
+spec_number(const char *val, unsigned long max, unsigned int *out)
 {
-	unsigned int b[6];
 	unsigned long n;
 	char *end;
+
+	errno = 0;
+	n = strtoul(val, &end, 10);
+	if (*val == '\0' || *end != '\0' || errno != 0 || n > max)
+		return -1;
+	*out = (unsigned int)n;
+	return 0;
+}
+
+/*
+ * A device spec, KEY=VALUE[,KEY=VALUE...], each pair given to key() with
+ * arg; -1 on a pair without "=", one key() refuses, or a spec too long.
+ */
+static int
+spec_walk(const char *spec, int (*key)(void *, const char *, const char *),
+    void *arg)
+{
+	char buf[PATH_MAX + 256], *p, *kv, *eq;
+
+	if (snprintf(buf, sizeof(buf), "%s", spec) >= (int)sizeof(buf))
+		return -1;
+	for (p = buf; (kv = strsep(&p, ",")) != NULL;) {
+		if (*kv == '\0')
+			continue;
+		if ((eq = strchr(kv, '=')) == NULL)
+			return -1;
+		*eq = '\0';
+		if (key(arg, kv, eq + 1) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+vif_key(void *arg, const char *key, const char *val)
+{
+	struct vif *v = arg;
+	unsigned int b[6];
 	int len = 0;
 
 	if (strcmp(key, "mac") == 0) {
@@ -514,19 +557,14 @@ vif_key(struct vif *v, const char *key, const char *val)
 		snprintf(v->mac, sizeof(v->mac), "%s", val);
 		return 0;
 	}
-	errno = 0;
-	n = strtoul(val, &end, 10);
-	if (*val == '\0' || *end != '\0' || errno != 0)
-		return -1;
-	if (strcmp(key, "backend") == 0 && n < 0x7ff0)
-		v->backend = (unsigned int)n;
-	else if (strcmp(key, "devid") == 0 && n <= 0xffff)
-		v->devid = (unsigned int)n;
-	else if (strcmp(key, "mtu") == 0 && n >= 68 && n <= 65535)
-		v->mtu = (unsigned int)n;
-	else
-		return -1;
-	return 0;
+	if (strcmp(key, "backend") == 0)
+		return spec_number(val, 0x7fef, &v->backend);
+	if (strcmp(key, "devid") == 0)
+		return spec_number(val, 0xffff, &v->devid);
+	if (strcmp(key, "mtu") == 0)
+		return spec_number(val, 65535, &v->mtu) == 0 && v->mtu >= 68 ?
+		    0 : -1;
+	return -1;
 }
 
 /*
@@ -537,31 +575,18 @@ vif_key(struct vif *v, const char *key, const char *val)
 static int
 vif_parse(const char *spec, unsigned int index, struct vif *v)
 {
-	char buf[256], *p, *kv, *eq;
-
 	*v = (struct vif){ .devid = index, .mtu = 1500 };
 	srandom((unsigned int)getpid() ^ index);
 	snprintf(v->mac, sizeof(v->mac), "00:16:3e:%02lx:%02lx:%02lx",
 	    random() & 0x7f, random() & 0xff, random() & 0xff);
-	if (snprintf(buf, sizeof(buf), "%s", spec) >= (int)sizeof(buf))
-		return -1;
-	for (p = buf; (kv = strsep(&p, ",")) != NULL;) {
-		if (*kv == '\0')
-			continue;
-		if ((eq = strchr(kv, '=')) == NULL)
-			return -1;
-		*eq = '\0';
-		if (vif_key(v, kv, eq + 1) == -1)
-			return -1;
-	}
-	return 0;
+	return spec_walk(spec, vif_key, v);
 }
 
 static bool
 xs_put(struct xs_handle *xs, xs_transaction_t t, const char *dir,
     const char *key, const char *fmt, ...)
 {
-	char path[256], val[64];
+	char path[256], val[PATH_MAX + 16];
 	va_list ap;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, key);
@@ -625,13 +650,143 @@ xs_vifs(struct xs_handle *xs, xs_transaction_t t, unsigned int domid,
 	return true;
 }
 
+/* A disk as `--disk target=...,vdev=...,type=...` asks for it. */
+struct disk {
+	unsigned int backend, devid, discard;
+	char target[PATH_MAX], vdev[16], type[8], mode[2];
+};
+
+#define DISKS_MAX	8
+
+/* xvdX's number as Linux's blkfront reads it: major 202, 16 minors a
+ * disk; -1 for a name this does not know (give devid= then). */
+static long
+vdev_number(const char *vdev)
+{
+	if (strlen(vdev) == 4 && strncmp(vdev, "xvd", 3) == 0 &&
+	    vdev[3] >= 'a' && vdev[3] <= 'p')
+		return (202L << 8) | ((long)(vdev[3] - 'a') << 4);
+	return -1;
+}
+
+static int
+disk_key(void *arg, const char *key, const char *val)
+{
+	struct disk *d = arg;
+
+	if (strcmp(key, "target") == 0)
+		return val[0] == '/' && snprintf(d->target, sizeof(d->target),
+		    "%s", val) < (int)sizeof(d->target) ? 0 : -1;
+	if (strcmp(key, "vdev") == 0)
+		return vdev_number(val) != -1 && snprintf(d->vdev,
+		    sizeof(d->vdev), "%s", val) < (int)sizeof(d->vdev) ? 0 : -1;
+	if (strcmp(key, "type") == 0) {
+		if (strcmp(val, "vbd") != 0 && strcmp(val, "qdisk") != 0)
+			return -1;
+		snprintf(d->type, sizeof(d->type), "%s", val);
+		return 0;
+	}
+	if (strcmp(key, "mode") == 0) {
+		if (strcmp(val, "w") != 0 && strcmp(val, "r") != 0)
+			return -1;
+		snprintf(d->mode, sizeof(d->mode), "%s", val);
+		return 0;
+	}
+	if (strcmp(key, "backend") == 0)
+		return spec_number(val, 0x7fef, &d->backend);
+	if (strcmp(key, "devid") == 0)
+		return spec_number(val, 0xffffff, &d->devid) == 0 &&
+		    d->devid > 0 ? 0 : -1;
+	if (strcmp(key, "discard") == 0)
+		return spec_number(val, 1, &d->discard);
+	return -1;
+}
+
+/*
+ * A spec's keys over the defaults: dom0's backend, a vbd (libxl's
+ * backendtype=phy), writable, discard on, vdev xvda, xvdb... by the
+ * disk's place, and devid the vdev's number unless given.  target is
+ * required.
+ */
+static int
+disk_parse(const char *spec, unsigned int index, struct disk *d)
+{
+	*d = (struct disk){ .discard = 1 };
+	snprintf(d->type, sizeof(d->type), "vbd");
+	snprintf(d->mode, sizeof(d->mode), "w");
+	snprintf(d->vdev, sizeof(d->vdev), "xvd%c", 'a' + index);
+	if (spec_walk(spec, disk_key, d) == -1)
+		return -1;
+	if (d->devid == 0)
+		d->devid = (unsigned int)vdev_number(d->vdev);
+	return d->target[0] == '/' ? 0 : -1;
+}
+
+/*
+ * A disk's two directories with libxl's permissions, as for a vif: the
+ * frontend's (always device/vbd) the guest's, its backend reading; the
+ * backend's (backend/vbd or backend/qdisk) the backend domain's, the
+ * guest reading.  params as libxl writes it: the path for a vbd,
+ * FORMAT:PATH for a qdisk ("aio" its raw).  No hotplug script, so no
+ * physical-device: the backend opens params itself.
+ */
+static bool
+xs_disk(struct xs_handle *xs, xs_transaction_t t, unsigned int domid,
+    const struct disk *d)
+{
+	struct xs_permissions fe_perms[2] = { { domid, XS_PERM_NONE },
+	    { d->backend, XS_PERM_READ } };
+	struct xs_permissions be_perms[2] = { { d->backend, XS_PERM_NONE },
+	    { domid, XS_PERM_READ } };
+	char fe[96], be[96];
+	bool qdisk = strcmp(d->type, "qdisk") == 0;
+
+	snprintf(fe, sizeof(fe), "/local/domain/%u/device/vbd/%u", domid,
+	    d->devid);
+	snprintf(be, sizeof(be), "/local/domain/%u/backend/%s/%u/%u",
+	    d->backend, d->type, domid, d->devid);
+	return xs_mkdir(xs, t, fe) &&
+	    xs_set_permissions(xs, t, fe, fe_perms, 2) &&
+	    xs_put(xs, t, fe, "backend", "%s", be) &&
+	    xs_put(xs, t, fe, "backend-id", "%u", d->backend) &&
+	    xs_put(xs, t, fe, "state", "%d", 1) &&
+	    xs_put(xs, t, fe, "virtual-device", "%u", d->devid) &&
+	    xs_put(xs, t, fe, "device-type", "disk") &&
+	    xs_put(xs, t, fe, "trusted", "1") &&
+	    xs_mkdir(xs, t, be) &&
+	    xs_set_permissions(xs, t, be, be_perms, 2) &&
+	    xs_put(xs, t, be, "frontend", "%s", fe) &&
+	    xs_put(xs, t, be, "frontend-id", "%u", domid) &&
+	    xs_put(xs, t, be, "online", "1") &&
+	    xs_put(xs, t, be, "removable", "0") &&
+	    xs_put(xs, t, be, "bootable", "1") &&
+	    xs_put(xs, t, be, "state", "%d", 1) &&
+	    xs_put(xs, t, be, "dev", "%s", d->vdev) &&
+	    xs_put(xs, t, be, "type", "%s", qdisk ? "qdisk" : "phy") &&
+	    xs_put(xs, t, be, "mode", "%s", d->mode) &&
+	    xs_put(xs, t, be, "device-type", "disk") &&
+	    xs_put(xs, t, be, "discard-enable", "%u", d->discard) &&
+	    xs_put(xs, t, be, "params", "%s%s", qdisk ? "aio:" : "",
+	    d->target);
+}
+
+static bool
+xs_disks(struct xs_handle *xs, xs_transaction_t t, unsigned int domid,
+    const struct disk *disks, int ndisks)
+{
+	for (int i = 0; i < ndisks; i++)
+		if (!xs_disk(xs, t, domid, &disks[i]))
+			return false;
+	return true;
+}
+
 /*
  * xenstored maps a PV guest's ring by its reserved grant ref (as C
  * xenstored and Shoal's do first); the mfn argument is not used here.
  */
 static int
 xs_introduce(unsigned int domid, const char *name, unsigned int condom,
-    const struct vif *vifs, int nvifs)
+    const struct vif *vifs, int nvifs, const struct disk *disks, int ndisks)
 {
 	struct xsim_rsp r;
 	struct xsim_dominfo di;
@@ -650,7 +805,8 @@ xs_introduce(unsigned int domid, const char *name, unsigned int condom,
 		if ((t = xs_transaction_start(xs)) == XBT_NULL)
 			break;
 		ok = xs_domain_area(xs, t, domid, name, &di, condom) &&
-		    xs_vifs(xs, t, domid, vifs, nvifs);
+		    xs_vifs(xs, t, domid, vifs, nvifs) &&
+		    xs_disks(xs, t, domid, disks, ndisks);
 		if (xs_transaction_end(xs, t, !ok))
 			break;
 		ok = false;
@@ -724,10 +880,12 @@ cmd_create(int argc, char **argv)
 		{ "paused", no_argument, NULL, 'p' },
 		{ "raw-xenbus", no_argument, NULL, 'r' },
 		{ "vif", required_argument, NULL, 'v' },
+		{ "disk", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct vif vifs[VIFS_MAX];
-	int nvifs = 0;
+	static struct disk disks[DISKS_MAX];
+	int nvifs = 0, ndisks = 0;
 	const char *name = NULL;
 	uint32_t memory = 64, domid, condom;
 	bool paused = false, raw = false, store;
@@ -752,6 +910,18 @@ cmd_create(int argc, char **argv)
 			}
 			nvifs++;
 			break;
+		case 'd':
+			if (ndisks == DISKS_MAX ||
+			    disk_parse(optarg, (unsigned int)ndisks,
+			    &disks[ndisks]) == -1) {
+				fprintf(stderr, "xensim: --disk %s: target=PATH,"
+				    "vdev=xvdX,type=vbd|qdisk,mode=w|r,"
+				    "backend=DOM,devid=N,discard=0|1 (at most "
+				    "%d)\n", optarg, DISKS_MAX);
+				return 2;
+			}
+			ndisks++;
+			break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -761,8 +931,9 @@ cmd_create(int argc, char **argv)
 	}
 	dom0_env();
 	store = access(getenv("XENSTORED_PATH"), F_OK) == 0;
-	if (nvifs > 0 && !store) {
-		fprintf(stderr, "xensim: --vif needs a xenstore daemon\n");
+	if ((nvifs > 0 || ndisks > 0) && !store) {
+		fprintf(stderr, "xensim: --vif and --disk need a xenstore "
+		    "daemon\n");
 		return 1;
 	}
 	condom = store ? console_domid() : 0;
@@ -771,7 +942,8 @@ cmd_create(int argc, char **argv)
 		fprintf(stderr, "xensim: create %s: %s\n", name, strerror(errno));
 		return 1;
 	}
-	if (store && xs_introduce(domid, name, condom, vifs, nvifs) == -1) {
+	if (store && xs_introduce(domid, name, condom, vifs, nvifs,
+	    disks, ndisks) == -1) {
 		fprintf(stderr, "xensim: %s: xenstore set-up failed: %s\n", name,
 		    strerror(errno));
 		call(XSIM_DOM_DESTROY, domid, &r);
@@ -785,25 +957,36 @@ cmd_create(int argc, char **argv)
 	return 0;
 }
 
-/* A vif's backend path as xs_vif writes it for domid; NULL if not. */
+/*
+ * A device's backend path as xs_vif or xs_disk writes it for domid (a
+ * vif's under backend/vif, a vbd's under backend/vbd or backend/qdisk);
+ * NULL if not.
+ */
 static char *
-vif_backend(struct xs_handle *xs, unsigned int domid, const char *devid)
+dev_backend(struct xs_handle *xs, unsigned int domid, const char *class,
+    const char *devid)
 {
+	static const char *const vbd_types[] = { "vbd", "qdisk", NULL };
+	static const char *const vif_types[] = { "vif", NULL };
+	const char *const *types = strcmp(class, "vbd") == 0 ? vbd_types :
+	    vif_types;
 	char path[128], want[96], *be;
 	unsigned int len, bdom;
 
-	snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%s/backend",
-	    domid, devid);
+	snprintf(path, sizeof(path), "/local/domain/%u/device/%s/%s/backend",
+	    domid, class, devid);
 	if ((be = xs_read(xs, XBT_NULL, path, &len)) == NULL)
 		return NULL;
-	/* The guest may have rewritten it: only a vif's own is taken. */
-	if (sscanf(be, "/local/domain/%u/", &bdom) != 1 ||
-	    snprintf(want, sizeof(want), "/local/domain/%u/backend/vif/%u/%s",
-	    bdom, domid, devid) >= (int)sizeof(want) || strcmp(be, want) != 0) {
-		free(be);
-		return NULL;
-	}
-	return be;
+	/* The guest may have rewritten it: only a device's own is taken. */
+	if (sscanf(be, "/local/domain/%u/", &bdom) == 1)
+		for (int i = 0; types[i] != NULL; i++)
+			if (snprintf(want, sizeof(want),
+			    "/local/domain/%u/backend/%s/%u/%s", bdom, types[i],
+			    domid, devid) < (int)sizeof(want) &&
+			    strcmp(be, want) == 0)
+				return be;
+	free(be);
+	return NULL;
 }
 
 static long
@@ -827,7 +1010,7 @@ state_of(struct xs_handle *xs, const char *dir)
  * that it lets go of the guest's pages before the domain goes.
  */
 static void
-vif_close(struct xs_handle *xs, const char *be)
+dev_close(struct xs_handle *xs, const char *be)
 {
 	char path[160];
 
@@ -865,22 +1048,33 @@ rm_cleanup(struct xs_handle *xs, xs_transaction_t t, char *path)
 	}
 }
 
-/* The vifs' backend paths (count in *n), each asked to let go. */
+/* The vifs' and disks' backend paths (count in *n), each asked to let
+ * go. */
 static char **
-vifs_close(struct xs_handle *xs, unsigned int domid, unsigned int *n)
+devs_close(struct xs_handle *xs, unsigned int domid, unsigned int *n)
 {
-	char dir[64], **devs, **bes;
-	unsigned int ndev, i;
+	static const char *const classes[] = { "vif", "vbd" };
+	char dir[64], **devs, **bes = NULL, **grown;
+	unsigned int ndev, i, c;
 
 	*n = 0;
-	snprintf(dir, sizeof(dir), "/local/domain/%u/device/vif", domid);
-	if ((devs = xs_directory(xs, XBT_NULL, dir, &ndev)) == NULL)
-		return NULL;
-	if ((bes = calloc(ndev + 1, sizeof(*bes))) != NULL)
+	for (c = 0; c < 2; c++) {
+		snprintf(dir, sizeof(dir), "/local/domain/%u/device/%s", domid,
+		    classes[c]);
+		if ((devs = xs_directory(xs, XBT_NULL, dir, &ndev)) == NULL)
+			continue;
+		if ((grown = reallocarray(bes, *n + ndev + 1,
+		    sizeof(*bes))) == NULL) {
+			free(devs);
+			break;
+		}
+		bes = grown;
 		for (i = 0; i < ndev; i++)
-			if ((bes[*n] = vif_backend(xs, domid, devs[i])) != NULL)
-				vif_close(xs, bes[(*n)++]);
-	free(devs);
+			if ((bes[*n] = dev_backend(xs, domid, classes[c],
+			    devs[i])) != NULL)
+				dev_close(xs, bes[(*n)++]);
+		free(devs);
+	}
 	return bes;
 }
 
@@ -902,7 +1096,7 @@ xs_forget(unsigned int domid)
 	if (access(getenv("XENSTORED_PATH"), F_OK) != 0 ||
 	    (xs = xs_open(0)) == NULL)
 		return;
-	bes = vifs_close(xs, domid, &n);
+	bes = devs_close(xs, domid, &n);
 	snprintf(home, sizeof(home), "/local/domain/%u", domid);
 	for (int tries = 0; tries < 16; tries++) {
 		if ((t = xs_transaction_start(xs)) == XBT_NULL)
