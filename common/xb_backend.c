@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "strnum.h"
+#include "xb_read.h"
 #include "xb_backend.h"
 
 #define PATH_MAX_XB	256
@@ -46,40 +47,6 @@ struct xb_backend {
 
 /* ---- reading and writing ---- */
 
-/* A value, at most XB_VALUE_MAX bytes and no NUL inside; NULL if not. */
-static char *
-read_bounded(struct xs_handle *xs, const char *dir, const char *key)
-{
-	char		 path[PATH_MAX_XB * 2];
-	char		*v;
-	unsigned int	 len;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, key) >=
-	    sizeof(path) || (v = xs_read(xs, XBT_NULL, path, &len)) == NULL)
-		return NULL;
-	if (len > XB_VALUE_MAX || strlen(v) != len) {
-		free(v);
-		return NULL;
-	}
-	return v;
-}
-
-static int
-read_ulong(struct xs_handle *xs, const char *dir, const char *key,
-    unsigned long max, unsigned long *out)
-{
-	char		*v = read_bounded(xs, dir, key);
-	long long	 n;
-	int		 rc;
-
-	if (v == NULL)
-		return -1;
-	rc = strnum(v, 0, (long long)max, &n);
-	free(v);
-	if (rc == 0)
-		*out = (unsigned long)n;
-	return rc == 0 ? 0 : -1;
-}
 
 static int
 write_fmt(struct xb_dev *d, const char *key, const char *fmt, va_list ap)
@@ -112,19 +79,19 @@ int
 xb_dev_read_ulong(struct xb_dev *d, const char *key, unsigned long max,
     unsigned long *out)
 {
-	return read_ulong(d->b->xs, d->fe, key, max, out);
+	return xb_read_ulong(d->b->xs, d->fe, key, max, out);
 }
 
 char *
 xb_dev_read(struct xb_dev *d, const char *key)
 {
-	return read_bounded(d->b->xs, d->fe, key);
+	return xb_read_bounded(d->b->xs, d->fe, key);
 }
 
 char *
 xb_dev_read_own(struct xb_dev *d, const char *key)
 {
-	return read_bounded(d->b->xs, d->be, key);
+	return xb_read_bounded(d->b->xs, d->be, key);
 }
 
 void *xb_dev_arg(const struct xb_dev *d) { return d->b->arg; }
@@ -181,7 +148,7 @@ frontend_changed(struct xb_dev *d)
 	if (d->refused || !d->probed)
 		return;
 	/* Absent or not a state: as a frontend that is gone. */
-	if (read_ulong(d->b->xs, d->fe, "state", XenbusStateReconfigured,
+	if (xb_read_ulong(d->b->xs, d->fe, "state", XenbusStateReconfigured,
 	    &fe) != 0)
 		fe = XenbusStateClosed;
 	switch (fe) {
@@ -218,10 +185,10 @@ backend_changed(struct xb_dev *d)
 {
 	unsigned long	 online = 1, st;
 
-	if (!d->probed || read_ulong(d->b->xs, d->be, "online", 1,
+	if (!d->probed || xb_read_ulong(d->b->xs, d->be, "online", 1,
 	    &online) != 0 || online != 0)
 		return;
-	if (read_ulong(d->b->xs, d->be, "state", XenbusStateReconfigured,
+	if (xb_read_ulong(d->b->xs, d->be, "state", XenbusStateReconfigured,
 	    &st) == 0)
 		d->state = (enum xenbus_state)st;	/* the toolstack's */
 	disconnect(d);
@@ -251,12 +218,12 @@ check_frontend(struct xb_dev *d, const char **why)
 	char		*fe, prefix[48];
 	unsigned long	 id;
 
-	if (read_ulong(d->b->xs, d->be, "frontend-id", 0x7fef, &id) != 0 ||
+	if (xb_read_ulong(d->b->xs, d->be, "frontend-id", 0x7fef, &id) != 0 ||
 	    id != d->frontend_id) {
 		*why = "frontend-id is not the directory's";
 		return -1;
 	}
-	if ((fe = read_bounded(d->b->xs, d->be, "frontend")) == NULL) {
+	if ((fe = xb_read_bounded(d->b->xs, d->be, "frontend")) == NULL) {
 		*why = "no frontend path";
 		return -1;
 	}

@@ -40,7 +40,8 @@ struct xb_backend;
 struct xb_dev;
 
 #define XB_DEVS_MAX	1024	/* devices followed at once, per type */
-#define XB_VALUE_MAX	256	/* a frontend's value read, at most */
+#define XB_VALUE_MAX	256	/* a frontend's value read, at most:
+				   XB_READ_MAX (xb_read.h) */
 
 struct xb_backend_ops {
 	int	(*probe)(struct xb_dev *);

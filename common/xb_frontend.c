@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "strnum.h"
+#include "xb_read.h"
 #include "xb_frontend.h"
 
 #define PATH_MAX_XB	256
@@ -37,58 +38,24 @@ struct xb_frontend {
 
 /* ---- reading ---- */
 
-/* A value, at most XB_FE_VALUE_MAX bytes and no NUL inside; NULL if not. */
-static char *
-read_bounded(struct xs_handle *xs, const char *dir, const char *key)
-{
-	char		 path[PATH_MAX_XB * 2];
-	char		*v;
-	unsigned int	 len;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, key) >=
-	    sizeof(path) || (v = xs_read(xs, XBT_NULL, path, &len)) == NULL)
-		return NULL;
-	if (len > XB_FE_VALUE_MAX || strlen(v) != len) {
-		free(v);
-		return NULL;
-	}
-	return v;
-}
-
-static int
-read_ulong(struct xs_handle *xs, const char *dir, const char *key,
-    unsigned long max, unsigned long *out)
-{
-	char		*v = read_bounded(xs, dir, key);
-	long long	 n;
-	int		 rc;
-
-	if (v == NULL)
-		return -1;
-	rc = strnum(v, 0, (long long)max, &n);
-	free(v);
-	if (rc == 0)
-		*out = (unsigned long)n;
-	return rc == 0 ? 0 : -1;
-}
 
 int
 xb_fe_read_ulong(struct xb_frontend *f, const char *key, unsigned long max,
     unsigned long *out)
 {
-	return read_ulong(f->xs, f->be, key, max, out);
+	return xb_read_ulong(f->xs, f->be, key, max, out);
 }
 
 char *
 xb_fe_read(struct xb_frontend *f, const char *key)
 {
-	return read_bounded(f->xs, f->be, key);
+	return xb_read_bounded(f->xs, f->be, key);
 }
 
 char *
 xb_fe_read_own(struct xb_frontend *f, const char *key)
 {
-	return read_bounded(f->xs, f->fe, key);
+	return xb_read_bounded(f->xs, f->fe, key);
 }
 
 void *xb_fe_arg(const struct xb_frontend *f) { return f->arg; }
@@ -301,7 +268,7 @@ backend_state(struct xb_frontend *f)
 {
 	unsigned long	 st;
 
-	if (read_ulong(f->xs, f->be, "state", XenbusStateReconfigured,
+	if (xb_read_ulong(f->xs, f->be, "state", XenbusStateReconfigured,
 	    &st) != 0)
 		return XenbusStateUnknown;
 	return (enum xenbus_state)st;
@@ -459,11 +426,11 @@ find_backend(struct xb_frontend *f, const char **why)
 	unsigned long	 id;
 	char		*be, prefix[48];
 
-	if (read_ulong(f->xs, f->fe, "backend-id", DOMID_MAX, &id) != 0) {
+	if (xb_read_ulong(f->xs, f->fe, "backend-id", DOMID_MAX, &id) != 0) {
 		*why = "no backend-id (is the device there?)";
 		return -1;
 	}
-	if ((be = read_bounded(f->xs, f->fe, "backend")) == NULL) {
+	if ((be = xb_read_bounded(f->xs, f->fe, "backend")) == NULL) {
 		*why = "no backend path";
 		return -1;
 	}
@@ -487,7 +454,7 @@ own_state(struct xb_frontend *f)
 	unsigned long	 st;
 
 	f->state = XenbusStateInitialising;
-	if (read_ulong(f->xs, f->fe, "state", XenbusStateReconfigured,
+	if (xb_read_ulong(f->xs, f->fe, "state", XenbusStateReconfigured,
 	    &st) == 0 && st != XenbusStateInitialising) {
 		log_info("%s: found in state %lu: starting over", f->fe, st);
 		f->state = (enum xenbus_state)st;

@@ -47,7 +47,8 @@ struct event_base;
 struct xb_frontend;
 struct xb_keys;
 
-#define XB_FE_VALUE_MAX	256	/* a backend's value read, at most */
+#define XB_FE_VALUE_MAX	256	/* a backend's value read, at most:
+				   XB_READ_MAX (xb_read.h) */
 
 struct xb_frontend_ops {
 	int	(*connect)(struct xb_frontend *);

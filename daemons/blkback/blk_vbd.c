@@ -19,7 +19,6 @@
 #include "xb_copy.h"
 #include "blk_vbd.h"
 
-#define PORTS_MAX	(1u << 17)	/* Xen's FIFO ABI's ports */
 /* One round's copies: 32 requests of at most 256 segments. */
 #define COPY_BATCH	(32 * BLK_SEGS_MAX)
 
@@ -40,29 +39,6 @@ blk_vbd_fail(struct blk_vbd *v, const char *why)
 
 /* ---- event channels ------------------------------------------------ */
 
-static int
-port_map(struct blkback *bb, evtchn_port_t port, struct blk_queue *q)
-{
-	struct blk_queue	**grown;
-	unsigned		  n;
-
-	if (port >= PORTS_MAX)
-		return -1;
-	if (port >= bb->nports) {
-		n = port < 64 ? 128 : port * 2;
-		if (n > PORTS_MAX)
-			n = PORTS_MAX;
-		if ((grown = reallocarray(bb->by_port, n,
-		    sizeof(*grown))) == NULL)
-			return -1;
-		memset(grown + bb->nports, 0,
-		    (n - bb->nports) * sizeof(*grown));
-		bb->by_port = grown;
-		bb->nports = n;
-	}
-	bb->by_port[port] = q;
-	return 0;
-}
 
 static void
 on_evtchn(evtchn_port_t port, void *arg)
@@ -70,7 +46,7 @@ on_evtchn(evtchn_port_t port, void *arg)
 	struct blkback		*bb = arg;
 	struct blk_queue	*q;
 
-	if (port < bb->nports && (q = bb->by_port[port]) != NULL)
+	if ((q = xb_ports_get(&bb->ports, port)) != NULL)
 		blk_ring_run(q);
 }
 
@@ -320,7 +296,7 @@ queue_up(struct blk_queue *q, const char *prefix)
 
 	if ((q->again = event_new(bb->base, -1, 0, on_again, q)) == NULL)
 		return "out of memory";
-	if (read_key(q->vbd, prefix, "event-channel", PORTS_MAX,
+	if (read_key(q->vbd, prefix, "event-channel", XB_PORTS_MAX,
 	    &remote) != 0)
 		return "no event-channel";
 	if ((why = map_ring(q, prefix)) != NULL)
@@ -330,7 +306,7 @@ queue_up(struct blk_queue *q, const char *prefix)
 		return "cannot bind event-channel";
 	q->port = (evtchn_port_t)p;
 	q->bound = true;
-	if (port_map(bb, q->port, q) == -1)
+	if (xb_ports_set(&bb->ports, q->port, q) == -1)
 		return "out of memory";
 	return NULL;
 }
@@ -341,8 +317,7 @@ queue_down(struct blk_queue *q)
 	struct blkback	*bb = q->vbd->bb;
 
 	if (q->bound) {
-		if (q->port < bb->nports)
-			bb->by_port[q->port] = NULL;
+		(void)xb_ports_set(&bb->ports, q->port, NULL);
 		(void)xenevtchn_unbind(bb->xce, q->port);
 		q->bound = false;
 	}
@@ -535,9 +510,7 @@ blkback_stop(struct blkback *bb)
 	}
 	xb_copy_free(bb->copy);
 	bb->copy = NULL;
-	free(bb->by_port);
-	bb->by_port = NULL;
-	bb->nports = 0;
+	xb_ports_free(&bb->ports);
 }
 
 /* SIGHUP: features and limits apply at each vbd's next probe or

@@ -20,6 +20,7 @@
 #include "blk_config.h"
 #include "blk_io.h"
 #include "blk_req.h"
+#include "xb_ports.h"
 
 #include <xenevtchn.h>
 #include <xengnttab.h>
@@ -114,9 +115,7 @@ struct blkback {
 	const struct blk_config	*cfg;
 	struct blk_type		 types[2];
 	struct blk_vbds		 vbds;
-	/* Our event-channel ports to their queues. */
-	struct blk_queue	**by_port;
-	unsigned		 nports;
+	struct xb_ports		 ports;		/* ours, to their queues */
 };
 
 /* Serves the configured types; 0, or -1 (logged). */

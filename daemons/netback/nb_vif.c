@@ -16,11 +16,11 @@
 #include "log.h"
 #include "xb_backend.h"
 #include "xb_copy.h"
+#include "xb_ports.h"
 #include "nb_switch.h"
 #include "nb_tap.h"
 #include "nb_vif.h"
 
-#define PORTS_MAX	(1u << 17)	/* Xen's FIFO ABI's ports */
 /* One round's copies: a TX round's 64 packets of 18 slots at most. */
 #define COPY_BATCH	(64 * NB_TX_DATA_SLOTS_MAX)
 
@@ -58,29 +58,6 @@ netback_find(struct netback *nb, unsigned domid, unsigned devid)
 
 /* ---- event channels ------------------------------------------------ */
 
-static int
-port_map(struct netback *nb, evtchn_port_t port, struct nb_queue *q)
-{
-	struct nb_queue	**grown;
-	unsigned	  n;
-
-	if (port >= PORTS_MAX)
-		return -1;
-	if (port >= nb->nports) {
-		n = port < 64 ? 128 : port * 2;
-		if (n > PORTS_MAX)
-			n = PORTS_MAX;
-		if ((grown = reallocarray(nb->by_port, n,
-		    sizeof(*grown))) == NULL)
-			return -1;
-		memset(grown + nb->nports, 0,
-		    (n - nb->nports) * sizeof(*grown));
-		nb->by_port = grown;
-		nb->nports = n;
-	}
-	nb->by_port[port] = q;
-	return 0;
-}
 
 static void
 on_evtchn(evtchn_port_t port, void *arg)
@@ -88,7 +65,7 @@ on_evtchn(evtchn_port_t port, void *arg)
 	struct netback	*nb = arg;
 	struct nb_queue	*q;
 
-	if (port >= nb->nports || (q = nb->by_port[port]) == NULL)
+	if ((q = xb_ports_get(&nb->ports, port)) == NULL)
 		return;
 	if (port == q->port_tx)
 		nb_tx_run(q);
@@ -107,7 +84,7 @@ bind_port(struct nb_queue *q, unsigned long remote, evtchn_port_t *local)
 	    (evtchn_port_t)remote)) < 0)
 		return -1;
 	*local = (evtchn_port_t)p;
-	if (port_map(nb, *local, q) == -1) {
+	if (xb_ports_set(&nb->ports, *local, q) == -1) {
 		(void)xenevtchn_unbind(nb->xce, *local);
 		errno = ENOMEM;
 		return -1;
@@ -167,10 +144,10 @@ queue_down(struct nb_queue *q)
 	nb_rx_flush(q);
 	q->stalled = false;
 	if (q->bound) {
-		nb->by_port[q->port_tx] = NULL;
+		(void)xb_ports_set(&nb->ports, q->port_tx, NULL);
 		(void)xenevtchn_unbind(nb->xce, q->port_tx);
 		if (q->port_rx != q->port_tx) {
-			nb->by_port[q->port_rx] = NULL;
+			(void)xb_ports_set(&nb->ports, q->port_rx, NULL);
 			(void)xenevtchn_unbind(nb->xce, q->port_rx);
 		}
 		q->bound = false;
@@ -234,12 +211,12 @@ queue_up(struct nb_queue *q, const char *prefix)
 	    read_key(v, prefix, "rx-ring-ref", UINT32_MAX, &rxref) != 0)
 		return "no tx-ring-ref or rx-ring-ref";
 	if (v->nb->cfg->split_evtchn &&
-	    read_key(v, prefix, "event-channel-tx", PORTS_MAX, &tx_port) ==
+	    read_key(v, prefix, "event-channel-tx", XB_PORTS_MAX, &tx_port) ==
 	    0) {
-		if (read_key(v, prefix, "event-channel-rx", PORTS_MAX,
+		if (read_key(v, prefix, "event-channel-rx", XB_PORTS_MAX,
 		    &rx_port) != 0)
 			return "event-channel-tx without event-channel-rx";
-	} else if (read_key(v, prefix, "event-channel", PORTS_MAX,
+	} else if (read_key(v, prefix, "event-channel", XB_PORTS_MAX,
 	    &tx_port) == 0)
 		rx_port = tx_port;
 	else
@@ -459,9 +436,7 @@ netback_stop(struct netback *nb)
 	nb->sw = NULL;
 	xb_copy_free(nb->copy);
 	nb->copy = NULL;
-	free(nb->by_port);
-	nb->by_port = NULL;
-	nb->nports = 0;
+	xb_ports_free(&nb->ports);
 	free(nb->frame);
 	nb->frame = NULL;
 }

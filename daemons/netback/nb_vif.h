@@ -22,6 +22,7 @@
 #include "nb_config.h"
 #include "nb_pkt.h"
 #include "nb_txreq.h"
+#include "xb_ports.h"
 
 #include <xenevtchn.h>
 #include <xengnttab.h>
@@ -100,9 +101,7 @@ struct netback {
 	struct xb_backend	*xb;
 	struct nb_vifs		 vifs;
 	struct nb_switch	*sw;
-	/* Our event-channel ports to their queues. */
-	struct nb_queue		**by_port;
-	unsigned		 nports;
+	struct xb_ports		 ports;		/* ours, to their queues */
 	uint8_t			*frame;		/* one frame, read or built */
 };
 
