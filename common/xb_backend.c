@@ -82,6 +82,18 @@ xb_dev_read_ulong(struct xb_dev *d, const char *key, unsigned long max,
 	return xb_read_ulong(d->b->xs, d->fe, key, max, out);
 }
 
+int
+xb_dev_read_ulong_in(struct xb_dev *d, const char *prefix, const char *key,
+    unsigned long max, unsigned long *out)
+{
+	char	 path[XB_VALUE_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s%s", prefix, key) >=
+	    sizeof(path))
+		return -1;
+	return xb_dev_read_ulong(d, path, max, out);
+}
+
 char *
 xb_dev_read(struct xb_dev *d, const char *key)
 {

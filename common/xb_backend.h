@@ -73,6 +73,10 @@ int	 xb_dev_write(struct xb_dev *, const char *key, const char *fmt, ...)
  * number, or out of range. */
 int	 xb_dev_read_ulong(struct xb_dev *, const char *key,
 	    unsigned long max, unsigned long *out);
+/* The same for a key under a per-queue prefix ("" or "queue-N/", as
+ * multi-queue frontends write them): PREFIX KEY. */
+int	 xb_dev_read_ulong_in(struct xb_dev *, const char *prefix,
+	    const char *key, unsigned long max, unsigned long *out);
 /* The frontend's key, at most XB_VALUE_MAX bytes, malloc'd; NULL if
  * absent or longer. */
 char	*xb_dev_read(struct xb_dev *, const char *key);

@@ -237,19 +237,6 @@ refuse(struct blk_vbd *v, const char *why)
 	return -1;
 }
 
-/* "ring-ref" or "queue-N/ring-ref3". */
-static int
-read_key(struct blk_vbd *v, const char *prefix, const char *key,
-    unsigned long max, unsigned long *out)
-{
-	char	 path[64];
-
-	if (snprintf(path, sizeof(path), "%s%s", prefix, key) >=
-	    (int)sizeof(path))
-		return -1;
-	return xb_dev_read_ulong(v->dev, path, max, out);
-}
-
 /* The queue's ring pages: "ring-ref" for one, "ring-refN" for more. */
 static const char *
 map_ring(struct blk_queue *q, const char *prefix)
@@ -267,7 +254,8 @@ map_ring(struct blk_queue *q, const char *prefix)
 			snprintf(key, sizeof(key), "ring-ref");
 		else
 			snprintf(key, sizeof(key), "ring-ref%u", i);
-		if (read_key(v, prefix, key, UINT32_MAX, &ref) != 0)
+		if (xb_dev_read_ulong_in(v->dev, prefix, key, UINT32_MAX,
+		    &ref) != 0)
 			return "no ring-ref";
 		refs[i] = (uint32_t)ref;
 	}
@@ -296,8 +284,8 @@ queue_up(struct blk_queue *q, const char *prefix)
 
 	if ((q->again = event_new(bb->base, -1, 0, on_again, q)) == NULL)
 		return "out of memory";
-	if (read_key(q->vbd, prefix, "event-channel", XB_PORTS_MAX,
-	    &remote) != 0)
+	if (xb_dev_read_ulong_in(q->vbd->dev, prefix, "event-channel",
+	    XB_PORTS_MAX, &remote) != 0)
 		return "no event-channel";
 	if ((why = map_ring(q, prefix)) != NULL)
 		return why;

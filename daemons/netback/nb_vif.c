@@ -166,19 +166,6 @@ queue_down(struct nb_queue *q)
 	q->tx_again = q->rx_kick = q->stall = NULL;
 }
 
-/* "tx-ring-ref" or "queue-N/tx-ring-ref". */
-static int
-read_key(struct nb_vif *v, const char *prefix, const char *key,
-    unsigned long max, unsigned long *out)
-{
-	char	 path[64];
-
-	if (snprintf(path, sizeof(path), "%s%s", prefix, key) >=
-	    (int)sizeof(path))
-		return -1;
-	return xb_dev_read_ulong(v->dev, path, max, out);
-}
-
 /*
  * Taken up where the responses stand, not at 0: a frontend still
  * Connected when a netback is started again keeps its rings, and every
@@ -205,19 +192,20 @@ static const char *
 queue_up(struct nb_queue *q, const char *prefix)
 {
 	struct nb_vif	*v = q->vif;
+	struct xb_dev	*d = v->dev;
 	unsigned long	 txref, rxref, tx_port, rx_port;
 
-	if (read_key(v, prefix, "tx-ring-ref", UINT32_MAX, &txref) != 0 ||
-	    read_key(v, prefix, "rx-ring-ref", UINT32_MAX, &rxref) != 0)
+	if (xb_dev_read_ulong_in(d, prefix, "tx-ring-ref", UINT32_MAX,
+	    &txref) != 0 || xb_dev_read_ulong_in(d, prefix, "rx-ring-ref",
+	    UINT32_MAX, &rxref) != 0)
 		return "no tx-ring-ref or rx-ring-ref";
-	if (v->nb->cfg->split_evtchn &&
-	    read_key(v, prefix, "event-channel-tx", XB_PORTS_MAX, &tx_port) ==
-	    0) {
-		if (read_key(v, prefix, "event-channel-rx", XB_PORTS_MAX,
-		    &rx_port) != 0)
+	if (v->nb->cfg->split_evtchn && xb_dev_read_ulong_in(d, prefix,
+	    "event-channel-tx", XB_PORTS_MAX, &tx_port) == 0) {
+		if (xb_dev_read_ulong_in(d, prefix, "event-channel-rx",
+		    XB_PORTS_MAX, &rx_port) != 0)
 			return "event-channel-tx without event-channel-rx";
-	} else if (read_key(v, prefix, "event-channel", XB_PORTS_MAX,
-	    &tx_port) == 0)
+	} else if (xb_dev_read_ulong_in(d, prefix, "event-channel",
+	    XB_PORTS_MAX, &tx_port) == 0)
 		rx_port = tx_port;
 	else
 		return "no event-channel";
