@@ -26,6 +26,16 @@
  *		a larger ring, 64 of a page each: "burst: ok 64 of 64").
  *	index	a req_prod 5000 past the consumer (fatal for the vbd):
  *		"index: sent".
+ *	race	XSA-155: 400 one-page reads, each pushed while a second
+ *		thread rewrites its slot's operation, segment count, sector
+ *		and first/last sect without pause; blkback must take one copy
+ *		of each and answer it once, OKAY or ERROR as that copy was
+ *		good or bad, never act on a mix: "race: answered 400 of 400
+ *		(N ok, M refused)"; then a good read: "race: good ok".
+ *	hoard	the ring kept full of one-page reads for 8 s (each answer
+ *		taken and its slot refilled at once): "hoard: N requests".
+ *		blkback's memory must stay bounded by its max-inflight while
+ *		another guest is served beside it.
  *
  * Every response's bytes that are not its fields (XSA-216: the backend
  * must not leak its memory into them) are checked to be zero: the
@@ -39,6 +49,7 @@
  */
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +89,11 @@ static unsigned long		 sectors, max_indirect, discard, flush;
 static unsigned long		 info;
 static unsigned			 next_id;
 static int			 leaked;
+/* The bits of a response's id answer() compares: race()'s second thread
+ * may still be writing a request's first two bytes (its operation and
+ * segment count) when blkback's response takes their place: the
+ * response's id. */
+static uint64_t			 id_mask = ~0ull;
 
 /* The rw scenario's byte at disk offset off: differs from one sector to
  * the next and within each. */
@@ -165,7 +181,7 @@ answer(uint64_t id)
 			memcpy(&r, RING_GET_RESPONSE(&ring, ring.rsp_cons),
 			    sizeof(r));
 			ring.rsp_cons++;
-			return r.id == id ? r.status : 1;
+			return ((r.id ^ id) & id_mask) == 0 ? r.status : 1;
 		}
 		ring.sring->rsp_event = ring.rsp_cons + 1;
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -529,6 +545,135 @@ bad(void)
 	printf("bad: refused %u of %u, good ok\n", refused, tried);
 }
 
+/* The slot race()'s second thread rewrites, or NULL. */
+static blkif_request_t	*race_slot;
+static int		 racing;
+
+/* One rewrite of a request's fields, with values good and bad (most
+ * of them bad): blkback reading a field twice would see two of them. */
+static void
+scribble_once(blkif_request_t *r, uint32_t *x)
+{
+	static const uint8_t ops[] = { BLKIF_OP_READ, BLKIF_OP_WRITE,
+	    BLKIF_OP_INDIRECT, BLKIF_OP_DISCARD, 77 };
+
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	__atomic_store_n(&r->nr_segments, (uint8_t)(*x & 1 ? 1 : *x >> 8),
+	    __ATOMIC_RELAXED);
+	__atomic_store_n(&r->operation, *x & 2 ? BLKIF_OP_READ :
+	    ops[(*x >> 16) % sizeof(ops)], __ATOMIC_RELAXED);
+	__atomic_store_n(&r->sector_number, *x & 4 ? 0 : (uint64_t)*x << 8,
+	    __ATOMIC_RELAXED);
+	__atomic_store_n(&r->seg[0].first_sect, (uint8_t)(*x >> 3 & 15),
+	    __ATOMIC_RELAXED);
+	__atomic_store_n(&r->seg[0].last_sect, (uint8_t)(*x >> 7 & 15),
+	    __ATOMIC_RELAXED);
+}
+
+/* race_slot rewritten without pause, from a second thread. */
+static void *
+scribble(void *arg)
+{
+	blkif_request_t	*r;
+	uint32_t	 x = 2463534242u;
+
+	(void)arg;
+	while (__atomic_load_n(&racing, __ATOMIC_ACQUIRE))
+		if ((r = __atomic_load_n(&race_slot, __ATOMIC_ACQUIRE)) !=
+		    NULL)
+			scribble_once(r, &x);
+	return NULL;
+}
+
+static void
+race(void)
+{
+	const unsigned	 n = 400;
+	blkif_request_t	*r;
+	pthread_t	 t;
+	uint64_t	 id;
+	uint32_t	 x = 88172645u;
+	unsigned	 i, j, ok = 0, no = 0, lost = 0;
+	int		 st;
+
+	racing = 1;
+	id_mask = ~0xffffull;
+	if (pthread_create(&t, NULL, scribble, NULL) != 0) {
+		printf("race: no thread\n");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		r = slot(BLKIF_OP_READ, 1, i % 64 * 8);
+		r->seg[0].gref = data_refs[i % DATA_PAGES];
+		r->seg[0].last_sect = 7;
+		id = r->id;
+		__atomic_store_n(&race_slot, r, __ATOMIC_RELEASE);
+		ring.req_prod_pvt++;
+		push();
+		/* This thread too, while blkback wakes up to the request. */
+		for (j = 0; j < 2000; j++)
+			scribble_once(r, &x);
+		st = answer(id);
+		__atomic_store_n(&race_slot, NULL, __ATOMIC_RELEASE);
+		if (st == BLKIF_RSP_OKAY)
+			ok++;
+		else if (st == BLKIF_RSP_ERROR || st == BLKIF_RSP_EOPNOTSUPP)
+			no++;
+		else
+			lost++;
+	}
+	__atomic_store_n(&racing, 0, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	id_mask = ~0ull;
+	printf("race: answered %u of %u (%u ok, %u refused)\n", n - lost, n,
+	    ok, no);
+	if ((st = rw_pages(BLKIF_OP_READ, 0, 1)) == 0)
+		printf("race: good ok\n");
+	else
+		printf("race: good status %d\n", st);
+}
+
+/* The ring kept full of one-page reads for secs seconds. */
+static void
+hoard(unsigned secs)
+{
+	struct pollfd	 pfd = { .fd = xenevtchn_fd(xce), .events = POLLIN };
+	time_t		 end = time(NULL) + secs;
+	blkif_request_t	*r;
+	unsigned long	 sent = 0;
+	unsigned	 out = 0;
+	xenevtchn_port_or_error_t p;
+
+	while (time(NULL) < end) {
+		while (!RING_FULL(&ring)) {
+			r = slot(BLKIF_OP_READ, 1, sent % 1024 * 8);
+			r->seg[0].gref = data_refs[sent % DATA_PAGES];
+			r->seg[0].last_sect = 7;
+			ring.req_prod_pvt++;
+			sent++;
+			out++;
+		}
+		push();
+		while (ring.rsp_cons != ring.sring->rsp_prod) {
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			ring.rsp_cons++;
+			out--;
+		}
+		ring.sring->rsp_event = ring.rsp_cons + 1;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (ring.rsp_cons == ring.sring->rsp_prod &&
+		    poll(&pfd, 1, 1000) > 0 &&
+		    (p = xenevtchn_pending(xce)) >= 0)
+			(void)xenevtchn_unmask(xce, (evtchn_port_t)p);
+	}
+	/* What is still out answered before the next scenario. */
+	if (answers(out) == -1)
+		printf("hoard: %u not answered\n", out);
+	printf("hoard: %lu requests\n", sent);
+}
+
 static void
 fe_connected(struct xb_frontend *f)
 {
@@ -556,6 +701,10 @@ fe_connected(struct xb_frontend *f)
 			bad();
 		else if (strcmp(*s, "burst") == 0)
 			burst();
+		else if (strcmp(*s, "race") == 0)
+			race();
+		else if (strcmp(*s, "hoard") == 0)
+			hoard(8);
 		else if (strcmp(*s, "index") == 0) {
 			ring.sring->req_prod = ring.req_prod_pvt + 5000;
 			(void)xenevtchn_notify(xce, port);
@@ -621,7 +770,7 @@ main(int argc, char **argv)
 			break;
 	if (*a == NULL) {
 		fprintf(stderr, "usage: blk-probe [--devid N] [--order N] "
-		    "rw|bad|burst|index...\n"
+		    "rw|bad|burst|race|hoard|index...\n"
 		    "       blk-probe pattern OFFSET LENGTH\n");
 		return 2;
 	}
