@@ -19,11 +19,12 @@ SHOAL_PKGS_BUILD="build-essential cmake pkg-config clang libclang-rt-14-dev
 # and the benchmark, dig and kdig as clients, dnsperf for load; web peers
 # and clients for httpd, and Chromium to see that the site's pages render;
 # PostgreSQL for the scaler's job queue (the tests start their own); fio
-# for blkback's tests and benchmarks.
+# for blkback's tests and benchmarks; nbdcopy and qemu-img as blkfront's
+# NBD clients.
 SHOAL_PKGS_TOOLS="xenstore-utils nsd knot knot-dnsutils bind9-dnsutils dnsperf
   jq iproute2 procps iputils-ping iperf3 ethtool
   nginx-light lighttpd curl wrk nghttp2-client openssl testssl.sh
-  chromium postgresql-15 gnuplot-nox fio"
+  chromium postgresql-15 gnuplot-nox fio libnbd-bin qemu-utils"
 # The real-Xen tier: hypervisor, toolstack, a kernel for dom0 and domUs,
 # QEMU to boot them and what packs the initramfs images.
 SHOAL_PKGS_XEN="xen-hypervisor-$SHOAL_XEN_VERSION-amd64 xen-utils-$SHOAL_XEN_VERSION
