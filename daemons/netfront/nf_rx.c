@@ -8,7 +8,7 @@
 
 #include "log.h"
 #include "nf_queue.h"
-#include "nf_ring.h"
+#include "xb_ring.h"
 
 #define RING_MASK	(NF_RING_SLOTS - 1)
 
@@ -135,7 +135,7 @@ nf_rx_responses(struct nf_queue *q)
 	if (q->broken || q->rx.sring == NULL)
 		return;
 	for (;;) {
-		if (NF_RING_RSP_PROD(&q->rx, &rp) != 0) {
+		if (XB_RING_RSP_PROD(&q->rx, &rp) != 0) {
 			nf_queue_break(q, "rx: more answers than requests");
 			return;
 		}

@@ -10,7 +10,7 @@
 
 #include "log.h"
 #include "nf_queue.h"
-#include "nf_ring.h"
+#include "xb_ring.h"
 
 #define TX_BUDGET	64	/* frames read a wakeup: rx gets its turn */
 
@@ -207,7 +207,7 @@ nf_tx_responses(struct nf_queue *q)
 	if (q->broken || q->tx.sring == NULL)
 		return;
 	do {
-		if (NF_RING_RSP_PROD(&q->tx, &rp) != 0) {
+		if (XB_RING_RSP_PROD(&q->tx, &rp) != 0) {
 			nf_queue_break(q, "tx: more answers than requests");
 			return;
 		}
