@@ -36,7 +36,23 @@ be_number(struct xb_frontend *fe, const char *key, unsigned dflt)
 	    (unsigned)v : dflt;
 }
 
-/* The disk as the backend describes it: -1 if it cannot be used. */
+/*
+ * What the backend offers before we connect (at InitWait): queues, ring
+ * pages, indirect segments.  The disk itself (size, sector size, flush,
+ * discard, read-only) may be written only when the backend goes
+ * Connected, as Linux's xen-blkback does: read_disk() reads it then.
+ */
+static void
+read_offers(struct bf_dev *d)
+{
+	struct bf_disk	*k = &d->disk;
+
+	k->be_indirect = be_number(d->fe, "feature-max-indirect-segments", 0);
+	k->be_queues = be_number(d->fe, "multi-queue-max-queues", 1);
+	k->be_order = be_number(d->fe, "max-ring-page-order", 0);
+}
+
+/* The disk as the Connected backend describes it: -1 if unusable. */
 static int
 read_disk(struct bf_dev *d)
 {
@@ -58,9 +74,12 @@ read_disk(struct bf_dev *d)
 	k->ro = (k->info & VDISK_READONLY) != 0;
 	k->flush = be_flag(d->fe, "feature-flush-cache");
 	k->discard = be_flag(d->fe, "feature-discard") && !k->ro;
-	k->be_indirect = be_number(d->fe, "feature-max-indirect-segments", 0);
-	k->be_queues = be_number(d->fe, "multi-queue-max-queues", 1);
-	k->be_order = be_number(d->fe, "max-ring-page-order", 0);
+	log_info("%s: %llu sectors of %u%s%s%s, %u queue(s) of %u page(s), "
+	    "indirect %u", xb_fe_backend_path(d->fe),
+	    (unsigned long long)k->sectors, k->sector_size,
+	    k->ro ? ", read-only" : "", k->flush ? ", flush" : "",
+	    k->discard ? ", discard" : "", d->nqueues, 1u << d->order,
+	    k->indirect);
 	return 0;
 }
 
@@ -84,12 +103,6 @@ negotiate(struct bf_dev *d)
 	if (ind > (unsigned)d->cfg->pool_pages / 2)
 		ind = (unsigned)d->cfg->pool_pages / 2;
 	k->indirect = ind > BF_DIRECT_SEGS ? ind : 0;
-	log_info("%s: %llu sectors of %u%s%s%s, %u queue(s) of %u page(s), "
-	    "indirect %u", xb_fe_backend_path(d->fe),
-	    (unsigned long long)k->sectors, k->sector_size,
-	    k->ro ? ", read-only" : "", k->flush ? ", flush" : "",
-	    k->discard ? ", discard" : "", d->nqueues, 1u << d->order,
-	    k->indirect);
 }
 
 static void
@@ -190,8 +203,9 @@ dev_connect(struct xb_frontend *fe)
 	struct bf_dev	*d = xb_fe_arg(fe);
 	unsigned	 i, be = xb_fe_backend_id(fe);
 
-	if (d->broken || read_disk(d) != 0)
+	if (d->broken)
 		return -1;
+	read_offers(d);
 	negotiate(d);
 	for (i = 0; i < d->nqueues; i++) {
 		d->q[i].index = i;
@@ -214,7 +228,6 @@ dev_connected(struct xb_frontend *fe)
 {
 	struct bf_dev	*d = xb_fe_arg(fe);
 
-	/* The size may have been written since InitWait. */
 	if (read_disk(d) != 0) {
 		d->broken = true;
 		event_active(d->shut_ev, EV_TIMEOUT, 0);
