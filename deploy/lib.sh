@@ -26,9 +26,10 @@ SHOAL_PKGS_TOOLS="xenstore-utils nsd knot knot-dnsutils bind9-dnsutils dnsperf
   nginx-light lighttpd curl wrk nghttp2-client openssl testssl.sh
   chromium postgresql-15 gnuplot-nox fio libnbd-bin qemu-utils"
 # The real-Xen tier: hypervisor, toolstack, a kernel for dom0 and domUs,
-# QEMU to boot them and what packs the initramfs images.
+# QEMU to boot them and what packs the initramfs images; nbd-client, for
+# dom0's kernel to mount a disk blkfront exports.
 SHOAL_PKGS_XEN="xen-hypervisor-$SHOAL_XEN_VERSION-amd64 xen-utils-$SHOAL_XEN_VERSION
-  linux-image-amd64 qemu-system-x86 busybox-static cpio xz-utils file"
+  linux-image-amd64 qemu-system-x86 busybox-static cpio xz-utils file nbd-client"
 
 shoal_say() { printf '%s: %s\n' "${SHOAL_PROG:-shoal}" "$*"; }
 shoal_die() { printf '%s: error: %s\n' "${SHOAL_PROG:-shoal}" "$*" >&2; exit 1; }

@@ -12,7 +12,7 @@ until [ -b /dev/xvdb ] || [ $i -ge 600 ]; do sleep 0.1; i=$((i + 1)); done
 [ -b /dev/xvdb ] || say "no xvdb"
 say "xvdb $(cat /sys/block/xvdb/size) sectors of 512, $(ls /sys/block/xvdb/mq | wc -l) queue(s)"
 dmesg | grep -E 'blkfront|xvdb' | sed 's/^/BLK-GUEST dmesg: /'
-mke2fs -q /dev/xvdb >/tmp/mkfs.out 2>&1; r=$?
+mke2fs -q -b 4096 /dev/xvdb >/tmp/mkfs.out 2>&1; r=$?
 say "mke2fs exited $r"
 mkdir -p /mnt
 mount -t ext2 /dev/xvdb /mnt 2>/tmp/mount.out || mount /dev/xvdb /mnt 2>>/tmp/mount.out; r=$?
@@ -23,6 +23,7 @@ fio --name=blk-verify --filename=/mnt/fio.dat --size=256M --rw=randwrite \
 	--do_verify=1 --verify_fatal=1 >/tmp/fio.out 2>&1; r=$?
 grep -E 'err=|WRITE:|READ:|verify|bad|error' /tmp/fio.out | sed 's/^/BLK-GUEST fio: /'
 say "fio exited $r"
+[ $r -ne 0 ] || say "fio.dat sha256=$(sha256sum /mnt/fio.dat | cut -d' ' -f1)"
 cd /
 sync; umount /mnt; r=$?
 say "umount exited $r"
