@@ -84,6 +84,9 @@ bool		 blk_io_full(const struct blk_io *);
 
 /* 0, or -1: errno EAGAIN at depth, else the ring's error. */
 int		 blk_io_submit(struct blk_io *, struct blk_io_op *);
+/* Between plug and unplug, submissions wait for unplug's one push. */
+void		 blk_io_plug(struct blk_io *);
+void		 blk_io_unplug(struct blk_io *);
 /* Blocks until nothing is in flight, each op told to done: a vbd that
  * disconnects must stop touching its guest's pages. */
 void		 blk_io_drain(struct blk_io *);

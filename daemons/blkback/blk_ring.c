@@ -27,6 +27,7 @@
 #include "blk_vbd.h"
 
 #define ROUND	32	/* requests a round takes off one ring */
+#define ANSWER_BYTES	(256u << 10)	/* bytes copied, then passed on */
 
 /* One round's requests; blkback runs one thread, one round at a time. */
 static struct blk_pending *round_req[ROUND];
@@ -42,17 +43,15 @@ slot_get(struct blk_vbd *v)
 		return NULL;
 	TAILQ_REMOVE(&v->free, p, link);
 	v->nfree--;
-	p->buf = NULL;
 	p->copy_failed = p->indirect = false;
 	(void)clock_gettime(CLOCK_MONOTONIC, &p->start);
 	return p;
 }
 
+/* The slot keeps its bounce buffer for the next request (blk_ring_free). */
 static void
 slot_put(struct blk_vbd *v, struct blk_pending *p)
 {
-	free(p->buf);
-	p->buf = NULL;
 	TAILQ_INSERT_TAIL(&v->free, p, link);
 	v->nfree++;
 }
@@ -189,6 +188,39 @@ take(struct blk_queue *q, RING_IDX rp)
 	return n;
 }
 
+/*
+ * A slot's bounce buffer, kept from its last request when large enough:
+ * an aligned allocation a request (and for 1 MiB, an mmap and its page
+ * faults) is what reuse saves.  Still bounded as before: a slot holds at
+ * most one buffer of at most one request's largest size.  What a reused
+ * buffer held is never seen: a read fills it whole or fails, a write's
+ * segments cover it whole or fail.
+ */
+static int
+slot_buf(struct blk_pending *p, size_t len)
+{
+	if (p->buf != NULL && p->bufcap >= len)
+		return 0;
+	free(p->buf);
+	p->bufcap = 0;
+	if ((p->buf = blk_io_buf(len)) == NULL)
+		return -1;
+	p->bufcap = len;
+	return 0;
+}
+
+void
+blk_ring_free(struct blk_vbd *v)
+{
+	unsigned	 i;
+
+	for (i = 0; i < v->npool; i++) {
+		free(v->pool[i].buf);
+		v->pool[i].buf = NULL;
+		v->pool[i].bufcap = 0;
+	}
+}
+
 /* A checked request's bounce buffer, and a write's bytes queued in. */
 static void
 prepare(struct blk_queue *q, struct blk_pending *p)
@@ -206,7 +238,7 @@ prepare(struct blk_queue *q, struct blk_pending *p)
 	if (r->err != BLK_ERR_NONE ||
 	    (r->kind != BLK_READ && r->kind != BLK_WRITE))
 		return;
-	if ((p->buf = blk_io_buf((size_t)r->bytes)) == NULL) {
+	if (slot_buf(p, (size_t)r->bytes) == -1) {
 		r->err = BLK_ERR_NOMEM;
 		return;
 	}
@@ -270,16 +302,34 @@ static void
 run_round(struct blk_queue *q, unsigned n)
 {
 	struct blkback	*bb = q->vbd->bb;
+	struct blk_req	*r;
 	bool		 answered = false;
-	unsigned	 i;
+	uint64_t	 bytes = 0;
+	unsigned	 i, first = 0;
 
 	/* Indirect pages first: their segments say what to copy next. */
 	(void)xb_copy_flush(bb->copy, copy_done, NULL);
-	for (i = 0; i < n; i++)
+	/*
+	 * Submitted together, but no later than each ANSWER_BYTES of
+	 * writes copied in: the disk need not wait for a whole round of
+	 * 1 MiB copies before it has the first.
+	 */
+	blk_io_plug(q->vbd->io);
+	for (i = 0; i < n; i++) {
 		prepare(q, round_req[i]);
-	(void)xb_copy_flush(bb->copy, copy_done, NULL);
-	for (i = 0; i < n; i++)
-		answered |= start(round_req[i]);
+		r = &round_req[i]->req;
+		if (r->err == BLK_ERR_NONE && r->kind == BLK_WRITE)
+			bytes += r->bytes;
+		if (bytes < ANSWER_BYTES && i + 1 < n)
+			continue;
+		(void)xb_copy_flush(bb->copy, copy_done, NULL);
+		for (; first <= i; first++)
+			answered |= start(round_req[first]);
+		blk_io_unplug(q->vbd->io);
+		blk_io_plug(q->vbd->io);
+		bytes = 0;
+	}
+	blk_io_unplug(q->vbd->io);
 	if (answered)
 		push(q);
 }
@@ -350,15 +400,15 @@ queue_read(struct blk_vbd *v, struct blk_pending *p)
 	}
 }
 
-/* Answered, one push a queue that had answers. */
+/* Answered up to stop (NULL: all), one push a queue that had answers. */
 static void
-answer_done(struct blk_vbd *v)
+answer_done(struct blk_vbd *v, struct blk_pending *stop)
 {
 	struct blk_pending	*p;
 	bool			 touched[BLK_QUEUES_MAX] = { false };
 	unsigned		 i;
 
-	while ((p = TAILQ_FIRST(&v->done)) != NULL) {
+	while ((p = TAILQ_FIRST(&v->done)) != stop) {
 		TAILQ_REMOVE(&v->done, p, link);
 		touched[p->q->index] = true;
 		if (p->op.result != 0)
@@ -378,7 +428,8 @@ void
 blk_ring_batch_end(void *arg)
 {
 	struct blk_vbd		*v = arg;
-	struct blk_pending	*p;
+	struct blk_pending	*p, *next;
+	uint64_t		 bytes;
 	unsigned		 i;
 
 	/* Disconnecting (or shut): the guest's pages are not touched. */
@@ -389,10 +440,26 @@ blk_ring_batch_end(void *arg)
 		}
 		return;
 	}
-	TAILQ_FOREACH(p, &v->done, link)
+	/*
+	 * Reads are answered as soon as ANSWER_BYTES of them are copied,
+	 * not after the whole batch: with large reads a batch is several
+	 * copies of 1 MiB, and the first answers would wait for them all
+	 * while the frontend could be sending the next requests.
+	 */
+	bytes = 0;
+	for (p = TAILQ_FIRST(&v->done); p != NULL; p = next) {
+		next = TAILQ_NEXT(p, link);
 		queue_read(v, p);
+		if (p->op.result == 0 && p->req.kind == BLK_READ)
+			bytes += p->req.bytes;
+		if (bytes >= ANSWER_BYTES && next != NULL) {
+			(void)xb_copy_flush(v->bb->copy, copy_done, NULL);
+			answer_done(v, next);
+			bytes = 0;
+		}
+	}
 	(void)xb_copy_flush(v->bb->copy, copy_done, NULL);
-	answer_done(v);
+	answer_done(v, NULL);
 	for (i = 0; i < v->nqueues; i++)
 		if (v->q[i].waiting) {
 			v->q[i].waiting = false;

@@ -426,6 +426,7 @@ disconnect(struct xb_dev *dev)
 		queue_down(&v->q[i]);
 	TAILQ_INIT(&v->free);
 	TAILQ_INIT(&v->done);
+	blk_ring_free(v);
 	free(v->pool);
 	v->pool = NULL;
 	v->npool = v->nfree = 0;

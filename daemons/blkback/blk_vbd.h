@@ -49,7 +49,8 @@ struct blk_pending {
 	struct blk_queue		*q;
 	struct blk_req			 req;
 	struct blk_io_op		 op;
-	void				*buf;
+	void				*buf;		/* kept by the slot */
+	size_t				 bufcap;	/* buf's bytes */
 	bool				 copy_failed;
 	bool				 indirect;	/* its pages copied */
 	struct timespec			 start;
@@ -133,5 +134,7 @@ void	 blk_vbd_fail(struct blk_vbd *, const char *why);
 void	 blk_ring_run(struct blk_queue *);
 void	 blk_ring_done(struct blk_io_op *, void *vbd);
 void	 blk_ring_batch_end(void *vbd);
+/* The slots' bounce buffers let go (the vbd disconnecting). */
+void	 blk_ring_free(struct blk_vbd *);
 
 #endif /* BLK_VBD_H */

@@ -44,7 +44,9 @@ defaults(struct bf_config *c)
 	memset(c, 0, sizeof(*c));
 	c->devid = 51712;	/* xvda */
 	c->queues = 1;
-	c->pool_pages = 1024;
+	/* 8 MiB: eight requests of 1 MiB in flight a queue (fio's and
+	 * qemu's usual depth for large ones); 1024 held it to four. */
+	c->pool_pages = 2048;
 	c->max_request = 32 << 20;
 	c->max_conns = 8;
 }

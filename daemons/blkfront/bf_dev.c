@@ -274,6 +274,15 @@ on_shut(evutil_socket_t fd, short what, void *arg)
 	xb_frontend_close(d->fe, 5000);
 }
 
+/* What the loop's pass submitted, put on the rings and pushed at once. */
+static void
+on_kick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	bf_sched_kick(arg);
+}
+
 int
 bf_dev_open(struct bf_dev *d, const struct bf_config *c,
     struct event_base *base, xenevtchn_handle *xce, xengntshr_handle *xgs,
@@ -284,7 +293,8 @@ bf_dev_open(struct bf_dev *d, const struct bf_config *c,
 	d->xce = xce;
 	d->xgs = xgs;
 	TAILQ_INIT(&d->pending);
-	if ((d->shut_ev = event_new(base, -1, 0, on_shut, d)) == NULL) {
+	if ((d->shut_ev = event_new(base, -1, 0, on_shut, d)) == NULL ||
+	    (d->kick_ev = event_new(base, -1, 0, on_kick, d)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -340,7 +350,9 @@ bf_dev_free(struct bf_dev *d)
 	bf_sched_fail_pending(d, NBD_ESHUTDOWN);
 	if (d->shut_ev != NULL)
 		event_free(d->shut_ev);
-	d->shut_ev = NULL;
+	if (d->kick_ev != NULL)
+		event_free(d->kick_ev);
+	d->shut_ev = d->kick_ev = NULL;
 }
 
 void

@@ -61,6 +61,7 @@ struct bf_dev {
 	uint64_t		 ring_errors;
 	uint64_t		 connects;
 	struct event		*shut_ev;
+	struct event		*kick_ev;	/* submissions put, once */
 	/* Both ends Connected (the NBD side may start serving). */
 	void			(*on_connected)(void *);
 	void			*cb_arg;

@@ -10,6 +10,7 @@
 #define SHOAL_BF_IO_H
 
 #include <sys/queue.h>
+#include <sys/uio.h>
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,6 +33,16 @@ struct bf_io {
 	uint64_t		 offset;	/* bytes, sector-aligned */
 	uint32_t		 len;
 	uint8_t			*buf;		/* len bytes: READ, WRITE */
+	/*
+	 * A read the submitter would rather send from the pool's pages
+	 * than have copied into buf (a large one: a copy saved).  When it
+	 * is answered whole in one piece, done() is called with its bytes
+	 * still there, in pages (npages of them), which must be taken
+	 * before done() returns; pages is NULL otherwise.
+	 */
+	bool			 want_pages;
+	const struct iovec	*pages;
+	unsigned		 npages;
 	/* The device's: */
 	uint32_t		 issued;	/* bytes put on rings */
 	unsigned		 outstanding;	/* pieces on rings */

@@ -1,7 +1,7 @@
 /*
  * bf_nbd: the listeners, each client's life and its flow control
  * (bf_nbd.h).  Its bytes are read into a bufferevent no more than
- * READ_HIGH at a time; bf_nbd_hs.c and bf_nbd_tx.c take them from there.
+ * BF_READ_HIGH at a time; bf_nbd_hs.c and bf_nbd_tx.c take them from there.
  */
 /* xenctrl.h first: it tells the Xen headers after it this is a tool. */
 #include <xenctrl.h>
@@ -25,9 +25,16 @@
 #include "bf_nbd_int.h"
 #include "log.h"
 
-#define READ_HIGH	(1u << 20)	/* a client's bytes read ahead */
 #define OUT_MAX		(16u << 20)	/* replies queued before we stop
 					   reading a slow reader */
+/*
+ * Bytes one writev may take, and the socket's send buffer: libevent's
+ * default of 16 KiB a write makes a 1 MiB read's reply 64 system calls
+ * and as many wakeups of the client; the kernel's default send buffer
+ * (about 200 KiB) five.  The kernel caps it at net.core.wmem_max (and
+ * doubles it); what it holds is the kernel's, beside our OUT_MAX.
+ */
+#define WRITE_MAX	(2u << 20)
 
 static void	conn_free(struct bf_conn *);
 
@@ -182,6 +189,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd,
 {
 	struct bf_nbd	*s = arg;
 	struct bf_conn	*c;
+	int		 sndbuf = WRITE_MAX;
 
 	(void)l;
 	(void)sa;
@@ -206,7 +214,9 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd,
 	s->stats.accepted++;
 	s->stats.open++;
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
-	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, BF_READ_HIGH);
+	(void)bufferevent_set_max_single_write(c->bev, WRITE_MAX);
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	bf_hs_greet(c);
 }

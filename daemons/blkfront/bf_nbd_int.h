@@ -12,6 +12,9 @@
 #include "bf_nbd.h"
 #include "bf_nbd_wire.h"
 
+/* A client's bytes read ahead of what is served, at most. */
+#define BF_READ_HIGH	(1u << 20)
+
 struct bufferevent;
 struct evbuffer;
 struct evconnlistener;

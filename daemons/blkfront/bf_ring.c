@@ -306,14 +306,24 @@ static void
 settle(struct bf_queue *q, uint16_t id, uint32_t err,
     void (*finish)(struct bf_io *, void *), void *arg)
 {
-	struct bf_slot	*s = &q->slots[id];
-	struct bf_io	*io = s->io;
-	uint32_t	 done, n;
-	uint16_t	 i;
+	static struct iovec	 zc[BF_INDIRECT_SEGS_MAX];
+	struct bf_slot		*s = &q->slots[id];
+	struct bf_io		*io = s->io;
+	uint32_t		 done, n;
+	uint16_t		 i;
+	bool			 copy, whole;
 
+	copy = err == 0 && s->op == BF_OP_READ && !io->cancelled;
+	/* The whole io in this piece: its bytes can go from the pages. */
+	whole = copy && io->want_pages && io->error == 0 && s->off == 0 &&
+	    s->len == io->len && io->outstanding == 1;
 	for (i = 0, done = 0; i < s->npages; i++, done += n) {
 		n = s->len - done < BF_PAGE ? s->len - done : BF_PAGE;
-		if (err == 0 && s->op == BF_OP_READ && !io->cancelled)
+		if (whole) {
+			zc[i].iov_base = q->pool + (size_t)s->pages[i] *
+			    BF_PAGE;
+			zc[i].iov_len = n;
+		} else if (copy)
 			memcpy(io->buf + s->off + done,
 			    q->pool + (size_t)s->pages[i] * BF_PAGE, n);
 		q->free_pages[q->nfree_pages++] = s->pages[i];
@@ -324,6 +334,13 @@ settle(struct bf_queue *q, uint16_t id, uint32_t err,
 	if (err != 0 && io->error == 0)
 		io->error = err;
 	io->outstanding--;
+	/* Its pages are free again but nothing is issued before finish()
+	 * returns (a kick comes after the responses): done() reads them
+	 * as the backend left them. */
+	if (whole) {
+		io->pages = zc;
+		io->npages = i;
+	}
 	finish(io, arg);
 }
 

@@ -113,7 +113,15 @@ bf_dev_submit(struct bf_dev *d, struct bf_io *io)
 	io->sent = io->flush_next = io->fua_done = io->cancelled = false;
 	io->error = 0;
 	enqueue(d, io, false);
-	bf_sched_kick(d);
+	/*
+	 * Put on the rings once the loop is done with what it read: the
+	 * client's requests of one read go in one push and at most one
+	 * notification, and the backend wakes to a batch, not to each.
+	 */
+	if (d->kick_ev == NULL)
+		bf_sched_kick(d);
+	else if (!event_pending(d->kick_ev, EV_TIMEOUT, NULL))
+		event_active(d->kick_ev, EV_TIMEOUT, 0);
 	return 0;
 }
 
